@@ -1,0 +1,141 @@
+import SCALE
+
+// Building blocks shared by the V14, V15 and V16 readers: the parts whose layout did not change,
+// and the deprecation records V16 added (read and dropped: nothing downstream needs them yet).
+
+extension SCALEDecoder {
+    mutating func decodeOptionalTypeID() throws(SCALEError) -> UInt32? {
+        try decodeOption { (d: inout SCALEDecoder) throws(SCALEError) in try d.decodeTypeID() }
+    }
+
+    /// `Option<PalletStorageMetadata>`; V16 adds a deprecation record to each entry.
+    mutating func decodePalletStorage(deprecationInfo: Bool) throws(SCALEError) -> PalletStorageMetadata? {
+        try decodeOption { (d: inout SCALEDecoder) throws(SCALEError) in
+            let prefix = try d.decodeString()
+            let entries = try d.decodeVector(minimumElementSize: 5) { (d: inout SCALEDecoder) throws(SCALEError) in
+                let name = try d.decodeString()
+                let modifierStart = d.position
+                let modifierByte = try d.readByte()
+                guard let modifier = StorageEntryMetadata.Modifier(rawValue: modifierByte) else {
+                    throw d.error(.invalid("unknown storage modifier \(modifierByte)"), at: modifierStart)
+                }
+                let kind = try d.decodeStorageEntryKind()
+                let defaultValue = try d.decodeByteVector()
+                let docs = try d.decodeStrings()
+                if deprecationInfo { try d.skipItemDeprecationInfo() }
+                return StorageEntryMetadata(name: name, modifier: modifier, kind: kind, defaultValue: defaultValue, docs: docs)
+            }
+            return PalletStorageMetadata(prefix: prefix, entries: entries)
+        }
+    }
+
+    private mutating func decodeStorageEntryKind() throws(SCALEError) -> StorageEntryMetadata.Kind {
+        let start = position
+        switch try readByte() {
+        case 0:
+            return .plain(value: try decodeTypeID())
+        case 1:
+            let hashers = try decodeVector { (d: inout SCALEDecoder) throws(SCALEError) in
+                let hasherStart = d.position
+                let raw = try d.readByte()
+                guard let hasher = StorageHasher(rawValue: raw) else {
+                    throw d.error(.invalid("unknown storage hasher \(raw)"), at: hasherStart)
+                }
+                return hasher
+            }
+            let key = try decodeTypeID()
+            return .map(hashers: hashers, key: key, value: try decodeTypeID())
+        case let tag:
+            throw error(.invalid("unknown storage entry type \(tag)"), at: start)
+        }
+    }
+
+    mutating func decodeConstants(deprecationInfo: Bool) throws(SCALEError) -> [ConstantMetadata] {
+        try decodeVector(minimumElementSize: 4) { (d: inout SCALEDecoder) throws(SCALEError) in
+            let constant = ConstantMetadata(
+                name: try d.decodeString(), typeID: try d.decodeTypeID(),
+                value: try d.decodeByteVector(), docs: try d.decodeStrings()
+            )
+            if deprecationInfo { try d.skipItemDeprecationInfo() }
+            return constant
+        }
+    }
+
+    /// `Option<{ ty }>` before V16; `Option<{ ty, deprecation_info: EnumDeprecationInfo }>` in V16.
+    mutating func decodePalletEnumType(deprecationInfo: Bool) throws(SCALEError) -> UInt32? {
+        try decodeOption { (d: inout SCALEDecoder) throws(SCALEError) in
+            let type = try d.decodeTypeID()
+            if deprecationInfo { try d.skipEnumDeprecationInfo() }
+            return type
+        }
+    }
+
+    /// V16 `ItemDeprecationInfo`: NotDeprecated, DeprecatedWithoutNote, Deprecated { note, since }.
+    mutating func skipItemDeprecationInfo() throws(SCALEError) {
+        let start = position
+        switch try readByte() {
+        case 0, 1: return
+        case 2: try skipDeprecationNote()
+        case let tag: throw error(.invalid("unknown deprecation info \(tag)"), at: start)
+        }
+    }
+
+    /// V16 `EnumDeprecationInfo`: `BTreeMap<u8, VariantDeprecationInfo>`, variants indexed 1 and 2.
+    mutating func skipEnumDeprecationInfo() throws(SCALEError) {
+        let count = try decodeLength(minimumElementSize: 2)
+        for _ in 0..<count {
+            _ = try readByte()
+            let start = position
+            switch try readByte() {
+            case 1: continue
+            case 2: try skipDeprecationNote()
+            case let tag: throw error(.invalid("unknown variant deprecation info \(tag)"), at: start)
+            }
+        }
+    }
+
+    private mutating func skipDeprecationNote() throws(SCALEError) {
+        _ = try decodeString()
+        _ = try decodeOption { (d: inout SCALEDecoder) throws(SCALEError) in try d.decodeString() }
+    }
+
+    mutating func decodeParameters() throws(SCALEError) -> [(name: String, typeID: UInt32)] {
+        try decodeVector(minimumElementSize: 2) { (d: inout SCALEDecoder) throws(SCALEError) in
+            (name: try d.decodeString(), typeID: try d.decodeTypeID())
+        }
+    }
+
+    /// V15/V16 runtime APIs; V16 adds a deprecation record per method, then a version and a
+    /// deprecation record per API.
+    mutating func decodeRuntimeAPIs(v16: Bool) throws(SCALEError) -> [RuntimeAPIMetadata] {
+        try decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
+            let name = try d.decodeString()
+            let methods = try d.decodeVector(minimumElementSize: 4) { (d: inout SCALEDecoder) throws(SCALEError) in
+                let method = RuntimeAPIMethod(
+                    name: try d.decodeString(), inputs: try d.decodeParameters(), output: try d.decodeTypeID()
+                )
+                _ = try d.decodeStrings()
+                if v16 { try d.skipItemDeprecationInfo() }
+                return method
+            }
+            _ = try d.decodeStrings()
+            var version: UInt32? = nil
+            if v16 {
+                version = try d.decodeCompact(UInt32.self)
+                try d.skipItemDeprecationInfo()
+            }
+            return RuntimeAPIMetadata(name: name, methods: methods, version: version)
+        }
+    }
+
+    mutating func decodeOuterEnums() throws(SCALEError) -> OuterEnums {
+        OuterEnums(callType: try decodeTypeID(), eventType: try decodeTypeID(), errorType: try decodeTypeID())
+    }
+
+    mutating func decodeCustomValues() throws(SCALEError) -> [String: CustomValue] {
+        let entries = try decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
+            (try d.decodeString(), CustomValue(typeID: try d.decodeTypeID(), value: try d.decodeByteVector()))
+        }
+        return Dictionary(entries, uniquingKeysWith: { _, last in last })
+    }
+}

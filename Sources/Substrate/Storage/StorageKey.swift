@@ -1,0 +1,87 @@
+public import SCALE
+
+/// Builds storage keys: `twox128(pallet prefix) ‖ twox128(item)`, then for maps one hashed part
+/// per key (`Blake2_128Concat`, `Twox64Concat`, `Identity`, …) as the entry's hashers say.
+public struct StorageKeyBuilder: Sendable {
+    public let metadata: RuntimeMetadata
+    private let encoder: ValueEncoder
+
+    public init(metadata: RuntimeMetadata) {
+        self.metadata = metadata
+        encoder = ValueEncoder(registry: metadata.types)
+    }
+
+    public enum KeyError: Error, Sendable, CustomStringConvertible {
+        case unknownEntry(String)
+        case wrongKeyCount(entry: String, expected: Int, given: Int)
+        case keyDoesNotFit(entry: String, position: Int, reason: String)
+
+        public var description: String {
+            switch self {
+            case let .unknownEntry(name): "no storage entry \(name) in this runtime"
+            case let .wrongKeyCount(entry, expected, given): "\(entry) takes \(expected) key(s), \(given) given"
+            case let .keyDoesNotFit(entry, position, reason): "\(entry) key \(position): \(reason)"
+            }
+        }
+    }
+
+    /// The 32-byte prefix of every key of `Pallet.Item`.
+    public static func prefix(pallet: String, item: String) -> [UInt8] {
+        Twox.hash128(Array(pallet.utf8)) + Twox.hash128(Array(item.utf8))
+    }
+
+    /// The full key of an entry; `keys` may be fewer than the map's key count, giving the
+    /// prefix shared by all entries under those first keys (for `state_getKeysPaged`).
+    public func key(pallet: String, item: String, keys: [Value] = []) throws(KeyError) -> [UInt8] {
+        let name = "\(pallet).\(item)"
+        guard let storage = metadata.pallet(named: pallet)?.storage, let entry = storage.entry(named: item) else {
+            throw .unknownEntry(name)
+        }
+        var key = Self.prefix(pallet: storage.prefix, item: item)
+        switch entry.kind {
+        case .plain:
+            guard keys.isEmpty else { throw .wrongKeyCount(entry: name, expected: 0, given: keys.count) }
+        case let .map(hashers, keyType, _):
+            let keyTypes = self.keyTypes(keyType, count: hashers.count)
+            guard keys.count <= hashers.count else {
+                throw .wrongKeyCount(entry: name, expected: hashers.count, given: keys.count)
+            }
+            for (position, value) in keys.enumerated() {
+                do {
+                    let encoded = try encoder.encode(value, as: keyTypes[position])
+                    key += hashers[position].hash(encoded)
+                } catch {
+                    throw .keyDoesNotFit(entry: name, position: position, reason: error.description)
+                }
+            }
+        }
+        return key
+    }
+
+    /// Same as `key(pallet:item:keys:)` with keys given already SCALE-encoded.
+    public func key(pallet: String, item: String, encodedKeys: [[UInt8]]) throws(KeyError) -> [UInt8] {
+        let name = "\(pallet).\(item)"
+        guard let storage = metadata.pallet(named: pallet)?.storage, let entry = storage.entry(named: item) else {
+            throw .unknownEntry(name)
+        }
+        var key = Self.prefix(pallet: storage.prefix, item: item)
+        switch entry.kind {
+        case .plain:
+            guard encodedKeys.isEmpty else { throw .wrongKeyCount(entry: name, expected: 0, given: encodedKeys.count) }
+        case let .map(hashers, _, _):
+            guard encodedKeys.count <= hashers.count else {
+                throw .wrongKeyCount(entry: name, expected: hashers.count, given: encodedKeys.count)
+            }
+            for (hasher, encoded) in zip(hashers, encodedKeys) { key += hasher.hash(encoded) }
+        }
+        return key
+    }
+
+    /// One key type per hasher: a multi-key map's key type is the tuple of its parts.
+    private func keyTypes(_ keyType: UInt32, count: Int) -> [UInt32] {
+        if count > 1, case let .tuple(parts)? = metadata.types[keyType]?.definition, parts.count == count {
+            return parts
+        }
+        return [keyType]
+    }
+}

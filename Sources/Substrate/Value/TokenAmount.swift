@@ -1,0 +1,34 @@
+/// An amount of a chain's token in its smallest unit (planck), with the chain's decimals, kept
+/// exact: scaling is done on integers, and only the final step converts to `Double`.
+public struct TokenAmount: Sendable, Hashable, CustomStringConvertible {
+    public var planck: UInt128
+    public var decimals: Int
+
+    public init(planck: UInt128, decimals: Int) {
+        precondition((0...38).contains(decimals), "decimals must be 0…38 to fit u128 arithmetic")
+        self.planck = planck
+        self.decimals = decimals
+    }
+
+    private var unit: UInt128 {
+        var result: UInt128 = 1
+        for _ in 0..<decimals { result *= 10 }
+        return result
+    }
+
+    public var wholeTokens: UInt128 { planck / unit }
+    public var fractionPlanck: UInt128 { planck % unit }
+
+    /// The exact decimal amount in tokens, without trailing zeros: `"1234.5"`, `"0.0000000001"`.
+    public var description: String {
+        guard decimals > 0 else { return String(planck) }
+        let fraction = String(fractionPlanck)
+        let padded = String(repeating: "0", count: decimals - fraction.count) + fraction
+        let trimmed = padded.reversed().drop { $0 == "0" }.reversed()
+        return trimmed.isEmpty ? String(wholeTokens) : "\(wholeTokens).\(String(trimmed))"
+    }
+
+    /// The amount in tokens, correctly rounded from the exact decimal (no intermediate `Double`
+    /// division that would lose digits of an 18-decimal token).
+    public var tokens: Double { Double(description) ?? .nan }
+}

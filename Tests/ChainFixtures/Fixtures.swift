@@ -1,0 +1,47 @@
+public import Foundation
+
+/// Locates the chain-data corpus (`../shared/chaindata` beside the package) for tests and tools.
+/// `RUNTIME_EXPORTER_CHAINDATA` overrides the location.
+public enum ChainData {
+    public static let root: URL = {
+        if let override = ProcessInfo.processInfo.environment["RUNTIME_EXPORTER_CHAINDATA"] {
+            return URL(fileURLWithPath: override)
+        }
+        // …/Tests/ChainFixtures/Fixtures.swift → package root → ../shared/chaindata
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/chaindata")
+    }()
+
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static func url(_ relativePath: String) -> URL {
+        root.appendingPathComponent(relativePath)
+    }
+
+    public static func bytes(_ relativePath: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url(relativePath)))
+    }
+
+    public static func text(_ relativePath: String) throws -> String {
+        try String(contentsOf: url(relativePath), encoding: .utf8)
+    }
+
+    public static func json(_ relativePath: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url(relativePath)), options: [.fragmentsAllowed])
+    }
+
+    /// `metadata/*.scale`, sorted.
+    public static var metadataFiles: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url("metadata").path)) ?? []
+        return names.filter { $0.hasSuffix(".scale") }.sorted().map { "metadata/\($0)" }
+    }
+
+    /// `blocks/polkadot/*` folders that hold an `expected.json`, sorted.
+    public static var blockFolders: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url("blocks/polkadot").path)) ?? []
+        return names.sorted().map { "blocks/polkadot/\($0)" }
+            .filter { FileManager.default.fileExists(atPath: url("\($0)/expected.json").path) }
+    }
+}

@@ -1,0 +1,26 @@
+import ChainFixtures
+import Foundation
+import SCALE
+import Substrate
+import Testing
+
+@Suite struct BlockDecodingTests {
+    /// Every block folder of the corpus decodes to JSON equal to its `expected.json`, field by field.
+    @Test(arguments: ChainData.blockFolders)
+    func blockMatchesExpectedJSON(folder: String) throws {
+        let expected = try JSON.parse(try ChainData.text("\(folder)/expected.json"))
+        let metadataFile = try #require(expected["metadata_file"]?.stringValue)
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(metadataFile))
+
+        let fm = FileManager.default
+        let blockJSON = fm.fileExists(atPath: ChainData.url("\(folder)/block.json").path)
+            ? try JSON.parse(try ChainData.text("\(folder)/block.json")) : nil
+        let events = fm.fileExists(atPath: ChainData.url("\(folder)/events.hex").path)
+            ? try #require(Hex.decode(try ChainData.text("\(folder)/events.hex"))) : nil
+
+        let block = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: events, metadata: metadata)
+        let actual = block.json(metadata: metadata, metadataFile: metadataFile, ss58Prefix: metadata.ss58Prefix ?? 42)
+        let difference = JSONDiff.firstDifference(actual, expected)
+        #expect(difference == nil, "\(folder): \(difference ?? "")")
+    }
+}
