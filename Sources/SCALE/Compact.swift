@@ -27,15 +27,13 @@ extension SCALEDecoder {
         case 0b00:
             return UInt128(first >> 2)
         case 0b01:
-            let second = try readByte()
-            let value = (UInt16(second) << 8 | UInt16(first)) >> 2
+            seek(to: start)
+            let value = try decode(UInt16.self) >> 2
             guard value >= 1 << 6 else { throw error(.invalidCompact("non-canonical two-byte form"), at: start) }
             return UInt128(value)
         case 0b10:
-            let rest = try decode(UInt16.self)
-            let third = try readByte()
-            let raw = UInt32(third) << 24 | UInt32(rest) << 8 | UInt32(first)
-            let value = raw >> 2
+            seek(to: start)
+            let value = try decode(UInt32.self) >> 2
             guard value >= 1 << 14 else { throw error(.invalidCompact("non-canonical four-byte form"), at: start) }
             return UInt128(value)
         default:

@@ -28,13 +28,15 @@ extension SCALEDecoder {
 }
 
 extension SCALEEncoder {
-    /// Encodes `value` as 32 little-endian bytes; `nil` result means it does not fit.
+    /// Encodes `value` as 32 little-endian bytes; returns false (and writes nothing) if it does not fit.
+    @discardableResult
     public mutating func encodeUInt256(_ value: BigUInt) -> Bool {
         guard value.bitWidth <= 256 else { return false }
         append(contentsOf: Self.littleEndian(value, byteCount: 32))
         return true
     }
 
+    @discardableResult
     public mutating func encodeInt256(_ value: BigInt) -> Bool {
         let limit = BigInt(1) << 255
         guard value >= -limit, value < limit else { return false }

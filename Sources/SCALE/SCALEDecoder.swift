@@ -186,6 +186,8 @@ public struct SCALEDecoder: Sendable {
 /// Carries the `Err` payload of a SCALE `Result`, which need not be an `Error` itself.
 public struct SCALEResultError<Payload>: Error {
     public var value: Payload
+
+    public init(value: Payload) { self.value = value }
 }
 extension SCALEResultError: Sendable where Payload: Sendable {}
 extension SCALEResultError: Equatable where Payload: Equatable {}

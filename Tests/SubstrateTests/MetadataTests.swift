@@ -35,3 +35,103 @@ import Testing
         #expect(metadata.types.count == expected.types)
     }
 }
+
+@Suite struct MetadataDetailsTests {
+    /// Constants decoded from three metadata versions equal `metadata_constants_expected.json`.
+    @Test func constantsMatchTheCorpus() throws {
+        let expected = try JSON.parse(try ChainData.text("metadata_constants_expected.json"))
+        guard case let .object(files) = expected else { Issue.record("not an object"); return }
+        #expect(files.count == 3)
+        for file in files {
+            let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/\(file.key)"))
+            guard case let .object(constants) = file.value else { continue }
+            for constant in constants {
+                let parts = constant.key.split(separator: ".").map(String.init)
+                let found = try #require(metadata.constant(pallet: parts[0], name: parts[1]), "\(file.key) \(constant.key)")
+                #expect(Hex.encode(found.value) == constant.value["raw"]?.stringValue, "\(file.key) \(constant.key) raw")
+                let value = try #require(try metadata.constantValue(pallet: parts[0], name: parts[1]))
+                switch constant.value["value"] {
+                case let .number(text)?:
+                    #expect(value.uint128.map { String($0) } == text, "\(file.key) \(constant.key)")
+                case let .string(text)?:  // PalletId: the 8 bytes as ASCII
+                    #expect(value.bytes.map { String(decoding: $0, as: UTF8.self) } == text, "\(file.key) \(constant.key)")
+                default:
+                    Issue.record("unexpected expected value for \(constant.key)")
+                }
+            }
+        }
+    }
+
+    @Test func optionWrappedHexEqualsTheBareFile() throws {
+        let wrapped = try ChainData.text("metadata/wrapped/polkadot_2003000_v16_option_wrapped.hex")
+        let fromHex = try RuntimeMetadata.decode(hex: wrapped)
+        let bare = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        #expect(fromHex.version == 16)
+        #expect(fromHex.types.count == bare.types.count)
+        #expect(fromHex.pallets.map(\.name) == bare.pallets.map(\.name))
+        // The wrapper: 0x01, Compact<u32> length 461165 (b6251c00), then the metadata.
+        let bytes = try #require(Hex.decode(wrapped))
+        #expect(Array(bytes[0..<5]) == [0x01, 0xB6, 0x25, 0x1C, 0x00])
+        #expect(Array(bytes[5...]) == (try ChainData.bytes("metadata/polkadot_2003000_v16.scale")))
+        // Vec<u8>-wrapped (OpaqueMetadata) form as well.
+        let opaque = Array(bytes[1...])
+        #expect(try RuntimeMetadata.decode(opaque).pallets.count == 61)
+    }
+
+    @Test func runtimeVersionAndPrefixComeFromConstants() throws {
+        let polkadot = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003003_v15.scale"))
+        #expect(polkadot.runtimeVersion?.specName == "polkadot")
+        #expect(polkadot.runtimeVersion?.specVersion == 1_003_003)
+        #expect(polkadot.ss58Prefix == 0)
+        let kusama = try RuntimeMetadata.decode(try ChainData.bytes("metadata/kusama_1002000_v14.scale"))
+        #expect(kusama.runtimeVersion?.specName == "kusama")
+        #expect(kusama.ss58Prefix == 2)
+    }
+
+    @Test func v16CarriesExtrinsicFormatsAndExtensionVersions() throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        #expect(metadata.extrinsic.versions.contains(4))
+        #expect(metadata.extrinsic.versions.contains(5))
+        let forVersion0 = try #require(metadata.extrinsic.extensions(forExtensionVersion: 0))
+        #expect(forVersion0.map(\.identifier).contains("CheckNonce"))
+        #expect(metadata.apis.contains { $0.name == "Core" && $0.version != nil })
+        #expect(metadata.outerEnums.errorType != nil)
+    }
+
+    @Test func storageEntriesCarryHashersAndTypes() throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let account = try #require(metadata.storageEntry(pallet: "System", item: "Account"))
+        guard case let .map(hashers, _, _) = account.kind else { Issue.record("System.Account is not a map"); return }
+        #expect(hashers == [.blake2_128Concat])
+        #expect(account.modifier == .default)
+        let issuance = try #require(metadata.storageEntry(pallet: "Balances", item: "TotalIssuance"))
+        guard case let .plain(valueType) = issuance.kind else { Issue.record("TotalIssuance is not plain"); return }
+        #expect(metadata.types[valueType]?.definition == .primitive(.u128))
+    }
+
+    @Test func unsupportedVersionIsATypedError() throws {
+        // A V13 header: magic, version 13, anything after.
+        #expect(throws: MetadataError.unsupportedVersion(13)) {
+            try RuntimeMetadata.decode(Array("meta".utf8) + [13, 0, 0, 0])
+        }
+        #expect(throws: MetadataError.unsupportedVersion(9)) {
+            try RuntimeMetadata.decode(Array("meta".utf8) + [9])
+        }
+        #expect(throws: MetadataError.missingMagic(found: Array("nope".utf8))) {
+            try RuntimeMetadata.decode(Array("nope and more".utf8))
+        }
+        #expect(throws: MetadataError.notHex) { try RuntimeMetadata.decode(hex: "0xzz") }
+        #expect(MetadataError.unsupportedVersion(13).description.contains("V13"))
+    }
+
+    @Test func trailingBytesAreRejected() throws {
+        let bytes = try ChainData.bytes("metadata/polkadot_9110_v14.scale") + [0]
+        do {
+            _ = try RuntimeMetadata.decode(bytes)
+            Issue.record("accepted trailing bytes")
+        } catch let MetadataError.malformed(error) {
+            #expect(error.reason == .trailingBytes(1))
+            #expect(error.offset == bytes.count - 1)
+        }
+    }
+}
