@@ -12,8 +12,8 @@ extension Value {
         }
     }
 
-    /// Follows a dotted path of field names (`data.free`) or positions (`0`, for tuples and
-    /// unnamed fields). Newtype wrappers on the way are looked through.
+    /// Follows a dotted path of field names (`data.free`), positions (`0`, for tuples and
+    /// unnamed fields) or variant names (`Ump.Para`). Newtype wrappers on the way are looked through.
     public func value(at path: String) -> Value? {
         var current: Value? = self
         for component in path.split(separator: ".") where !component.isEmpty {
@@ -25,6 +25,10 @@ extension Value {
 
     private func child(_ key: String) -> Value? {
         if let named = self[field: key] { return named }
+        // An enum's variant name selects its payload (`origin.Ump.Para`).
+        if case let .variant(variant) = kind, variant.name == key {
+            return variant.fields.count == 1 ? variant.fields[0].value : Value(.composite(variant.fields))
+        }
         if let index = Int(key) {
             switch kind {
             case let .composite(fields): return index < fields.count ? fields[index].value : nil

@@ -1,0 +1,121 @@
+import ChainFixtures
+import SCALE
+import Substrate
+import Testing
+
+@Suite struct ValueTests {
+    struct Fixture {
+        let metadata: RuntimeMetadata
+        let extrinsics: [[UInt8]]
+        let events: [UInt8]?
+    }
+
+    static func fixture(_ folder: String) throws -> Fixture {
+        let expected = try JSON.parse(try ChainData.text("blocks/polkadot/\(folder)/expected.json"))
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(try #require(expected["metadata_file"]?.stringValue)))
+        let block = try JSON.parse(try ChainData.text("blocks/polkadot/\(folder)/block.json"))
+        let extrinsics = try #require(block["extrinsics"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Hex.decode($0) } })
+        let eventsPath = "blocks/polkadot/\(folder)/events.hex"
+        let events = (try? ChainData.text(eventsPath)).flatMap { Hex.decode($0) }
+        return Fixture(metadata: metadata, extrinsics: extrinsics, events: events)
+    }
+
+    /// Decoding to `Value` and encoding back gives the same bytes, for every call of every
+    /// fixture block (ParaInherent's bitfields and candidates included) and every event.
+    @Test(arguments: ["18468942", "19772575", "21157800", "22887036"])
+    func valuesRoundTripThroughTheEncoder(folder: String) throws {
+        let fixture = try Self.fixture(folder)
+        let registry = fixture.metadata.types
+        let decoder = ValueDecoder(registry: registry)
+        let encoder = ValueEncoder(registry: registry)
+        let callType = fixture.metadata.extrinsic.callType
+        for (index, bytes) in fixture.extrinsics.enumerated() {
+            let extrinsic = try ExtrinsicDecoder(metadata: fixture.metadata).decode(bytes)
+            let callBytes = try encoder.encode(extrinsic.call.value, as: callType)
+            #expect(bytes.suffix(callBytes.count) == callBytes[...], "extrinsic \(index)")
+            #expect(try decoder.decode(callType, bytes: callBytes) == extrinsic.call.value)
+        }
+        if let events = fixture.events {
+            let entry = try #require(fixture.metadata.storageEntry(pallet: "System", item: "Events"))
+            let value = try decoder.decode(entry.valueType, bytes: events)
+            #expect(try encoder.encode(value, as: entry.valueType) == events)
+        }
+    }
+
+    @Test func skippingConsumesExactlyWhatDecodingDoes() throws {
+        let fixture = try Self.fixture("18468942")
+        let decoder = ValueDecoder(registry: fixture.metadata.types)
+        let entry = try #require(fixture.metadata.storageEntry(pallet: "System", item: "Events"))
+        var skipper = SCALEDecoder(try #require(fixture.events))
+        try decoder.skip(entry.valueType, in: &skipper)
+        #expect(skipper.isAtEnd)
+    }
+
+    @Test func fieldPathsAndExactIntegers() throws {
+        let fixture = try Self.fixture("19772575")
+        let extrinsic = try ExtrinsicDecoder(metadata: fixture.metadata).decode(fixture.extrinsics[2])
+        #expect(extrinsic.call.pallet == "Balances")
+        #expect(extrinsic.call.argument("value")?.uint128 == 209_894_644_000)
+        #expect(extrinsic.call.value.value(at: "0.dest.0")?.bytes.map { Hex.encode($0) }
+            == "0x241ffdde06cf8c40fc07ea812801a999d29e983d95bd398b276c2eb48d3e1b39")
+        let events = try EventDecoder(metadata: fixture.metadata).decode(try #require(fixture.events))
+        let processed = try #require(events.first { $0.pallet == "MessageQueue" && $0.name == "Processed" })
+        #expect(processed.field("weight_used")?.value(at: "ref_time")?.uint64 == 251_822_000)
+        #expect(processed.field("origin")?.value(at: "Ump.Para")?.uint64 == 2000)
+        #expect(processed.field("success")?.bool == true)
+    }
+
+    /// Nested calls of `Utility.batch_all` are walkable as calls with names and arguments.
+    @Test func nestedCallsAreWalkable() throws {
+        let fixture = try Self.fixture("19772575")
+        let extrinsic = try ExtrinsicDecoder(metadata: fixture.metadata).decode(fixture.extrinsics[4])
+        #expect(extrinsic.call.pallet == "Utility" && extrinsic.call.name == "batch_all")
+        let nested = extrinsic.call.nestedCalls(callType: fixture.metadata.extrinsic.callType)
+        #expect(!nested.isEmpty)
+        #expect(nested.allSatisfy { $0.pallet == "Balances" && $0.name == "transfer_allow_death" })
+        #expect(nested[0].argument("value")?.uint128 == 29_277_534_802_400)
+        let flat = extrinsic.call.flattened(callType: fixture.metadata.extrinsic.callType)
+        #expect(flat.count == nested.count + 1)
+
+        let staking = try Self.fixture("21157800")
+        let batch = try ExtrinsicDecoder(metadata: staking.metadata).decode(staking.extrinsics[2])
+        #expect(batch.call.pallet == "Utility" && batch.call.name == "batch")
+        #expect(!batch.call.nestedCalls(callType: staking.metadata.extrinsic.callType).isEmpty)
+    }
+
+    @Test func signedExtrinsicsExposeSignerNonceAndTip() throws {
+        let fixture = try Self.fixture("19772575")
+        let decoder = ExtrinsicDecoder(metadata: fixture.metadata)
+        let inherent = try decoder.decode(fixture.extrinsics[0])
+        #expect(inherent.kind == .bare && inherent.signerAccount == nil && inherent.nonce == nil)
+        let transfer = try decoder.decode(fixture.extrinsics[2])
+        #expect(transfer.kind == .signed && transfer.version == 4)
+        #expect(transfer.signer(ss58Prefix: 0) == "16Xuv8TZpqSP9iSxquSJ9CQDfnJink7tFFNg8YYLqE5DiXkn")
+        #expect(transfer.nonce == 59093)
+        #expect(transfer.tip == 0)
+        #expect(transfer.extensions.map(\.identifier).contains("CheckMortality"))
+    }
+
+    @Test func tokenAmountsScaleExactly() {
+        #expect(TokenAmount(planck: 10_000_000_000, decimals: 10).description == "1")
+        #expect(TokenAmount(planck: 12_345_678_901, decimals: 10).description == "1.2345678901")
+        #expect(TokenAmount(planck: 1, decimals: 18).description == "0.000000000000000001")
+        // 18-decimal token with a supply beyond 2^64 planck: no digit lost.
+        let big = TokenAmount(planck: UInt128("1234567890123456789012345678")!, decimals: 18)
+        #expect(big.description == "1234567890.123456789012345678")
+        #expect(big.tokens == 1_234_567_890.123456789012345678)
+        #expect(TokenAmount(planck: .max, decimals: 0).description == String(UInt128.max))
+    }
+
+    @Test func chainPropertiesInEveryShape() throws {
+        let polkadot = try ChainProperties(json: try JSON.parse(#"{"ss58Format":0,"tokenDecimals":10,"tokenSymbol":"DOT"}"#))
+        #expect(polkadot.ss58Format == 0 && polkadot.nativeDecimals == 10 && polkadot.nativeSymbol == "DOT")
+        let multi = try ChainProperties(json: try JSON.parse(#"{"ss58Format":10,"tokenDecimals":[12,12],"tokenSymbol":["ACA","AUSD"]}"#))
+        #expect(multi.tokenDecimals == [12, 12] && multi.tokenSymbols == ["ACA", "AUSD"])
+        let bare = try ChainProperties(json: try JSON.parse("{}"))
+        #expect(bare.ss58Format == nil && bare.nativeDecimals == nil)
+        #expect(throws: ChainProperties.InvalidProperties.self) {
+            try ChainProperties(json: try JSON.parse(#"{"tokenDecimals":"ten"}"#))
+        }
+    }
+}
