@@ -28,6 +28,7 @@ import Testing
                 var lengthEncoder = SCALEEncoder()
                 lengthEncoder.encodeCompact(UInt32(count))
                 #expect(encoder.bytes.count == lengthEncoder.bytes.count + words * store.rawValue / 8)
+                #expect(bits.count == count)
                 var decoder = SCALEDecoder(encoder.bytes)
                 #expect(try decoder.decodeBitSequence(store: store, order: order) == bits)
                 #expect(decoder.isAtEnd)

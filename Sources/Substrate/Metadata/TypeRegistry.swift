@@ -7,8 +7,8 @@ public struct TypeRegistry: Sendable {
     /// Position in `types` for each id; ids are dense and in order in every known runtime,
     /// but the format does not promise it.
     private let positionByID: [UInt32: Int]?
-    /// Facts worked out once per type at load time, used by the decoder's hot path.
-    let layouts: [TypeLayout]
+    /// The registry flattened for the decoder's hot path, built once at load time.
+    let table: TypeTable
 
     public init(types: [PortableType]) throws(MetadataError) {
         self.types = types
@@ -25,7 +25,7 @@ public struct TypeRegistry: Sendable {
             positionByID = positions
         }
         let positions = positionByID
-        layouts = try TypeLayout.computeAll(types) { id in
+        table = try TypeTable.build(types) { id in
             if let positions { return positions[id] }
             return Int(id) < types.count ? Int(id) : nil
         }

@@ -12,7 +12,7 @@ public struct Value: Sendable, Hashable {
         self.typeID = typeID
     }
 
-    public indirect enum Kind: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         /// A struct: named fields, or unnamed ones for tuple structs.
         case composite([NamedValue])
         case variant(Variant)

@@ -1,14 +1,16 @@
 public import SCALE
 
 /// Decodes SCALE bytes into `Value`s, walking the type registry; also skips values without
-/// building them (to find where a value ends, as block and event decoding need).
+/// building them (to find where a value ends).
 public struct ValueDecoder: Sendable {
     public let registry: TypeRegistry
+    private let table: TypeTable
     /// Deeper nesting than this is treated as malformed (guards against recursive types).
     public static let maximumDepth = 128
 
     public init(registry: TypeRegistry) {
         self.registry = registry
+        table = registry.table
     }
 
     public func decode(_ typeID: UInt32, from decoder: inout SCALEDecoder) throws(SCALEError) -> Value {
@@ -37,75 +39,85 @@ public struct ValueDecoder: Sendable {
 
     private func decode(position: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value {
         guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
-        let type = registry.types[position]
-        let layout = registry.layouts[position]
-        let id = type.id
-        switch layout.shape {
-        case let .composite(fieldPositions):
-            guard case let .composite(fields) = type.definition else { preconditionFailure("layout/definition mismatch") }
-            var values = [Value.NamedValue]()
-            values.reserveCapacity(fields.count)
-            for (field, fieldPosition) in zip(fields, fieldPositions) {
-                values.append(.init(name: field.name, value: try decode(position: fieldPosition, from: &decoder, depth: depth + 1)))
-            }
-            return Value(.composite(values), typeID: id)
+        let node = table.nodes[position]
+        let kind: Value.Kind
+        switch node.kind {
+        case .composite:
+            kind = .composite(try decodeFields(start: node.childStart, count: node.childCount, from: &decoder, depth: depth))
 
-        case let .variant(lookup):
-            guard case let .variant(variants) = type.definition else { preconditionFailure("layout/definition mismatch") }
+        case .variant:
             let start = decoder.position
             let index = try decoder.readByte()
-            let slot = Int(lookup[Int(index)])
+            let slot = Int(table.variantLookup[node.lookupStart + Int(index)])
             guard slot >= 0 else {
-                throw decoder.error(.invalid("no variant with index \(index) in type \(id) (\(type.path.joined(separator: "::")))"), at: start)
+                throw decoder.error(.invalid("no variant with index \(index) in type \(node.id) (\(typeName(position)))"), at: start)
             }
-            let variant = variants[slot]
-            var values = [Value.NamedValue]()
-            values.reserveCapacity(variant.fields.count)
-            for field in variant.fields {
-                guard let fieldPosition = registry.position(of: field.typeID) else { preconditionFailure("checked at load") }
-                values.append(.init(name: field.name, value: try decode(position: fieldPosition, from: &decoder, depth: depth + 1)))
+            let variant = table.variants[slot]
+            let fields = try decodeFields(start: variant.fieldStart, count: variant.fieldCount, from: &decoder, depth: depth)
+            kind = .variant(.init(name: table.variantNames[variant.name], index: index, fields: fields))
+
+        case .sequence:
+            let element = table.nodes[node.element]
+            if element.isByte {
+                kind = .bytes(try decoder.decodeByteVector())
+            } else {
+                let count = try decoder.decodeLength(minimumElementSize: element.minimumSize)
+                var values = [Value]()
+                values.reserveCapacity(count)
+                for _ in 0..<count { values.append(try decode(position: node.element, from: &decoder, depth: depth + 1)) }
+                kind = .sequence(values)
             }
-            return Value(.variant(.init(name: variant.name, index: index, fields: values)), typeID: id)
 
-        case let .sequence(element):
-            let elementLayout = registry.layouts[element]
-            if elementLayout.isByte { return Value(.bytes(try decoder.decodeByteVector()), typeID: id) }
-            let count = try decoder.decodeLength(minimumElementSize: elementLayout.minimumSize)
+        case .array:
+            let element = table.nodes[node.element]
+            if element.isByte {
+                kind = .bytes(try decoder.readBytes(node.length))
+            } else {
+                try checkArrayLength(node.length, element: element, decoder: decoder)
+                var values = [Value]()
+                values.reserveCapacity(node.length)
+                for _ in 0..<node.length { values.append(try decode(position: node.element, from: &decoder, depth: depth + 1)) }
+                kind = .array(values)
+            }
+
+        case .tuple:
             var values = [Value]()
-            values.reserveCapacity(count)
-            for _ in 0..<count { values.append(try decode(position: element, from: &decoder, depth: depth + 1)) }
-            return Value(.sequence(values), typeID: id)
+            values.reserveCapacity(node.childCount)
+            for field in node.childStart..<node.childStart + node.childCount {
+                values.append(try decode(position: table.fieldTypes[field], from: &decoder, depth: depth + 1))
+            }
+            kind = .tuple(values)
 
-        case let .array(length, element):
-            let elementLayout = registry.layouts[element]
-            if elementLayout.isByte { return Value(.bytes(try decoder.readBytes(length)), typeID: id) }
-            try checkArrayLength(length, elementLayout: elementLayout, decoder: decoder)
-            var values = [Value]()
-            values.reserveCapacity(length)
-            for _ in 0..<length { values.append(try decode(position: element, from: &decoder, depth: depth + 1)) }
-            return Value(.array(values), typeID: id)
+        case .primitive:
+            kind = .primitive(try decodePrimitive(node.primitive, from: &decoder))
 
-        case let .tuple(elements):
-            var values = [Value]()
-            values.reserveCapacity(elements.count)
-            for element in elements { values.append(try decode(position: element, from: &decoder, depth: depth + 1)) }
-            return Value(.tuple(values), typeID: id)
+        case .compact:
+            kind = .compact(node.hasCompactPayload ? try decodeCompact(node.primitive, from: &decoder) : .u8(0))
 
-        case let .primitive(primitive):
-            return Value(.primitive(try decodePrimitive(primitive, from: &decoder)), typeID: id)
-
-        case let .compact(primitive):
-            return Value(.compact(try decodeCompact(primitive, from: &decoder)), typeID: id)
-
-        case let .bitSequence(store, order):
-            return Value(.bitSequence(try decoder.decodeBitSequence(store: store, order: order)), typeID: id)
+        case .bitSequence:
+            kind = .bitSequence(try decoder.decodeBitSequence(store: node.bitStore, order: node.bitOrder))
         }
+        return Value(kind, typeID: node.id)
     }
 
-    private func checkArrayLength(_ length: Int, elementLayout: TypeLayout, decoder: SCALEDecoder) throws(SCALEError) {
-        let (needed, overflow) = length.multipliedReportingOverflow(by: elementLayout.minimumSize)
+    private func decodeFields(start: Int, count: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> [Value.NamedValue] {
+        var values = [Value.NamedValue]()
+        values.reserveCapacity(count)
+        for field in start..<start + count {
+            let value = try decode(position: table.fieldTypes[field], from: &decoder, depth: depth + 1)
+            values.append(.init(name: table.fieldNames[field], value: value))
+        }
+        return values
+    }
+
+    private func typeName(_ position: Int) -> String {
+        registry.types[position].path.joined(separator: "::")
+    }
+
+    private func checkArrayLength(_ length: Int, element: TypeTable.Node, decoder: SCALEDecoder) throws(SCALEError) {
+        let (needed, overflow) = length.multipliedReportingOverflow(by: element.minimumSize)
         if overflow || needed > decoder.remaining
-            || (elementLayout.minimumSize == 0 && UInt64(length) > SCALEDecoder.zeroSizedElementLimit)
+            || (element.minimumSize == 0 && UInt64(length) > SCALEDecoder.zeroSizedElementLimit)
         {
             throw decoder.error(.lengthTooLarge(UInt64(length)))
         }
@@ -135,9 +147,8 @@ public struct ValueDecoder: Sendable {
         }
     }
 
-    private func decodeCompact(_ primitive: PrimitiveType?, from decoder: inout SCALEDecoder) throws(SCALEError) -> Value.Primitive {
+    private func decodeCompact(_ primitive: PrimitiveType, from decoder: inout SCALEDecoder) throws(SCALEError) -> Value.Primitive {
         switch primitive {
-        case nil: return .u8(0)  // Compact<()>: nothing on the wire
         case .u8: return .u8(try decoder.decodeCompact())
         case .u16: return .u16(try decoder.decodeCompact())
         case .u32: return .u32(try decoder.decodeCompact())
@@ -149,43 +160,45 @@ public struct ValueDecoder: Sendable {
     // MARK: Skipping
 
     private func skip(position: Int, in decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) {
-        let layout = registry.layouts[position]
-        if let size = layout.fixedSize {
-            try decoder.skip(size)
+        let node = table.nodes[position]
+        if node.fixedSize >= 0 {
+            try decoder.skip(node.fixedSize)
             return
         }
         guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
-        switch layout.shape {
-        case let .composite(fields), let .tuple(fields):
-            for field in fields { try skip(position: field, in: &decoder, depth: depth + 1) }
-        case let .variant(lookup):
+        switch node.kind {
+        case .composite, .tuple:
+            for field in node.childStart..<node.childStart + node.childCount {
+                try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
+            }
+        case .variant:
             let start = decoder.position
             let index = try decoder.readByte()
-            let slot = Int(lookup[Int(index)])
-            guard slot >= 0, case let .variant(variants) = registry.types[position].definition else {
-                throw decoder.error(.invalid("no variant with index \(index) in type \(registry.types[position].id)"), at: start)
+            let slot = Int(table.variantLookup[node.lookupStart + Int(index)])
+            guard slot >= 0 else {
+                throw decoder.error(.invalid("no variant with index \(index) in type \(node.id) (\(typeName(position)))"), at: start)
             }
-            for field in variants[slot].fields {
-                guard let fieldPosition = registry.position(of: field.typeID) else { preconditionFailure("checked at load") }
-                try skip(position: fieldPosition, in: &decoder, depth: depth + 1)
+            let variant = table.variants[slot]
+            for field in variant.fieldStart..<variant.fieldStart + variant.fieldCount {
+                try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
             }
-        case let .sequence(element):
-            let elementLayout = registry.layouts[element]
-            let count = try decoder.decodeLength(minimumElementSize: elementLayout.minimumSize)
-            if let size = elementLayout.fixedSize {
-                try decoder.skip(count * size)
+        case .sequence:
+            let element = table.nodes[node.element]
+            let count = try decoder.decodeLength(minimumElementSize: element.minimumSize)
+            if element.fixedSize >= 0 {
+                try decoder.skip(count * element.fixedSize)
             } else {
-                for _ in 0..<count { try skip(position: element, in: &decoder, depth: depth + 1) }
+                for _ in 0..<count { try skip(position: node.element, in: &decoder, depth: depth + 1) }
             }
-        case let .array(length, element):
-            try checkArrayLength(length, elementLayout: registry.layouts[element], decoder: decoder)
-            for _ in 0..<length { try skip(position: element, in: &decoder, depth: depth + 1) }
-        case let .primitive(primitive):
-            if primitive == .str { _ = try decoder.decodeByteVector() } else { _ = try decodePrimitive(primitive, from: &decoder) }
-        case let .compact(primitive):
-            _ = try decodeCompact(primitive, from: &decoder)
-        case let .bitSequence(store, order):
-            _ = try decoder.decodeBitSequence(store: store, order: order)
+        case .array:
+            try checkArrayLength(node.length, element: table.nodes[node.element], decoder: decoder)
+            for _ in 0..<node.length { try skip(position: node.element, in: &decoder, depth: depth + 1) }
+        case .primitive:
+            if node.primitive == .str { _ = try decoder.decodeByteVector() } else { _ = try decodePrimitive(node.primitive, from: &decoder) }
+        case .compact:
+            if node.hasCompactPayload { _ = try decoder.decodeCompactUInt128() }
+        case .bitSequence:
+            _ = try decoder.decodeBitSequence(store: node.bitStore, order: node.bitOrder)
         }
     }
 }

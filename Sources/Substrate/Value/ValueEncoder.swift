@@ -71,10 +71,9 @@ public struct ValueEncoder: Sendable {
         case let (.compact, .composite(values)) where values.count == 1:
             try encode(values[0].value, as: typeID, into: &encoder, depth: depth + 1)
         case let (.bitSequence, .bitSequence(bits)):
-            guard let position = registry.position(of: typeID),
-                  case let .bitSequence(store, order) = registry.layouts[position].shape
-            else { throw fail("bad bit sequence type") }
-            encoder.encode(bits, store: store, order: order)
+            guard let position = registry.position(of: typeID) else { throw fail("bad bit sequence type") }
+            let node = registry.table.nodes[position]
+            encoder.encode(bits, store: node.bitStore, order: node.bitOrder)
         default:
             throw fail("a \(value.kind.label) value cannot be encoded as \(type.definition.label)")
         }

@@ -1,0 +1,25 @@
+// swift-tools-version: 6.0
+// Benchmarks live in their own package so their build never slows the product's.
+import Foundation
+import PackageDescription
+
+// A path dependency is named after its folder, which is whatever the checkout was cloned as.
+let product = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "runtime-exporter-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "decode-benchmark",
+            dependencies: [
+                .product(name: "SCALE", package: product),
+                .product(name: "Substrate", package: product),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+    ]
+)
