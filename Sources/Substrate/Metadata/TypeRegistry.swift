@@ -44,6 +44,16 @@ public struct TypeRegistry: Sendable {
         return types[position]
     }
 
+    /// The variant with wire index `index` of enum type `id`.
+    public func variant(of id: UInt32, index: UInt8) -> Variant? {
+        guard let type = self[id], case let .variant(variants) = type.definition,
+              let position = position(of: id)
+        else { return nil }
+        let slot = Int(table.variantLookup[table.nodes[position].lookupStart + Int(index)])
+        guard slot >= 0 else { return nil }
+        return variants[slot - table.nodes[position].childStart]
+    }
+
     /// The type a chain of single-field composites (`struct Perbill(u32)`, `AccountId32([u8; 32])`)
     /// wraps, or the type itself.
     public func unwrappingNewtypes(_ id: UInt32) -> UInt32 {

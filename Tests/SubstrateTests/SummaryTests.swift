@@ -1,0 +1,54 @@
+import ChainFixtures
+import SCALE
+import Substrate
+import Testing
+
+/// The structural decode (names, phases, signers; arguments and fields left as bytes) agrees
+/// with the full decode on every corpus extrinsic and event.
+@Suite struct SummaryTests {
+    @Test(arguments: ["18468942", "19772575", "21157800", "22887036"])
+    func extrinsicSummariesAgreeWithFullDecoding(folder: String) throws {
+        let fixture = try ValueTests.fixture(folder)
+        let decoder = ExtrinsicDecoder(metadata: fixture.metadata)
+        for bytes in fixture.extrinsics {
+            let full = try decoder.decode(bytes)
+            let summary = try decoder.summarize(bytes)
+            #expect(summary.pallet == full.call.pallet && summary.call == full.call.name)
+            #expect(summary.palletIndex == full.call.palletIndex && summary.callIndex == full.call.callIndex)
+            #expect(summary.kind == full.kind && summary.version == full.version)
+            #expect(summary.signerAccount == full.signerAccount && summary.nonce == full.nonce && summary.tip == full.tip)
+            // The arguments decode from the range the summary names.
+            let values = ValueDecoder(registry: fixture.metadata.types)
+            var argumentDecoder = SCALEDecoder(bytes)
+            try argumentDecoder.skip(summary.argumentsRange.lowerBound)
+            for argument in full.call.arguments {
+                let typeID = try #require(argument.value.typeID)
+                #expect(try values.decode(typeID, from: &argumentDecoder) == argument.value)
+            }
+            #expect(argumentDecoder.position == summary.argumentsRange.upperBound)
+        }
+    }
+
+    @Test(arguments: ["18468942", "19772575"])
+    func eventSummariesAgreeWithFullDecoding(folder: String) throws {
+        let fixture = try ValueTests.fixture(folder)
+        let bytes = try #require(fixture.events)
+        let decoder = try EventDecoder(metadata: fixture.metadata)
+        let full = try decoder.decode(bytes)
+        let summaries = try decoder.summarize(bytes)
+        #expect(summaries.count == full.count)
+        for (summary, record) in zip(summaries, full) {
+            #expect(summary.pallet == record.pallet && summary.name == record.name && summary.phase == record.phase)
+            #expect(try decoder.fields(of: summary, in: bytes) == record.fields)
+        }
+    }
+
+    @Test func corruptCallIndexIsAnErrorNotAGuess() throws {
+        let fixture = try ValueTests.fixture("19772575")
+        var bytes = fixture.extrinsics[2]
+        let summary = try ExtrinsicDecoder(metadata: fixture.metadata).summarize(bytes)
+        bytes[summary.argumentsRange.lowerBound - 2] = 0xFF  // no pallet 255
+        #expect(throws: SCALEError.self) { try ExtrinsicDecoder(metadata: fixture.metadata).summarize(bytes) }
+        #expect(throws: SCALEError.self) { try ExtrinsicDecoder(metadata: fixture.metadata).decode(bytes) }
+    }
+}
