@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "SCALE", targets: ["SCALE"]),
         .library(name: "Substrate", targets: ["Substrate"]),
+        // Corpus access and decoder torture, shared by the tests and the benchmark harnesses.
+        .library(name: "ChainFixtures", targets: ["ChainFixtures"]),
         .executable(name: "runtime-exporter", targets: ["runtime-exporter"]),
     ],
     dependencies: [
@@ -42,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "ChainFixtures",
-            dependencies: ["Substrate"],
+            dependencies: ["Substrate", "SCALE"],
             path: "Tests/ChainFixtures",
             swiftSettings: strictSettings
         ),
@@ -58,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RuntimeExporterTests",
-            dependencies: ["ChainFixtures"],
+            dependencies: ["ChainFixtures", "Substrate"],
             swiftSettings: strictSettings
         ),
     ]

@@ -28,8 +28,10 @@ public struct BitSequence: Hashable, Sendable {
     /// `packed` must hold at least `count` bits; bits beyond `count` are cleared.
     public init(count: Int, packed: [UInt8]) {
         precondition(packed.count * 8 >= count, "not enough bytes for \(count) bits")
-        var bytes = Array(packed.prefix((count + 7) / 8))
-        if count % 8 != 0 { bytes[bytes.count - 1] &= UInt8((1 << (count % 8)) - 1) }
+        var bytes = packed
+        let used = (count + 7) / 8
+        if bytes.count > used { bytes.removeLast(bytes.count - used) }
+        if count % 8 != 0 { bytes[used - 1] &= UInt8((1 << (count % 8)) - 1) }
         self.count = count
         self.packed = bytes
     }
@@ -77,6 +79,17 @@ extension SCALEDecoder {
             }
         }
         return BitSequence(count: bitCount, packed: packed)
+    }
+}
+
+extension SCALEDecoder {
+    /// Moves past a bit sequence without building it.
+    public mutating func skipBitSequence(store: BitSequence.Store) throws(SCALEError) {
+        let start = position
+        let bitCount = Int(try decodeCompact(UInt32.self))
+        let byteCount = (bitCount + store.rawValue - 1) / store.rawValue * store.byteCount
+        guard byteCount <= remaining else { throw error(.lengthTooLarge(UInt64(bitCount)), at: start) }
+        try skip(byteCount)
     }
 }
 

@@ -45,7 +45,8 @@ public struct Extrinsic: Sendable {
     /// `CheckNonce`.
     public var nonce: UInt64? { Self.nonce(in: extensions) }
 
-    /// The tip from `ChargeTransactionPayment`, or the `tip` of `ChargeAssetTxPayment`-style extensions.
+    /// The tip from `ChargeTransactionPayment`, or the `tip` of `ChargeAssetTxPayment`-style
+    /// extensions (which carry an asset id beside it).
     public var tip: UInt128? { Self.tip(in: extensions) }
 
     static func account(of address: Value?) -> [UInt8]? {
@@ -64,8 +65,8 @@ public struct Extrinsic: Sendable {
     }
 
     static func tip(in extensions: [(identifier: String, value: Value)]) -> UInt128? {
-        for (identifier, value) in extensions where identifier.hasPrefix("Charge") || identifier.contains("TxPayment") {
-            if let tip = value.uint128 ?? value.value(at: "tip")?.uint128 { return tip }
+        for (identifier, value) in extensions where identifier.hasPrefix("Charge") {
+            if let tip = value.uint128 ?? value[field: "tip"]?.uint128 { return tip }
         }
         return nil
     }

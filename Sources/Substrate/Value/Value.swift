@@ -29,8 +29,8 @@ public struct Value: Sendable, Hashable {
 
     public struct Variant: Sendable, Hashable {
         public var name: String
-        public var index: UInt8
         public var fields: [NamedValue]
+        public var index: UInt8
 
         public init(name: String, index: UInt8, fields: [NamedValue]) {
             self.name = name
@@ -53,8 +53,10 @@ public struct Value: Sendable, Hashable {
         case bool(Bool)
         case char(Unicode.Scalar)
         case string(String)
-        case u8(UInt8), u16(UInt16), u32(UInt32), u64(UInt64), u128(UInt128), u256(BigUInt)
-        case i8(Int8), i16(Int16), i32(Int32), i64(Int64), i128(Int128), i256(BigInt)
+        case u8(UInt8), u16(UInt16), u32(UInt32), u64(UInt64), u128(UInt128)
+        case i8(Int8), i16(Int16), i32(Int32), i64(Int64), i128(Int128)
+        // Boxed: rare, and unboxed they would double the size of every value.
+        indirect case u256(BigUInt), i256(BigInt)
     }
 }
 

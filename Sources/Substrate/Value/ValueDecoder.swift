@@ -198,7 +198,7 @@ public struct ValueDecoder: Sendable {
         case .compact:
             if node.hasCompactPayload { _ = try decoder.decodeCompactUInt128() }
         case .bitSequence:
-            _ = try decoder.decodeBitSequence(store: node.bitStore, order: node.bitOrder)
+            try decoder.skipBitSequence(store: node.bitStore)
         }
     }
 }
