@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SCALETests",
-            dependencies: ["SCALE", "ChainFixtures"],
+            dependencies: ["SCALE", "Substrate", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs a Python snippet with an independent implementation (hashlib, xxhash, scalecodec) and
 /// returns what it prints, so tests check our results against a peer rather than against

@@ -52,3 +52,33 @@ import Testing
         #expect(throws: SCALEError.self) { try ExtrinsicDecoder(metadata: fixture.metadata).decode(bytes) }
     }
 }
+
+/// Found by the torture harness: a flipped byte turned `Staking.unbond` into
+/// `increase_validator_count` with a `Compact<u32>` of 10^10, which the full decoder rejected and
+/// the structural one skipped over.
+@Suite struct SkippingValidatesLikeDecodingTests {
+    @Test func compactTooWideForItsTypeIsRejectedByBothPaths() throws {
+        let block = try DecoderEntryPoints.block("blocks/polkadot/21157800")
+        let entry = DecoderEntryPoints.extrinsicBody(block, 3)
+        var damaged = entry.input
+        damaged[105] ^= 8
+        #expect(entry.run(damaged) == .rejected)
+    }
+
+    @Test func invalidBoolIsRejectedByBothPaths() throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let boolType = try #require(metadata.types.types.first { $0.definition == .primitive(.bool) }?.id)
+        var skipping = SCALEDecoder([0x02])
+        #expect(throws: SCALEError.self) { try ValueDecoder(registry: metadata.types).skip(boolType, in: &skipping) }
+        #expect(throws: SCALEError.self) { try ValueDecoder(registry: metadata.types).decode(boolType, bytes: [0x02]) }
+    }
+
+    @Test func invalidUTF8IsRejectedByBothPaths() throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let stringType = try #require(metadata.types.types.first { $0.definition == .primitive(.str) }?.id)
+        let values = ValueDecoder(registry: metadata.types)
+        var skipping = SCALEDecoder([0x08, 0xC3, 0x28])
+        #expect(throws: SCALEError.self) { try values.skip(stringType, in: &skipping) }
+        #expect(throws: SCALEError.self) { try values.decode(stringType, bytes: [0x08, 0xC3, 0x28]) }
+    }
+}

@@ -26,7 +26,8 @@ struct TypeTable: Sendable {
         var childCount: Int = 0
         /// Variant: start of its 256-slot block in `variantLookup`.
         var lookupStart: Int = 0
-        /// Exact encoded size, or -1 when values differ in size.
+        /// Exact encoded size when every byte pattern of that size is a valid value (so skipping
+        /// may jump over it); -1 otherwise (sizes differ, or bools/chars inside need checking).
         var fixedSize: Int = -1
         /// No value encodes to fewer bytes (bounds absurd lengths before allocating).
         var minimumSize: Int = 0
@@ -172,7 +173,9 @@ struct TypeTable: Sendable {
                 minimum = saturatingMultiply(node.length, element.minimumSize)
                 if state[node.element] == 2, element.fixedSize >= 0 { fixed = saturatingMultiply(node.length, element.fixedSize) }
             case .primitive:
-                fixed = node.primitive.fixedSize ?? -1
+                // bool and char have invalid encodings, so skipping them must read them.
+                let validated = node.primitive == .bool || node.primitive == .char
+                fixed = validated ? -1 : node.primitive.fixedSize ?? -1
                 minimum = node.primitive.fixedSize ?? 1
             case .compact:
                 if node.hasCompactPayload { minimum = 1 } else { fixed = 0 }

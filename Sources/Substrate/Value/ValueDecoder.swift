@@ -194,9 +194,9 @@ public struct ValueDecoder: Sendable {
             try checkArrayLength(node.length, element: table.nodes[node.element], decoder: decoder)
             for _ in 0..<node.length { try skip(position: node.element, in: &decoder, depth: depth + 1) }
         case .primitive:
-            if node.primitive == .str { _ = try decoder.decodeByteVector() } else { _ = try decodePrimitive(node.primitive, from: &decoder) }
+            _ = try decodePrimitive(node.primitive, from: &decoder)
         case .compact:
-            if node.hasCompactPayload { _ = try decoder.decodeCompactUInt128() }
+            if node.hasCompactPayload { _ = try decodeCompact(node.primitive, from: &decoder) }
         case .bitSequence:
             try decoder.skipBitSequence(store: node.bitStore)
         }

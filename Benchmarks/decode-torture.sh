@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Every truncation and many random byte flips of the corpus through every decoder entry point,
+# optimised build. Usage: Benchmarks/decode-torture.sh [FLIPS_PER_ENTRY_POINT] [METADATA_TRUNCATIONS_PER_FILE]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+swift build -c release --package-path "$here" --product decode-torture >&2
+"$(swift build -c release --package-path "$here" --show-bin-path)/decode-torture" "$@"
