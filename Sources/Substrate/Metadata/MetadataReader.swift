@@ -107,7 +107,7 @@ extension SCALEDecoder {
 
     /// V15/V16 runtime APIs; V16 adds a deprecation record per method, then a version and a
     /// deprecation record per API.
-    mutating func decodeRuntimeAPIs(v16: Bool) throws(SCALEError) -> [RuntimeAPIMetadata] {
+    private mutating func decodeRuntimeAPIs(v16: Bool) throws(SCALEError) -> [RuntimeAPIMetadata] {
         try decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
             let name = try d.decodeString()
             let methods = try d.decodeVector(minimumElementSize: 4) { (d: inout SCALEDecoder) throws(SCALEError) in
@@ -128,14 +128,55 @@ extension SCALEDecoder {
         }
     }
 
-    mutating func decodeOuterEnums() throws(SCALEError) -> OuterEnums {
-        OuterEnums(callType: try decodeTypeID(), eventType: try decodeTypeID(), errorType: try decodeTypeID())
-    }
-
-    mutating func decodeCustomValues() throws(SCALEError) -> [String: CustomValue] {
+    /// Runtime APIs, outer enums and custom values: how V15 and V16 metadata end.
+    mutating func decodeMetadataTail(v16: Bool) throws(SCALEError) -> (apis: [RuntimeAPIMetadata], outerEnums: OuterEnums, custom: [String: CustomValue]) {
+        let apis = try decodeRuntimeAPIs(v16: v16)
+        let outerEnums = OuterEnums(callType: try decodeTypeID(), eventType: try decodeTypeID(), errorType: try decodeTypeID())
         let entries = try decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
             (try d.decodeString(), CustomValue(typeID: try d.decodeTypeID(), value: try d.decodeByteVector()))
         }
-        return Dictionary(entries, uniquingKeysWith: { _, last in last })
+        return (apis, outerEnums, Dictionary(entries, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension SCALEDecoder {
+    /// A pallet as V14 lays it out; V15 appends the pallet's docs.
+    mutating func decodePalletV14Layout(withDocs: Bool) throws(SCALEError) -> PalletMetadata {
+        let name = try decodeString()
+        let storage = try decodePalletStorage(deprecationInfo: false)
+        let calls = try decodeOptionalTypeID()
+        let event = try decodeOptionalTypeID()
+        let constants = try decodeConstants(deprecationInfo: false)
+        let error = try decodeOptionalTypeID()
+        let index = try readByte()
+        let docs = withDocs ? try decodeStrings() : []
+        return PalletMetadata(
+            name: name, index: index, storage: storage, callType: calls, eventType: event, errorType: error,
+            constants: constants, docs: docs, associatedTypes: [], viewFunctions: []
+        )
+    }
+
+    /// `Vec<{ identifier, ty, additional_signed | implicit }>`, the same in every version.
+    mutating func decodeTransactionExtensions() throws(SCALEError) -> [TransactionExtensionMetadata] {
+        try decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
+            TransactionExtensionMetadata(
+                identifier: try d.decodeString(), typeID: try d.decodeTypeID(), implicitTypeID: try d.decodeTypeID()
+            )
+        }
+    }
+}
+
+extension RuntimeMetadata {
+    /// Runs a version reader, turning its SCALE errors into `MetadataError.malformed`.
+    static func translatingErrors(_ read: () throws -> RuntimeMetadata) throws(MetadataError) -> RuntimeMetadata {
+        do {
+            return try read()
+        } catch let error as SCALEError {
+            throw .malformed(error)
+        } catch let error as MetadataError {
+            throw error
+        } catch {
+            throw .incomplete("\(error)")
+        }
     }
 }

@@ -6,28 +6,14 @@ import SCALE
 
 extension RuntimeMetadata {
     static func decodeV14(_ decoder: inout SCALEDecoder) throws(MetadataError) -> RuntimeMetadata {
-        do {
+        try translatingErrors {
             let registry = try TypeRegistry(types: try decoder.decodeTypeRegistry())
             let pallets = try decoder.decodeVector(minimumElementSize: 6) { (d: inout SCALEDecoder) throws(SCALEError) in
-                let name = try d.decodeString()
-                let storage = try d.decodePalletStorage(deprecationInfo: false)
-                let calls = try d.decodeOptionalTypeID()
-                let event = try d.decodeOptionalTypeID()
-                let constants = try d.decodeConstants(deprecationInfo: false)
-                let error = try d.decodeOptionalTypeID()
-                let index = try d.readByte()
-                return PalletMetadata(
-                    name: name, index: index, storage: storage, callType: calls, eventType: event, errorType: error,
-                    constants: constants, docs: [], associatedTypes: [], viewFunctions: []
-                )
+                try d.decodePalletV14Layout(withDocs: false)
             }
             let extrinsicType = try decoder.decodeTypeID()
             let version = try decoder.readByte()
-            let extensions = try decoder.decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
-                TransactionExtensionMetadata(
-                    identifier: try d.decodeString(), typeID: try d.decodeTypeID(), implicitTypeID: try d.decodeTypeID()
-                )
-            }
+            let extensions = try decoder.decodeTransactionExtensions()
             _ = try decoder.decodeTypeID()  // the runtime type itself
 
             let parameters = Dictionary(
@@ -49,12 +35,6 @@ extension RuntimeMetadata {
                 outerEnums: OuterEnums(callType: call, eventType: event, errorType: nil),
                 apis: [], custom: [:]
             )
-        } catch let error as SCALEError {
-            throw .malformed(error)
-        } catch let error as MetadataError {
-            throw error
-        } catch {
-            throw .incomplete("\(error)")
         }
     }
 

@@ -6,7 +6,7 @@ import SCALE
 
 extension RuntimeMetadata {
     static func decodeV16(_ decoder: inout SCALEDecoder) throws(MetadataError) -> RuntimeMetadata {
-        do {
+        try translatingErrors {
             let registry = try TypeRegistry(types: try decoder.decodeTypeRegistry())
             let pallets = try decoder.decodeVector(minimumElementSize: 10) { (d: inout SCALEDecoder) throws(SCALEError) in
                 let name = try d.decodeString()
@@ -48,14 +48,8 @@ extension RuntimeMetadata {
                 }
                 return (version, positions)
             }
-            let extensions = try decoder.decodeVector(minimumElementSize: 3) { (d: inout SCALEDecoder) throws(SCALEError) in
-                TransactionExtensionMetadata(
-                    identifier: try d.decodeString(), typeID: try d.decodeTypeID(), implicitTypeID: try d.decodeTypeID()
-                )
-            }
-            let apis = try decoder.decodeRuntimeAPIs(v16: true)
-            let outerEnums = try decoder.decodeOuterEnums()
-            let custom = try decoder.decodeCustomValues()
+            let extensions = try decoder.decodeTransactionExtensions()
+            let tail = try decoder.decodeMetadataTail(v16: true)
             return RuntimeMetadata(
                 version: 16, types: registry, pallets: pallets,
                 extrinsic: ExtrinsicMetadata(
@@ -63,14 +57,8 @@ extension RuntimeMetadata {
                     transactionExtensions: extensions,
                     extensionsByVersion: Dictionary(byVersion, uniquingKeysWith: { _, last in last })
                 ),
-                outerEnums: outerEnums, apis: apis, custom: custom
+                outerEnums: tail.outerEnums, apis: tail.apis, custom: tail.custom
             )
-        } catch let error as SCALEError {
-            throw .malformed(error)
-        } catch let error as MetadataError {
-            throw error
-        } catch {
-            throw .incomplete("\(error)")
         }
     }
 }

@@ -33,48 +33,43 @@ public struct StorageKeyBuilder: Sendable {
     /// The full key of an entry; `keys` may be fewer than the map's key count, giving the
     /// prefix shared by all entries under those first keys (for `state_getKeysPaged`).
     public func key(pallet: String, item: String, keys: [Value] = []) throws(KeyError) -> [UInt8] {
-        let name = "\(pallet).\(item)"
-        guard let storage = metadata.pallet(named: pallet)?.storage, let entry = storage.entry(named: item) else {
-            throw .unknownEntry(name)
-        }
-        var key = Self.prefix(pallet: storage.prefix, item: item)
-        switch entry.kind {
-        case .plain:
-            guard keys.isEmpty else { throw .wrongKeyCount(entry: name, expected: 0, given: keys.count) }
-        case let .map(hashers, keyType, _):
+        let (name, entry, _) = try lookUp(pallet: pallet, item: item)
+        var encodedKeys = [[UInt8]]()
+        if case let .map(hashers, keyType, _) = entry.kind {
             let keyTypes = self.keyTypes(keyType, count: hashers.count)
-            guard keys.count <= hashers.count else {
-                throw .wrongKeyCount(entry: name, expected: hashers.count, given: keys.count)
-            }
-            for (position, value) in keys.enumerated() {
+            for (position, value) in keys.enumerated() where position < keyTypes.count {
                 do {
-                    let encoded = try encoder.encode(value, as: keyTypes[position])
-                    key += hashers[position].hash(encoded)
+                    encodedKeys.append(try encoder.encode(value, as: keyTypes[position]))
                 } catch {
                     throw .keyDoesNotFit(entry: name, position: position, reason: error.description)
                 }
             }
         }
-        return key
+        guard encodedKeys.count == keys.count else {
+            throw .wrongKeyCount(entry: name, expected: encodedKeys.count, given: keys.count)
+        }
+        return try key(pallet: pallet, item: item, encodedKeys: encodedKeys)
     }
 
     /// Same as `key(pallet:item:keys:)` with keys given already SCALE-encoded.
     public func key(pallet: String, item: String, encodedKeys: [[UInt8]]) throws(KeyError) -> [UInt8] {
+        let (name, entry, prefix) = try lookUp(pallet: pallet, item: item)
+        let hashers: [StorageHasher]
+        if case let .map(mapHashers, _, _) = entry.kind { hashers = mapHashers } else { hashers = [] }
+        guard encodedKeys.count <= hashers.count else {
+            throw .wrongKeyCount(entry: name, expected: hashers.count, given: encodedKeys.count)
+        }
+        var key = prefix
+        for (hasher, encoded) in zip(hashers, encodedKeys) { key += hasher.hash(encoded) }
+        return key
+    }
+
+    private func lookUp(pallet: String, item: String) throws(KeyError) -> (name: String, entry: StorageEntryMetadata, prefix: [UInt8]) {
         let name = "\(pallet).\(item)"
         guard let storage = metadata.pallet(named: pallet)?.storage, let entry = storage.entry(named: item) else {
             throw .unknownEntry(name)
         }
-        var key = Self.prefix(pallet: storage.prefix, item: item)
-        switch entry.kind {
-        case .plain:
-            guard encodedKeys.isEmpty else { throw .wrongKeyCount(entry: name, expected: 0, given: encodedKeys.count) }
-        case let .map(hashers, _, _):
-            guard encodedKeys.count <= hashers.count else {
-                throw .wrongKeyCount(entry: name, expected: hashers.count, given: encodedKeys.count)
-            }
-            for (hasher, encoded) in zip(hashers, encodedKeys) { key += hasher.hash(encoded) }
-        }
-        return key
+        return (name, entry, Self.prefix(pallet: storage.prefix, item: item))
     }
 
     /// One key type per hasher: a multi-key map's key type is the tuple of its parts.

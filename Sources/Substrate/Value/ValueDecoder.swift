@@ -46,15 +46,9 @@ public struct ValueDecoder: Sendable {
             kind = .composite(try decodeFields(start: node.childStart, count: node.childCount, from: &decoder, depth: depth))
 
         case .variant:
-            let start = decoder.position
-            let index = try decoder.readByte()
-            let slot = Int(table.variantLookup[node.lookupStart + Int(index)])
-            guard slot >= 0 else {
-                throw decoder.error(.invalid("no variant with index \(index) in type \(node.id) (\(typeName(position)))"), at: start)
-            }
-            let variant = table.variants[slot]
+            let variant = try readVariant(of: node, at: position, from: &decoder)
             let fields = try decodeFields(start: variant.fieldStart, count: variant.fieldCount, from: &decoder, depth: depth)
-            kind = .variant(.init(name: table.variantNames[variant.name], index: index, fields: fields))
+            kind = .variant(.init(name: table.variantNames[variant.name], index: variant.index, fields: fields))
 
         case .sequence:
             let element = table.nodes[node.element]
@@ -110,8 +104,16 @@ public struct ValueDecoder: Sendable {
         return values
     }
 
-    private func typeName(_ position: Int) -> String {
-        registry.types[position].path.joined(separator: "::")
+    /// Reads an enum's index byte and finds its variant.
+    private func readVariant(of node: TypeTable.Node, at position: Int, from decoder: inout SCALEDecoder) throws(SCALEError) -> TypeTable.VariantNode {
+        let start = decoder.position
+        let index = try decoder.readByte()
+        let slot = Int(table.variantLookup[node.lookupStart + Int(index)])
+        guard slot >= 0 else {
+            let name = registry.types[position].path.joined(separator: "::")
+            throw decoder.error(.invalid("no variant with index \(index) in type \(node.id) (\(name))"), at: start)
+        }
+        return table.variants[slot]
     }
 
     private func checkArrayLength(_ length: Int, element: TypeTable.Node, decoder: SCALEDecoder) throws(SCALEError) {
@@ -172,13 +174,7 @@ public struct ValueDecoder: Sendable {
                 try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
             }
         case .variant:
-            let start = decoder.position
-            let index = try decoder.readByte()
-            let slot = Int(table.variantLookup[node.lookupStart + Int(index)])
-            guard slot >= 0 else {
-                throw decoder.error(.invalid("no variant with index \(index) in type \(node.id) (\(typeName(position)))"), at: start)
-            }
-            let variant = table.variants[slot]
+            let variant = try readVariant(of: node, at: position, from: &decoder)
             for field in variant.fieldStart..<variant.fieldStart + variant.fieldCount {
                 try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
             }

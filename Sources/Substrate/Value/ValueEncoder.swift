@@ -105,17 +105,21 @@ public struct ValueEncoder: Sendable {
         default:
             guard let big = given.bigInt else { throw fail("expected \(primitive), got \(given)") }
             let text = big.description
+            func put<T: FixedWidthInteger>(_: T.Type) throws(Mismatch) {
+                guard let value = T(text) else { throw fail("\(text) is not a \(primitive)") }
+                encoder.encode(value)
+            }
             switch primitive {
-            case .u8: guard let v = UInt8(text) else { throw fail("\(text) is not a u8") }; encoder.encode(v)
-            case .u16: guard let v = UInt16(text) else { throw fail("\(text) is not a u16") }; encoder.encode(v)
-            case .u32: guard let v = UInt32(text) else { throw fail("\(text) is not a u32") }; encoder.encode(v)
-            case .u64: guard let v = UInt64(text) else { throw fail("\(text) is not a u64") }; encoder.encode(v)
-            case .u128: guard let v = UInt128(text) else { throw fail("\(text) is not a u128") }; encoder.encode(v)
-            case .i8: guard let v = Int8(text) else { throw fail("\(text) is not an i8") }; encoder.encode(v)
-            case .i16: guard let v = Int16(text) else { throw fail("\(text) is not an i16") }; encoder.encode(v)
-            case .i32: guard let v = Int32(text) else { throw fail("\(text) is not an i32") }; encoder.encode(v)
-            case .i64: guard let v = Int64(text) else { throw fail("\(text) is not an i64") }; encoder.encode(v)
-            case .i128: guard let v = Int128(text) else { throw fail("\(text) is not an i128") }; encoder.encode(v)
+            case .u8: try put(UInt8.self)
+            case .u16: try put(UInt16.self)
+            case .u32: try put(UInt32.self)
+            case .u64: try put(UInt64.self)
+            case .u128: try put(UInt128.self)
+            case .i8: try put(Int8.self)
+            case .i16: try put(Int16.self)
+            case .i32: try put(Int32.self)
+            case .i64: try put(Int64.self)
+            case .i128: try put(Int128.self)
             default: throw fail("expected \(primitive), got \(given)")
             }
         }
