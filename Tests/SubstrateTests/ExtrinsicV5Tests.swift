@@ -15,12 +15,7 @@ import Testing
     }
 
     private func call(_ pallet: String, _ name: String, _ arguments: [Value.NamedValue]) throws -> [UInt8] {
-        let palletMetadata = try #require(metadata.pallet(named: pallet))
-        let callType = try #require(palletMetadata.callType)
-        guard case let .variant(calls)? = metadata.types[callType]?.definition else { throw MetadataError.incomplete("\(pallet) calls") }
-        let variant = try #require(calls.first { $0.name == name })
-        let value = Value.variant(pallet, index: palletMetadata.index, [.init(name: nil, value: .variant(name, index: variant.index, arguments))])
-        return try encoder.encode(value, as: metadata.extrinsic.callType)
+        try encoder.encode(try metadata.callValue(pallet: pallet, call: name, arguments: arguments), as: metadata.extrinsic.callType)
     }
 
     private func withLength(_ body: [UInt8]) -> [UInt8] {

@@ -83,6 +83,43 @@ import Testing
         #expect(!batch.call.nestedCalls(callType: staking.metadata.extrinsic.callType).isEmpty)
     }
 
+    /// Calls nest through `Multisig.as_multi`, `Proxy.proxy` and `Utility.batch_all` alike:
+    /// built from the runtime's types, encoded, decoded and walked.
+    @Test func callsNestThroughMultisigProxyAndBatch() throws {
+        let fixture = try Self.fixture("19772575")
+        let metadata = fixture.metadata
+        let transfer = try ExtrinsicDecoder(metadata: metadata).decode(fixture.extrinsics[2]).call.value
+        let account = Value.bytes([UInt8](repeating: 3, count: 32))
+        let none = Value.variant("None", index: 0)
+        let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [
+            .init(name: "calls", value: Value(.sequence([transfer, transfer]))),
+        ])
+        let proxy = try metadata.callValue(pallet: "Proxy", call: "proxy", arguments: [
+            .init(name: "real", value: .variant("Id", index: 0, [.init(name: nil, value: account)])),
+            .init(name: "force_proxy_type", value: none),
+            .init(name: "call", value: batch),
+        ])
+        let multisig = try metadata.callValue(pallet: "Multisig", call: "as_multi", arguments: [
+            .init(name: "threshold", value: .primitive(.u16(2))),
+            .init(name: "other_signatories", value: Value(.sequence([account]))),
+            .init(name: "maybe_timepoint", value: none),
+            .init(name: "call", value: proxy),
+            .init(name: "max_weight", value: .composite([
+                .init(name: "ref_time", value: Value(.compact(.u64(1_000_000)))),
+                .init(name: "proof_size", value: Value(.compact(.u64(4_096)))),
+            ])),
+        ])
+        let callType = metadata.extrinsic.callType
+        let bytes = try ValueEncoder(registry: metadata.types).encode(multisig, as: callType)
+        let decoded = try #require(Call(runtimeCall: try ValueDecoder(registry: metadata.types).decode(callType, bytes: bytes)))
+        let walked = decoded.flattened(callType: callType).map { "\($0.pallet).\($0.name)" }
+        #expect(walked == [
+            "Multisig.as_multi", "Proxy.proxy", "Utility.batch_all",
+            "Balances.transfer_keep_alive", "Balances.transfer_keep_alive",
+        ])
+        #expect(decoded.nestedCalls(callType: callType).map(\.name) == ["proxy"])
+    }
+
     @Test func signedExtrinsicsExposeSignerNonceAndTip() throws {
         let fixture = try Self.fixture("19772575")
         let decoder = ExtrinsicDecoder(metadata: fixture.metadata)

@@ -53,3 +53,22 @@ public struct Call: Sendable, Hashable {
         }
     }
 }
+
+extension RuntimeMetadata {
+    public struct UnknownCall: Error, Sendable, CustomStringConvertible {
+        public let pallet: String
+        public let call: String
+        public var description: String { "no call \(pallet).\(call) in this runtime" }
+    }
+
+    /// Builds the `RuntimeCall` value for `Pallet.call(arguments)` (encode it with
+    /// `ValueEncoder` as `extrinsic.callType`). Arguments are named as in the metadata.
+    public func callValue(pallet: String, call: String, arguments: [Value.NamedValue]) throws(UnknownCall) -> Value {
+        guard let palletMetadata = self.pallet(named: pallet), let callType = palletMetadata.callType,
+              case let .variant(calls)? = types[callType]?.definition,
+              let variant = calls.first(where: { $0.name == call })
+        else { throw UnknownCall(pallet: pallet, call: call) }
+        let inner = Value.variant(call, index: variant.index, arguments, typeID: callType)
+        return .variant(pallet, index: palletMetadata.index, [.init(name: nil, value: inner)], typeID: extrinsic.callType)
+    }
+}

@@ -3,6 +3,9 @@ public import SCALE
 
 /// A SCALE value decoded without static types, shaped by its type in the registry
 /// (like subxt's `scale_value::Value`). `typeID` says which registry type it was read as.
+///
+/// Decoded newtypes (structs with a single unnamed field) carry their content's kind directly,
+/// tagged with the newtype's `typeID`: an `AccountId32` is `.bytes`, a `Perbill` a `.primitive`.
 public struct Value: Sendable, Hashable {
     public var kind: Kind
     public var typeID: UInt32?

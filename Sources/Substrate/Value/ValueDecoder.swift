@@ -42,6 +42,12 @@ public struct ValueDecoder: Sendable {
         let node = table.nodes[position]
         let kind: Value.Kind
         switch node.kind {
+        case .composite where node.childCount == 1 && table.fieldNames[node.childStart] == nil:
+            // A newtype (`struct AccountId32([u8; 32])`, `struct Perbill(u32)`): the inner value,
+            // tagged with the wrapper's type. Saves an allocation per wrapper; encoding and JSON
+            // treat a newtype and its content alike.
+            kind = try decode(position: table.fieldTypes[node.childStart], from: &decoder, depth: depth + 1).kind
+
         case .composite:
             kind = .composite(try decodeFields(start: node.childStart, count: node.childCount, from: &decoder, depth: depth))
 

@@ -31,7 +31,7 @@ public struct ValueEncoder: Sendable {
         guard let type = registry[typeID] else { throw fail("no such type") }
 
         switch (type.definition, value.kind) {
-        case let (.composite(fields), .composite(values)):
+        case let (.composite(fields), .composite(values)) where fields.count != 1 || values.count == 1:
             guard fields.count == values.count else { throw fail("expected \(fields.count) field(s), got \(values.count)") }
             for (field, named) in zip(fields, orderedByName(values, fields: fields)) {
                 try encode(named, as: field.typeID, into: &encoder, depth: depth + 1)
