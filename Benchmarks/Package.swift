@@ -26,5 +26,13 @@ let package = Package(
             dependencies: [.product(name: "ChainFixtures", package: product)],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        // Needs -sanitize=fuzzer: build it through Benchmarks/decode-fuzz.sh.
+        .executableTarget(
+            name: "decode-fuzz",
+            dependencies: [
+                .product(name: "SCALE", package: product),
+                .product(name: "Substrate", package: product),
+            ]
+        ),
     ]
 )
