@@ -65,6 +65,32 @@ import Testing
         #expect(processed.field("success")?.bool == true)
     }
 
+    /// A storage value read the way the exporter reads balances: `System.Account` → `data.free`.
+    @Test func storageValuesReadByFieldPath() throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003003_v15.scale"))
+        let entry = try #require(metadata.storageEntry(pallet: "System", item: "Account"))
+        let values = ValueDecoder(registry: metadata.types)
+        // The entry's default (an empty account) and an account with 12.3456789012 DOT free.
+        let empty = try values.decode(entry.valueType, bytes: entry.defaultValue)
+        #expect(empty.value(at: "data.free")?.uint128 == 0)
+        let encoder = ValueEncoder(registry: metadata.types)
+        var account = empty
+        guard case var .composite(fields) = account.kind,
+              let dataIndex = fields.firstIndex(where: { $0.name == "data" }),
+              case var .composite(data) = fields[dataIndex].value.kind,
+              let freeIndex = data.firstIndex(where: { $0.name == "free" })
+        else { Issue.record("AccountInfo is not { data: { free } }"); return }
+        data[freeIndex].value = .primitive(.u128(123_456_789_012))
+        fields[dataIndex].value = Value(.composite(data), typeID: fields[dataIndex].value.typeID)
+        account = Value(.composite(fields), typeID: account.typeID)
+        let bytes = try encoder.encode(account, as: entry.valueType)
+        let decoded = try values.decode(entry.valueType, bytes: bytes)
+        let free = try #require(decoded.value(at: "data.free")?.uint128)
+        #expect(free == 123_456_789_012)
+        #expect(TokenAmount(planck: free, decimals: 10).description == "12.3456789012")
+        #expect(decoded.value(at: "nonce")?.uint64 == 0)
+    }
+
     /// Nested calls of `Utility.batch_all` are walkable as calls with names and arguments.
     @Test func nestedCallsAreWalkable() throws {
         let fixture = try Self.fixture("19772575")
