@@ -29,6 +29,8 @@ public struct TortureReport: Sendable, CustomStringConvertible {
     public var inputs = 0
     public var decoded = 0
     public var rejected = 0
+    /// Inputs that neither decoded nor failed cleanly; `problems` keeps the first 20 of them.
+    public var problemCount = 0
     public var problems: [String] = []
 
     public init() {}
@@ -38,7 +40,9 @@ public struct TortureReport: Sendable, CustomStringConvertible {
         switch outcome {
         case .decoded: decoded += 1
         case .rejected: rejected += 1
-        case let .problem(detail): if problems.count < 20 { problems.append("\(what()): \(detail)") }
+        case let .problem(detail):
+            problemCount += 1
+            if problems.count < 20 { problems.append("\(what()): \(detail)") }
         }
     }
 
@@ -46,11 +50,12 @@ public struct TortureReport: Sendable, CustomStringConvertible {
         inputs += other.inputs
         decoded += other.decoded
         rejected += other.rejected
+        problemCount += other.problemCount
         problems += other.problems.prefix(max(0, 20 - problems.count))
     }
 
     public var description: String {
-        "\(inputs) inputs: \(decoded) decoded, \(rejected) rejected with a typed error, \(problems.count) problem(s)"
+        "\(inputs) inputs: \(decoded) decoded, \(rejected) rejected with a typed error, \(problemCount) problem(s)"
     }
 }
 
