@@ -84,9 +84,8 @@ struct DecodeBlockCommand: ParsableCommand {
         do {
             decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: eventBytes, metadata: runtime)
         } catch {
-            // Name the file the failing part came from.
-            let file = error.description.hasPrefix("System.Events") ? (events ?? "") : (block ?? "")
-            throw InputFailure(file: file, message: error.description)
+            let file = error.source == .events ? events : block
+            throw InputFailure(file: file ?? metadata, message: error.description)
         }
         let prefix = ss58 ?? runtime.ss58Prefix ?? 42
         print(decoded.json(metadata: runtime, metadataFile: metadata, ss58Prefix: prefix).serialized(pretty: !compact))

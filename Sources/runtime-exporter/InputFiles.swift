@@ -18,23 +18,15 @@ enum InputFiles {
         return [UInt8](data)
     }
 
-    /// Binary metadata, or hex text of it (as JSON-RPC returns it).
+    /// Binary metadata, or hex text of it (as JSON-RPC returns it). Binary metadata is never
+    /// valid hex text (its `meta` magic is not), so whatever parses as hex is hex.
     static func metadata(_ path: String) throws -> RuntimeMetadata {
-        var bytes = try read(path)
-        if bytes.starts(with: Array("0x".utf8)) || (bytes.first.map { $0 != 0x6D && isHexDigit($0) } ?? false) {
-            guard let decoded = Hex.decode(String(decoding: bytes, as: UTF8.self)) else {
-                throw InputFailure(file: path, message: "starts like hex text but is not valid hex")
-            }
-            bytes = decoded
-        }
+        let raw = try read(path)
+        let bytes = Hex.decode(String(decoding: raw, as: UTF8.self)) ?? raw
         do {
             return try RuntimeMetadata.decode(bytes)
         } catch {
             throw InputFailure(file: path, message: error.description)
         }
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 }

@@ -15,7 +15,15 @@ public struct DecodedBlock: Sendable {
     }
 
     public struct DecodingError: Error, Sendable, CustomStringConvertible {
+        /// Which input the problem is in.
+        public enum Source: Sendable { case block, events }
+        public let source: Source
         public let description: String
+
+        init(_ source: Source, _ description: String) {
+            self.source = source
+            self.description = description
+        }
     }
 
     public init(header: BlockHeader?, extrinsics: [Extrinsic]?, events: [EventRecord]?) {
@@ -33,19 +41,19 @@ public struct DecodedBlock: Sendable {
         var extrinsics: [Extrinsic]? = nil
         if let blockJSON {
             let block = blockJSON["block"] ?? blockJSON
-            guard let headerJSON = block["header"] else { throw DecodingError(description: "no header in the block") }
-            do { header = try BlockHeader(json: headerJSON) } catch { throw DecodingError(description: error.description) }
+            guard let headerJSON = block["header"] else { throw DecodingError(.block, "no header in the block") }
+            do { header = try BlockHeader(json: headerJSON) } catch { throw DecodingError(.block, error.description) }
             guard let list = block["extrinsics"]?.arrayValue else {
-                throw DecodingError(description: "no extrinsics list in the block")
+                throw DecodingError(.block, "no extrinsics list in the block")
             }
             let decoder = ExtrinsicDecoder(metadata: metadata)
             var decoded = [Extrinsic]()
             for (index, item) in list.enumerated() {
                 guard let text = item.stringValue, let bytes = Hex.decode(text) else {
-                    throw DecodingError(description: "extrinsic \(index): not a 0x hex string")
+                    throw DecodingError(.block, "extrinsic \(index): not a 0x hex string")
                 }
                 do { decoded.append(try decoder.decode(bytes)) } catch {
-                    throw DecodingError(description: "extrinsic \(index): \(error)")
+                    throw DecodingError(.block, "extrinsic \(index): \(error)")
                 }
             }
             extrinsics = decoded
@@ -55,9 +63,9 @@ public struct DecodedBlock: Sendable {
             do {
                 events = try EventDecoder(metadata: metadata).decode(eventsBytes)
             } catch let error as ChainDecodingError {
-                throw DecodingError(description: error.description)
+                throw DecodingError(.events, error.description)
             } catch {
-                throw DecodingError(description: "\(error)")
+                throw DecodingError(.events, "\(error)")
             }
         }
         return DecodedBlock(header: header, extrinsics: extrinsics, events: events)
