@@ -39,7 +39,7 @@ public struct ValueJSONRenderer: Sendable {
     public func renderFields(_ fields: [Value.NamedValue]) -> JSON {
         if fields.isEmpty { return .object([]) }
         if fields.allSatisfy({ $0.name != nil }) {
-            return .object(fields.map { JSON.Member($0.name!, render($0.value)) })
+            return .object(fields.map { JSON.Member($0.name ?? "", render($0.value)) })
         }
         return .array(fields.map { render($0.value) })
     }
@@ -47,7 +47,7 @@ public struct ValueJSONRenderer: Sendable {
     private func renderStruct(_ fields: [Value.NamedValue]) -> JSON {
         if fields.isEmpty { return .null }
         if fields.allSatisfy({ $0.name != nil }) {
-            return .object(fields.map { JSON.Member($0.name!, render($0.value)) })
+            return .object(fields.map { JSON.Member($0.name ?? "", render($0.value)) })
         }
         if fields.count == 1 { return render(fields[0].value) }
         return .array(fields.map { render($0.value) })
