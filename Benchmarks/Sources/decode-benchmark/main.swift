@@ -1,5 +1,5 @@
 // Decodes the corpus blocks' extrinsics and System.Events over and over on one thread and prints
-// blocks per second. Usage: decode-benchmark CHAINDATA_DIR [SECONDS_PER_BLOCK]
+// blocks per second. Usage: decode-benchmark CHAINDATA_DIR [SECONDS_PER_BLOCK] [full|structural]
 import Foundation
 import SCALE
 import Substrate
@@ -99,5 +99,6 @@ func measure(
     print(String(format: "swift_%@_blocks_per_second %.0f", label, Double(totalBlocks) / totalSeconds))
 }
 
-try measure("full", decodeFully)
-try measure("structural", decodeStructurally)
+let only = arguments.count > 3 ? arguments[3] : nil  // "full" or "structural" to run one
+if only == nil || only == "full" { try measure("full", decodeFully) }
+if only == nil || only == "structural" { try measure("structural", decodeStructurally) }
