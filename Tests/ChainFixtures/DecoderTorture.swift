@@ -153,24 +153,21 @@ public enum DecoderEntryPoints {
     }
 
     private static func extrinsicOutcome(_ decoder: ExtrinsicDecoder, _ bytes: [UInt8]) -> DecoderEntryPoint.Outcome {
-        let full: DecoderEntryPoint.Outcome
-        do throws(SCALEError) {
-            _ = try decoder.decode(bytes)
-            full = .decoded
-        } catch {
-            full = DecoderTorture.judge(error, inputCount: bytes.count)
-        }
-        let structural: DecoderEntryPoint.Outcome
-        do throws(SCALEError) {
-            _ = try decoder.summarize(bytes)
-            structural = .decoded
-        } catch {
-            structural = DecoderTorture.judge(error, inputCount: bytes.count)
-        }
+        let full = outcome(bytes) { () throws(SCALEError) in _ = try decoder.decode(bytes) }
+        let structural = outcome(bytes) { () throws(SCALEError) in _ = try decoder.summarize(bytes) }
         // Both paths walk every byte, so they must agree on whether the input is well formed.
         if case .problem = full { return full }
         if case .problem = structural { return structural }
         return full == structural ? full : .problem("full decode \(full), structural decode \(structural)")
+    }
+
+    private static func outcome(_ bytes: [UInt8], _ decode: () throws(SCALEError) -> Void) -> DecoderEntryPoint.Outcome {
+        do {
+            try decode()
+            return .decoded
+        } catch {
+            return DecoderTorture.judge(error, inputCount: bytes.count)
+        }
     }
 
     public static func events(_ block: Block) throws -> DecoderEntryPoint? {
@@ -219,12 +216,7 @@ public enum DecoderEntryPoints {
         guard let text = block.blockJSON, let headerJSON = try JSON.parse(bytes: text)["header"] else { return nil }
         let header = try BlockHeader(json: headerJSON)
         return DecoderEntryPoint(name: "\(block.folder) header", input: header.encoded) { bytes in
-            do throws(SCALEError) {
-                _ = try BlockHeader.decode(bytes)
-                return .decoded
-            } catch {
-                return DecoderTorture.judge(error, inputCount: bytes.count)
-            }
+            outcome(bytes) { () throws(SCALEError) in _ = try BlockHeader.decode(bytes) }
         }
     }
 }
