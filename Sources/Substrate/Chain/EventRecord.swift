@@ -27,6 +27,20 @@ public struct EventRecord: Sendable {
     public let fields: [Value.NamedValue]
     public let topics: [[UInt8]]
 
+    public init(
+        index: Int, phase: Phase, pallet: String, palletIndex: UInt8, name: String, eventIndex: UInt8,
+        fields: [Value.NamedValue], topics: [[UInt8]] = []
+    ) {
+        self.index = index
+        self.phase = phase
+        self.pallet = pallet
+        self.palletIndex = palletIndex
+        self.name = name
+        self.eventIndex = eventIndex
+        self.fields = fields
+        self.topics = topics
+    }
+
     public func field(_ name: String) -> Value? {
         fields.first { $0.name == name }?.value
     }
@@ -41,6 +55,11 @@ public struct EventDecoder: Sendable {
     public init(metadata: RuntimeMetadata) throws(MetadataError) {
         self.metadata = metadata
         values = ValueDecoder(registry: metadata.types)
+        recordFields = try Self.recordFieldTypes(metadata)
+    }
+
+    /// The types of `EventRecord`'s `phase`, `event` and `topics` fields.
+    static func recordFieldTypes(_ metadata: RuntimeMetadata) throws(MetadataError) -> (phase: UInt32, event: UInt32, topics: UInt32) {
         let registry = metadata.types
         guard let entry = metadata.storageEntry(pallet: "System", item: "Events"),
               case let .sequence(recordType)? = registry[entry.valueType]?.definition,
@@ -51,7 +70,7 @@ public struct EventDecoder: Sendable {
         else {
             throw MetadataError.incomplete("System.Events is not a Vec<EventRecord { phase, event, topics }>")
         }
-        recordFields = (phase.typeID, event.typeID, topics.typeID)
+        return (phase.typeID, event.typeID, topics.typeID)
     }
 
     public func decode(_ bytes: [UInt8]) throws(ChainDecodingError) -> [EventRecord] {

@@ -15,12 +15,15 @@ public struct StorageKeyBuilder: Sendable {
         case unknownEntry(String)
         case wrongKeyCount(entry: String, expected: Int, given: Int)
         case keyDoesNotFit(entry: String, position: Int, reason: String)
+        /// A storage key (from `state_getKeysPaged`, say) that is not a key of this entry.
+        case notAKeyOfEntry(entry: String, reason: String)
 
         public var description: String {
             switch self {
             case let .unknownEntry(name): "no storage entry \(name) in this runtime"
             case let .wrongKeyCount(entry, expected, given): "\(entry) takes \(expected) key(s), \(given) given"
             case let .keyDoesNotFit(entry, position, reason): "\(entry) key \(position): \(reason)"
+            case let .notAKeyOfEntry(entry, reason): "not a key of \(entry): \(reason)"
             }
         }
     }
@@ -70,6 +73,33 @@ public struct StorageKeyBuilder: Sendable {
             throw .unknownEntry(name)
         }
         return (name, entry, Self.prefix(pallet: storage.prefix, item: item))
+    }
+
+    /// Reads the key parts back out of a full storage key of a map: the decoded key for
+    /// `Blake2_128Concat`, `Twox64Concat` and `Identity` parts, nil for the hash-only ones
+    /// (whose keys cannot be recovered). Every byte of the key must be accounted for.
+    public func keys(in storageKey: [UInt8], pallet: String, item: String) throws(KeyError) -> [Value?] {
+        let (name, entry, prefix) = try lookUp(pallet: pallet, item: item)
+        guard storageKey.starts(with: prefix) else { throw .notAKeyOfEntry(entry: name, reason: "the prefix differs") }
+        guard case let .map(hashers, keyType, _) = entry.kind else {
+            guard storageKey.count == prefix.count else { throw .notAKeyOfEntry(entry: name, reason: "a plain entry has no key parts") }
+            return []
+        }
+        let keyTypes = self.keyTypes(keyType, count: hashers.count)
+        let values = ValueDecoder(registry: metadata.types)
+        var decoder = SCALEDecoder(storageKey)
+        var keys = [Value?]()
+        do throws(SCALEError) {
+            try decoder.skip(prefix.count)
+            for (hasher, type) in zip(hashers, keyTypes) where !decoder.isAtEnd {
+                try decoder.skip(hasher.hashLength)
+                keys.append(hasher.isConcat ? try values.decode(type, from: &decoder) : nil)
+            }
+            try decoder.expectEnd()
+        } catch {
+            throw .notAKeyOfEntry(entry: name, reason: error.description)
+        }
+        return keys
     }
 
     /// One key type per hasher: a multi-key map's key type is the tuple of its parts.
