@@ -12,16 +12,26 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SCALE", targets: ["SCALE"]),
+        .library(name: "ExactJSON", targets: ["ExactJSON"]),
         .library(name: "Substrate", targets: ["Substrate"]),
+        .library(name: "SubstrateRPC", targets: ["SubstrateRPC"]),
         // Corpus access and decoder torture, shared by the tests and the benchmark harnesses.
         .library(name: "ChainFixtures", targets: ["ChainFixtures"]),
         .executable(name: "runtime-exporter", targets: ["runtime-exporter"]),
+        .executable(name: "runtime-devnode", targets: ["runtime-devnode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
+        // JSON that keeps object key order and exact numbers (u64 never through Double).
+        .target(name: "ExactJSON", swiftSettings: strictSettings),
         // SCALE codec and the hashers Substrate storage keys are built from.
         .target(
             name: "SCALE",
@@ -31,36 +41,70 @@ let package = Package(
         // Runtime metadata, type registry, dynamic values, blocks, events, storage keys.
         .target(
             name: "Substrate",
-            dependencies: ["SCALE", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["SCALE", "ExactJSON", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: strictSettings
+        ),
+        // JSON-RPC 2.0 over HTTP and WebSocket; knows method names and JSON, never SCALE.
+        .target(
+            name: "SubstrateRPC",
+            dependencies: [
+                "ExactJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "runtime-exporter",
             dependencies: [
                 "Substrate",
+                "ExactJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
+        // A simulated Substrate node serving a deterministic chain over JSON-RPC (ws and http).
+        .executableTarget(
+            name: "runtime-devnode",
+            dependencies: [
+                "Substrate",
+                "SCALE",
+                "ExactJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/polkadot_1003000_v14.scale")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ChainFixtures",
-            dependencies: ["Substrate", "SCALE"],
+            dependencies: ["Substrate", "SCALE", "ExactJSON"],
             path: "Tests/ChainFixtures",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SCALETests",
-            dependencies: ["SCALE", "Substrate", "ChainFixtures"],
+            dependencies: ["SCALE", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SubstrateTests",
-            dependencies: ["Substrate", "ChainFixtures"],
+            dependencies: ["Substrate", "ExactJSON", "ChainFixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SubstrateRPCTests",
+            dependencies: ["SubstrateRPC", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "RuntimeExporterTests",
-            dependencies: ["ChainFixtures", "Substrate"],
+            dependencies: ["ChainFixtures", "Substrate", "ExactJSON"],
             swiftSettings: strictSettings
         ),
     ]

@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SCALE", package: product),
                 .product(name: "Substrate", package: product),
+                .product(name: "ExactJSON", package: product),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
@@ -32,6 +33,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SCALE", package: product),
                 .product(name: "Substrate", package: product),
+                .product(name: "ExactJSON", package: product),
             ]
         ),
     ]

@@ -52,3 +52,10 @@ public enum Hex {
         }
     }
 }
+
+extension Hex {
+    /// The bytes a hex text file holds, or nil when the file is not hex text (binary input).
+    public static func decodeIfHex(_ raw: [UInt8]) -> [UInt8]? {
+        decode(String(decoding: raw, as: UTF8.self))
+    }
+}

@@ -1,3 +1,4 @@
+import ExactJSON
 import ArgumentParser
 import Foundation
 import SCALE

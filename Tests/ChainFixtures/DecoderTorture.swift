@@ -1,3 +1,4 @@
+import ExactJSON
 import Foundation
 public import Substrate
 import SCALE

@@ -1,4 +1,5 @@
-public import Substrate
+public import ExactJSON
+import Substrate
 
 /// Compares two JSON documents field by field (object key order ignored) and names the first
 /// place they differ, so a failing fixture test says where, not just that.

@@ -8,10 +8,10 @@ public enum PythonReferee {
         public let description: String
     }
 
-    public static func run(_ script: String, input: String = "") throws -> String {
+    public static func run(_ script: String, input: String = "", arguments: [String] = []) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        process.arguments = ["python3", "-c", script] + arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

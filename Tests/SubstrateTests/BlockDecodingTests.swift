@@ -1,3 +1,4 @@
+import ExactJSON
 import ChainFixtures
 import Foundation
 import SCALE

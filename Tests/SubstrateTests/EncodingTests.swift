@@ -1,3 +1,4 @@
+import ExactJSON
 import ChainFixtures
 import SCALE
 import Substrate

@@ -1,3 +1,4 @@
+import ExactJSON
 // Decodes the corpus blocks' extrinsics and System.Events over and over on one thread and prints
 // blocks per second. Usage: decode-benchmark CHAINDATA_DIR [SECONDS_PER_BLOCK] [full|structural]
 import Foundation

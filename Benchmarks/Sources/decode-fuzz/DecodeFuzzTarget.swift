@@ -1,3 +1,4 @@
+import ExactJSON
 // libFuzzer target over the decoder entry points. The first input byte picks the entry point,
 // the rest is its input; decoders use the Polkadot 1001002 runtime's metadata (block 19772575's).
 // Built with -sanitize=fuzzer by Benchmarks/decode-fuzz.sh, which seeds it with the corpus;

@@ -1,3 +1,4 @@
+public import ExactJSON
 import SCALE
 
 extension BlockHeader {

@@ -1,3 +1,4 @@
+public import ExactJSON
 /// Token symbol, decimals and SS58 prefix as `system_properties` returns them
 /// (`{"ss58Format": 0, "tokenDecimals": 10, "tokenSymbol": "DOT"}`; multi-token chains send arrays,
 /// the first entry is the native token).

@@ -1,3 +1,4 @@
+public import ExactJSON
 public import SCALE
 
 /// A block with its extrinsics and (optionally) its `System.Events`, decoded with the metadata of

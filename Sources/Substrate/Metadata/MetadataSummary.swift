@@ -1,3 +1,4 @@
+public import ExactJSON
 /// The headline facts of a runtime's metadata, as `runtime-exporter decode metadata` prints them.
 public struct MetadataSummary: Sendable {
     public struct Pallet: Sendable {

@@ -1,3 +1,4 @@
+public import ExactJSON
 import SCALE
 
 /// Renders `Value`s as JSON the way explorers and the corpus' `expected.json` files show them:

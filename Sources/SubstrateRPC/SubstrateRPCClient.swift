@@ -1,0 +1,152 @@
+public import ExactJSON
+
+/// Typed Substrate JSON-RPC calls over any transport: one method per node method, named after it.
+/// Hashes, keys and SCALE values travel as `0x` hex strings; decoding them is the caller's business.
+public struct SubstrateRPCClient: Sendable {
+    public let transport: any RPCTransport
+    public var timeout: Duration
+
+    public init(transport: any RPCTransport, timeout: Duration = .seconds(30)) {
+        self.transport = transport
+        self.timeout = timeout
+    }
+
+    public func call(_ method: String, _ params: [JSON] = []) async throws(RPCError) -> JSON {
+        try await transport.call(RPCCall(method, params), timeout: timeout)
+    }
+
+    // MARK: chain_*
+
+    /// `chain_getBlockHash(number)`; nil when the node has no block at that height.
+    public func chainGetBlockHash(_ number: UInt64) async throws(RPCError) -> String? {
+        try optionalString(await call("chain_getBlockHash", [.number(number)]), method: "chain_getBlockHash")
+    }
+
+    /// The array form of `chain_getBlockHash`: many heights in one call.
+    public func chainGetBlockHashes(_ numbers: [UInt64]) async throws(RPCError) -> [String?] {
+        let answer = try await call("chain_getBlockHash", [.array(numbers.map { .number($0) })])
+        guard case let .array(items) = answer, items.count == numbers.count else {
+            throw malformed("chain_getBlockHash", "expected \(numbers.count) hashes")
+        }
+        var hashes = [String?]()
+        for item in items { hashes.append(try optionalString(item, method: "chain_getBlockHash")) }
+        return hashes
+    }
+
+    public func chainGetHeader(_ hash: String? = nil) async throws(RPCError) -> JSON {
+        try await call("chain_getHeader", hash.map { [.string($0)] } ?? [])
+    }
+
+    /// `chain_getBlock`: `{"block": {"header", "extrinsics"}, "justifications"}`.
+    public func chainGetBlock(_ hash: String? = nil) async throws(RPCError) -> JSON {
+        try await call("chain_getBlock", hash.map { [.string($0)] } ?? [])
+    }
+
+    public func chainGetFinalizedHead() async throws(RPCError) -> String {
+        guard let hash = try optionalString(await call("chain_getFinalizedHead"), method: "chain_getFinalizedHead") else {
+            throw malformed("chain_getFinalizedHead", "null")
+        }
+        return hash
+    }
+
+    public func chainSubscribeFinalizedHeads() async throws(RPCError) -> RPCSubscription {
+        try await transport.subscribe(RPCCall("chain_subscribeFinalizedHeads"), unsubscribeMethod: "chain_unsubscribeFinalizedHeads", timeout: timeout)
+    }
+
+    public func chainSubscribeNewHeads() async throws(RPCError) -> RPCSubscription {
+        try await transport.subscribe(RPCCall("chain_subscribeNewHeads"), unsubscribeMethod: "chain_unsubscribeNewHeads", timeout: timeout)
+    }
+
+    // MARK: state_*
+
+    /// `state_getMetadata` at a block (the head when nil): the metadata as `0x` hex.
+    public func stateGetMetadata(at hash: String? = nil) async throws(RPCError) -> String {
+        guard let hex = try optionalString(await call("state_getMetadata", hash.map { [.string($0)] } ?? []), method: "state_getMetadata") else {
+            throw malformed("state_getMetadata", "null")
+        }
+        return hex
+    }
+
+    /// `state_getRuntimeVersion` at a block: `{specName, specVersion, transactionVersion, …}`.
+    public func stateGetRuntimeVersion(at hash: String? = nil) async throws(RPCError) -> JSON {
+        try await call("state_getRuntimeVersion", hash.map { [.string($0)] } ?? [])
+    }
+
+    public func stateSubscribeRuntimeVersion() async throws(RPCError) -> RPCSubscription {
+        try await transport.subscribe(RPCCall("state_subscribeRuntimeVersion"), unsubscribeMethod: "state_unsubscribeRuntimeVersion", timeout: timeout)
+    }
+
+    /// `state_getStorage(key, at)`: the value as `0x` hex, nil when absent.
+    public func stateGetStorage(_ key: String, at hash: String? = nil) async throws(RPCError) -> String? {
+        var params: [JSON] = [.string(key)]
+        if let hash { params.append(.string(hash)) }
+        return try optionalString(await call("state_getStorage", params), method: "state_getStorage")
+    }
+
+    /// `state_queryStorageAt(keys, at)`: every key's value at one block (nil when absent), in key order.
+    public func stateQueryStorageAt(_ keys: [String], at hash: String? = nil) async throws(RPCError) -> [String: String?] {
+        var params: [JSON] = [.array(keys.map(JSON.string))]
+        if let hash { params.append(.string(hash)) }
+        let answer = try await call("state_queryStorageAt", params)
+        guard case let .array(sets) = answer else { throw malformed("state_queryStorageAt", "expected a list of change sets") }
+        var values = [String: String?]()
+        for set in sets {
+            guard case let .array(changes)? = set["changes"] else { throw malformed("state_queryStorageAt", "a change set without changes") }
+            for change in changes {
+                guard case let .array(pair) = change, pair.count == 2, let key = pair[0].stringValue else {
+                    throw malformed("state_queryStorageAt", "a change that is not [key, value]")
+                }
+                values[key] = try optionalString(pair[1], method: "state_queryStorageAt")
+            }
+        }
+        return values
+    }
+
+    /// `state_getKeysPaged(prefix, count, startKey, at)`.
+    public func stateGetKeysPaged(prefix: String, count: Int, startKey: String? = nil, at hash: String? = nil) async throws(RPCError) -> [String] {
+        var params: [JSON] = [.string(prefix), .number(count)]
+        if startKey != nil || hash != nil { params.append(startKey.map(JSON.string) ?? .null) }
+        if let hash { params.append(.string(hash)) }
+        let answer = try await call("state_getKeysPaged", params)
+        guard case let .array(items) = answer else { throw malformed("state_getKeysPaged", "expected a list of keys") }
+        var keys = [String]()
+        for item in items {
+            guard let key = item.stringValue else { throw malformed("state_getKeysPaged", "a key that is not a string") }
+            keys.append(key)
+        }
+        return keys
+    }
+
+    // MARK: system_*, rpc_*
+
+    public func systemChain() async throws(RPCError) -> String {
+        guard let name = try await call("system_chain").stringValue else { throw malformed("system_chain", "expected a string") }
+        return name
+    }
+
+    /// `system_properties`: `{ss58Format, tokenDecimals, tokenSymbol}` (read with `ChainProperties`).
+    public func systemProperties() async throws(RPCError) -> JSON {
+        try await call("system_properties")
+    }
+
+    /// `rpc_methods`: the method names the node serves.
+    public func rpcMethods() async throws(RPCError) -> [String] {
+        let answer = try await call("rpc_methods")
+        guard let methods = answer["methods"]?.arrayValue else { throw malformed("rpc_methods", "expected {methods: [...]}") }
+        return methods.compactMap(\.stringValue)
+    }
+
+    // MARK: Helpers
+
+    private func optionalString(_ json: JSON, method: String) throws(RPCError) -> String? {
+        switch json {
+        case .null: return nil
+        case let .string(text): return text
+        default: throw malformed(method, "expected a string or null, got \(json.serialized().prefix(100))")
+        }
+    }
+
+    private func malformed(_ method: String, _ detail: String) -> RPCError {
+        RPCError(.malformedAnswer, endpoint: transport.endpoint, method: method, detail: detail)
+    }
+}

@@ -1,0 +1,237 @@
+public import ExactJSON
+import HummingbirdWSClient
+public import Logging
+import NIOCore
+
+/// JSON-RPC over one WebSocket (ws, wss): any number of requests in flight at once (pipelining),
+/// batches, and subscriptions delivered as async sequences.
+///
+/// Connects on first use. When the connection breaks, waiting requests fail with a transport
+/// error, subscriptions end with one, and the next call connects again.
+public actor WebSocketTransport: RPCTransport {
+    public nonisolated let endpoint: String
+    private let observer: (any RPCObserver)?
+    private let logger: Logger
+    /// Largest message accepted (metadata is about 0.5 MB, a full block a few MB).
+    public static let maximumMessageBytes = 64 << 20
+
+    private enum State {
+        case idle
+        case connecting([CheckedContinuation<Result<Void, RPCError>, Never>])
+        case connected(WebSocketOutboundWriter)
+        case closed
+    }
+
+    private struct Pending {
+        let method: String
+        let started: ContinuousClock.Instant
+        let continuation: CheckedContinuation<Result<JSON, RPCError>, Never>
+        let timer: Task<Void, Never>
+    }
+
+    private var state = State.idle
+    private var connection: Task<Void, Never>?
+    private var nextID = 1
+    private var pending = [Int: Pending]()
+    private var subscriptions = [String: AsyncThrowingStream<JSON, any Error>.Continuation]()
+    /// Notifications that arrived before their subscription was registered.
+    private var early = [String: [JSON]]()
+
+    public init(endpoint: String, observer: (any RPCObserver)? = nil, logger: Logger = Logger(label: "runtime-exporter.rpc")) {
+        self.endpoint = endpoint
+        self.observer = observer
+        self.logger = logger
+    }
+
+    // MARK: RPCTransport
+
+    public func call(_ call: RPCCall, timeout: Duration) async throws(RPCError) -> JSON {
+        let id = nextID
+        nextID += 1
+        return try await send(call.request(id: id), expecting: [(id, call.method)], timeout: timeout)[0].get()
+    }
+
+    public func batch(_ calls: [RPCCall], timeout: Duration) async throws(RPCError) -> [Result<JSON, RPCError>] {
+        guard !calls.isEmpty else { return [] }
+        let ids = calls.map { _ in
+            defer { nextID += 1 }
+            return nextID
+        }
+        let body = JSON.array(zip(ids, calls).map { $0.1.request(id: $0.0) })
+        return try await send(body, expecting: Array(zip(ids, calls.map(\.method))), timeout: timeout)
+    }
+
+    public func subscribe(_ call: RPCCall, unsubscribeMethod: String, timeout: Duration) async throws(RPCError) -> RPCSubscription {
+        let answer = try await self.call(call, timeout: timeout)
+        let id: String
+        switch answer {
+        case let .string(text): id = text
+        case let .number(text): id = text
+        default: throw RPCError(.malformedAnswer, endpoint: endpoint, method: call.method, detail: "subscription id \(answer.serialized())")
+        }
+        let (stream, continuation) = AsyncThrowingStream<JSON, any Error>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        subscriptions[id] = continuation
+        for notification in early.removeValue(forKey: id) ?? [] { continuation.yield(notification) }
+        continuation.onTermination = { [weak self] termination in
+            guard case .cancelled = termination, let self else { return }
+            Task { await self.unsubscribe(id, method: unsubscribeMethod) }
+        }
+        return RPCSubscription(id: id, stream: stream)
+    }
+
+    public func close() async {
+        state = .closed
+        connection?.cancel()
+        connection = nil
+        failEverything(RPCError(.closed, endpoint: endpoint, method: nil))
+    }
+
+    // MARK: Sending
+
+    /// Sends one message and waits for the responses to `expecting` ids (in that order).
+    private func send(_ body: JSON, expecting: [(id: Int, method: String)], timeout: Duration) async throws(RPCError) -> [Result<JSON, RPCError>] {
+        let writer = try await connectedWriter(for: expecting.first?.method)
+        let started = ContinuousClock.now
+        let results = await withTaskGroup(of: (Int, Result<JSON, RPCError>).self) { group in
+            for (position, item) in expecting.enumerated() {
+                group.addTask { (position, await self.waitForResponse(id: item.id, method: item.method, started: started, timeout: timeout)) }
+            }
+            // Write once every response has a place to land.
+            group.addTask {
+                await self.waitUntilRegistered(expecting.map(\.id))
+                do {
+                    try await writer.write(.text(body.serialized()))
+                } catch {
+                    await self.failRequests(expecting.map(\.id), RPCError(.transport, endpoint: self.endpoint, method: nil, detail: "\(error)"))
+                }
+                return (-1, .success(.null))
+            }
+            var ordered = [Result<JSON, RPCError>?](repeating: nil, count: expecting.count)
+            for await (position, result) in group where position >= 0 { ordered[position] = result }
+            return ordered.map { $0 ?? .failure(RPCError(.closed, endpoint: self.endpoint, method: nil)) }
+        }
+        return results
+    }
+
+    private func waitForResponse(id: Int, method: String, started: ContinuousClock.Instant, timeout: Duration) async -> Result<JSON, RPCError> {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSON, RPCError>, Never>) in
+            let timer = Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled, let self else { return }
+                await self.resolve(id, .failure(RPCError(.timeout, endpoint: self.endpoint, method: method, detail: "no answer within \(timeout)")))
+            }
+            pending[id] = Pending(method: method, started: started, continuation: continuation, timer: timer)
+        }
+        observer?.requestFinished(endpoint: endpoint, method: method, duration: .now - started, error: result.failureValue)
+        return result
+    }
+
+    private func waitUntilRegistered(_ ids: [Int]) async {
+        while !ids.allSatisfy({ pending[$0] != nil }) { await Task.yield() }
+    }
+
+    private func resolve(_ id: Int, _ result: Result<JSON, RPCError>) {
+        guard let entry = pending.removeValue(forKey: id) else { return }
+        entry.timer.cancel()
+        entry.continuation.resume(returning: result)
+    }
+
+    private func failRequests(_ ids: [Int], _ error: RPCError) {
+        for id in ids { resolve(id, .failure(error)) }
+    }
+
+    private func unsubscribe(_ id: String, method: String) async {
+        subscriptions.removeValue(forKey: id)
+        guard case .connected = state else { return }
+        _ = try? await call(RPCCall(method, [.string(id)]), timeout: .seconds(10))
+    }
+
+    // MARK: Connection
+
+    private func connectedWriter(for method: String?) async throws(RPCError) -> WebSocketOutboundWriter {
+        switch state {
+        case let .connected(writer):
+            return writer
+        case .closed:
+            throw RPCError(.closed, endpoint: endpoint, method: method)
+        case var .connecting(waiters):
+            let outcome = await withCheckedContinuation { continuation in
+                waiters.append(continuation)
+                state = .connecting(waiters)
+            }
+            try outcome.get()
+            return try await connectedWriter(for: method)
+        case .idle:
+            state = .connecting([])
+            startConnection()
+            return try await connectedWriter(for: method)
+        }
+    }
+
+    private func startConnection() {
+        let endpoint = endpoint, logger = logger
+        // The connection task holds the transport until the connection ends or `close()` cancels it.
+        connection = Task { [self] in
+            do {
+                var configuration = WebSocketClientConfiguration()
+                configuration.maxFrameSize = Self.maximumMessageBytes
+                try await WebSocketClient.connect(url: endpoint, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                    await self.didConnect(outbound)
+                    for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
+                        switch message {
+                        case let .text(text): await self.received(Array(text.utf8))
+                        case var .binary(buffer): await self.received(buffer.readBytes(length: buffer.readableBytes) ?? [])
+                        }
+                    }
+                }
+                didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "connection closed"))
+            } catch {
+                didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"))
+            }
+        }
+    }
+
+    private func didConnect(_ writer: WebSocketOutboundWriter) {
+        guard case let .connecting(waiters) = state else { return }
+        state = .connected(writer)
+        for waiter in waiters { waiter.resume(returning: .success(())) }
+    }
+
+    private func didDisconnect(_ error: RPCError) {
+        if case let .connecting(waiters) = state {
+            for waiter in waiters { waiter.resume(returning: .failure(error)) }
+        }
+        if case .closed = state {} else { state = .idle }
+        connection = nil
+        failEverything(error)
+    }
+
+    private func failEverything(_ error: RPCError) {
+        for id in Array(pending.keys) { resolve(id, .failure(error)) }
+        for continuation in subscriptions.values { continuation.finish(throwing: error) }
+        subscriptions.removeAll()
+        early.removeAll()
+    }
+
+    private func received(_ bytes: [UInt8]) {
+        guard let messages = JSONRPCMessage.parseAll(bytes) else {
+            logger.warning("malformed message from \(endpoint): \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            // Whoever is waiting cannot be told apart; a malformed answer fails them all.
+            failRequests(Array(pending.keys), RPCError(.malformedAnswer, endpoint: endpoint, method: nil, detail: "not a JSON-RPC message"))
+            return
+        }
+        for message in messages {
+            switch message {
+            case let .response(id, result):
+                let method = pending[id]?.method
+                resolve(id, result.mapError { RPCError(.rpc(code: $0.code, message: $0.message), endpoint: endpoint, method: method) })
+            case let .notification(subscription, result):
+                if let continuation = subscriptions[subscription] {
+                    continuation.yield(result)
+                } else {
+                    early[subscription, default: []].append(result)
+                }
+            }
+        }
+    }
+}

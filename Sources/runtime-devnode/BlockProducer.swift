@@ -1,0 +1,33 @@
+import Foundation
+
+/// Keeps the head where the clock puts it: block N at genesis + N × block time.
+struct BlockProducer {
+    let chain: DevChain
+    let genesisMilliseconds: UInt64
+    let blockTime: Duration
+    /// A fixed chain's length (block time 0).
+    let fixedLength: UInt64?
+
+    func catchUp() async throws {
+        if let fixedLength {
+            try await chain.advance(to: fixedLength)
+            return
+        }
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let elapsed = now > genesisMilliseconds ? now - genesisMilliseconds : 0
+        try await chain.advance(to: elapsed / UInt64(blockTime.milliseconds))
+    }
+
+    func run() async throws {
+        guard fixedLength == nil else {
+            try await Task.sleep(for: .seconds(Int64.max / 4))  // nothing to produce; wait to be cancelled
+            return
+        }
+        while !Task.isCancelled {
+            try await catchUp()
+            let next = (await chain.head.number + 1) * UInt64(blockTime.milliseconds) + genesisMilliseconds
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            try await Task.sleep(for: .milliseconds(Int64(next > now ? next - now : 0)))
+        }
+    }
+}

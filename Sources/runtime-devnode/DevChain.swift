@@ -1,0 +1,98 @@
+import ExactJSON
+import SCALE
+import Substrate
+
+/// A deterministic synthetic chain on a real runtime's metadata: every block is a pure function
+/// of the seed and its number (and of the blocks before it, which are just as deterministic).
+/// Blocks carry real encodings: the timestamp inherent, signed balance transfers with nonces and
+/// tips, and `System.Events`; storage (`System.Account`, `Balances.TotalIssuance`, `Timestamp.Now`,
+/// `System.Number`, `System.Events`) evolves with them.
+actor DevChain {
+    struct Block: Sendable {
+        let number: UInt64
+        let hash: String
+        let header: BlockHeader
+        let extrinsics: [[UInt8]]
+        /// Every storage value at this block, by `0x` key.
+        let storage: [String: [UInt8]]
+        let state: DevRuntime.State
+
+        var headerJSON: JSON {
+            .object([
+                "parentHash": .string(Hex.encode(header.parentHash)),
+                "number": .string("0x" + String(header.number, radix: 16)),
+                "stateRoot": .string(Hex.encode(header.stateRoot)),
+                "extrinsicsRoot": .string(Hex.encode(header.extrinsicsRoot)),
+                "digest": .object(["logs": .array(header.digest.map { item in
+                    var encoder = SCALEEncoder()
+                    item.encode(into: &encoder)
+                    return .string(Hex.encode(encoder.bytes))
+                })]),
+            ])
+        }
+    }
+
+    struct Configuration: Sendable {
+        var seed: UInt64
+        var genesisTimeMilliseconds: UInt64
+        var blockTime: Duration
+        var finalityLag: UInt64
+        var transfersPerBlock: Int
+    }
+
+    let runtime: DevRuntime
+    let configuration: Configuration
+    private(set) var blocks: [Block] = []
+    private var numberByHash: [String: UInt64] = [:]
+    private var subscribers: [Int: AsyncStream<Block>.Continuation] = [:]
+    private var nextSubscriber = 0
+
+    init(runtime: DevRuntime, configuration: Configuration) throws {
+        self.runtime = runtime
+        self.configuration = configuration
+        let genesis = try runtime.genesis(seed: configuration.seed)
+        blocks = [genesis]
+        numberByHash[genesis.hash] = 0
+    }
+
+    var head: Block { blocks[blocks.count - 1] }
+
+    var finalized: Block {
+        let number = head.number > configuration.finalityLag ? head.number - configuration.finalityLag : 0
+        return blocks[Int(number)]
+    }
+
+    func block(number: UInt64) -> Block? {
+        number < blocks.count ? blocks[Int(number)] : nil
+    }
+
+    func block(hash: String) -> Block? {
+        numberByHash[hash.lowercased()].map { blocks[Int($0)] }
+    }
+
+    /// Produces blocks up to `number` (history at start, then one per block time).
+    func advance(to number: UInt64) throws {
+        while head.number < number {
+            let next = try runtime.block(after: head, configuration: configuration)
+            blocks.append(next)
+            numberByHash[next.hash] = next.number
+            for continuation in subscribers.values { continuation.yield(next) }
+        }
+    }
+
+    /// New heads as they are produced.
+    func heads() -> AsyncStream<Block> {
+        let (stream, continuation) = AsyncStream<Block>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) {
+        subscribers.removeValue(forKey: id)
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SCALE
+import Substrate
+
+/// `runtime-devnode`: a simulated Substrate node for tests, demos and benchmarks.
+@main
+struct DevnodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runtime-devnode",
+        abstract: "Serve a deterministic synthetic Substrate chain over JSON-RPC (ws and http on one port)."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port for both HTTP and WebSocket JSON-RPC.")
+    var port = 9944
+
+    @Option(help: "Runtime metadata (state_getMetadata output, binary or hex). Default: a bundled Polkadot runtime (spec 1003000, metadata V14, as state_getMetadata serves it).")
+    var metadata: String?
+
+    @Option(help: "Blocks that exist at start (with --block-time 0, the whole chain).")
+    var history: UInt64 = 100
+
+    @Option(help: "Seconds between blocks; fractions allowed; 0 for a fixed chain of --history blocks.")
+    var blockTime = 6.0
+
+    @Option(help: "Blocks by which finality lags the head.")
+    var finalityLag: UInt64 = 2
+
+    @Option(help: "At most this many balance transfers per block.")
+    var transfersPerBlock = 4
+
+    @Option(help: "Seed: the same seed gives byte-identical blocks.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Unix time in milliseconds of block 0. Default: now minus --history blocks; give it to restart the same chain where the clock puts it.")
+    var genesisTime: UInt64?
+
+    func validate() throws {
+        guard blockTime >= 0, blockTime.isFinite else { throw ValidationError("--block-time must be 0 or more seconds") }
+        guard blockTime > 0 || history > 0 else { throw ValidationError("a fixed chain (--block-time 0) needs --history of at least 1") }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "runtime-devnode")
+        let metadataBytes: [UInt8]
+        if let metadata {
+            guard let data = FileManager.default.contents(atPath: metadata) else { throw ValidationError("cannot read \(metadata)") }
+            let raw = [UInt8](data)
+            metadataBytes = Hex.decodeIfHex(raw) ?? raw
+        } else {
+            guard let url = Bundle.module.url(forResource: "polkadot_1003000_v14", withExtension: "scale"),
+                  let data = FileManager.default.contents(atPath: url.path)
+            else { throw ValidationError("the bundled metadata is missing") }
+            metadataBytes = [UInt8](data)
+        }
+        let runtime = try DevRuntime(metadataBytes: metadataBytes)
+        let blockDuration = Duration.milliseconds(Int64(blockTime * 1000))
+        let nowMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(blockDuration.milliseconds, 0))
+        let chain = try DevChain(runtime: runtime, configuration: .init(
+            seed: seed, genesisTimeMilliseconds: genesis, blockTime: blockDuration, finalityLag: finalityLag,
+            transfersPerBlock: transfersPerBlock
+        ))
+        let producer = BlockProducer(chain: chain, genesisMilliseconds: genesis, blockTime: blockDuration, fixedLength: blockTime == 0 ? history : nil)
+        try await producer.catchUp()
+        let head = await chain.head.number
+        logger.info("serving \(runtime.version.specName) \(runtime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            group.addTask { try await DevnodeServer(rpc: DevnodeRPC(chain: chain), host: host, port: port, logger: logger).run() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import ExactJSON
+import SCALE
+import Substrate
+
+/// The JSON-RPC methods the devnode serves, answering in Substrate's formats and with its error
+/// codes. Subscriptions are handled by the WebSocket side (`DevnodeServer`); this type answers
+/// plain requests.
+struct DevnodeRPC: Sendable {
+    let chain: DevChain
+    let name = "runtime-devnode"
+    let version = "1.0.0"
+
+    /// JSON-RPC error codes Substrate uses.
+    struct Failure: Error {
+        let code: Int
+        let message: String
+
+        static func methodNotFound(_ method: String) -> Failure { Failure(code: -32601, message: "Method not found: \(method)") }
+        static func invalidParams(_ detail: String) -> Failure { Failure(code: -32602, message: "Invalid params: \(detail)") }
+        static let unknownBlock = Failure(code: 4003, message: "Client error: UnknownBlock: header not found")
+    }
+
+    static let plainMethods = [
+        "chain_getBlockHash", "chain_getHeader", "chain_getBlock", "chain_getFinalizedHead",
+        "state_getMetadata", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
+        "state_queryStorageAt", "state_queryStorage", "state_getKeysPaged",
+        "system_chain", "system_name", "system_version", "system_properties", "system_health", "rpc_methods",
+    ]
+    static let subscriptionMethods = [
+        "chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_subscribeFinalizedHeads",
+        "chain_unsubscribeFinalizedHeads", "chain_subscribeAllHeads", "chain_unsubscribeAllHeads",
+        "state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion",
+    ]
+
+    func answer(_ method: String, _ params: [JSON]) async throws(Failure) -> JSON {
+        switch method {
+        case "chain_getBlockHash":
+            let head = await chain.head.number
+            func hash(_ item: JSON?) async -> JSON {
+                guard let item, item != .null else { return .string(await chain.head.hash) }
+                guard let number = item.uint64Value, number <= head, let block = await chain.block(number: number) else { return .null }
+                return .string(block.hash)
+            }
+            if case let .array(numbers)? = params.first {
+                var hashes = [JSON]()
+                for number in numbers { hashes.append(await hash(number)) }
+                return .array(hashes)
+            }
+            return await hash(params.first)
+        case "chain_getHeader":
+            return try await block(params.first).headerJSON
+        case "chain_getBlock":
+            let block = try await block(params.first)
+            return .object([
+                "block": .object(["header": block.headerJSON, "extrinsics": .array(block.extrinsics.map { .string(Hex.encode($0)) })]),
+                "justifications": .null,
+            ])
+        case "chain_getFinalizedHead":
+            return .string(await chain.finalized.hash)
+        case "state_getMetadata":
+            _ = try await block(params.first)
+            return .string(Hex.encode(chain.runtime.metadataBytes))
+        case "state_getRuntimeVersion":
+            _ = try await block(params.first)
+            return runtimeVersion
+        case "state_getStorage", "state_getStorageHash", "state_getStorageSize":
+            let key = try keyParameter(params.first)
+            guard let value = try await block(params.count > 1 ? params[1] : nil).storage[key] else { return .null }
+            switch method {
+            case "state_getStorageHash": return .string(Hex.encode(Blake2b.hash256(value)))
+            case "state_getStorageSize": return .number(value.count)
+            default: return .string(Hex.encode(value))
+            }
+        case "state_queryStorageAt":
+            guard case let .array(keys)? = params.first else { throw .invalidParams("expected a list of keys") }
+            let block = try await block(params.count > 1 ? params[1] : nil)
+            var changes = [JSON]()
+            for key in keys {
+                let normalized = try keyParameter(key)
+                changes.append(.array([.string(normalized), block.storage[normalized].map { .string(Hex.encode($0)) } ?? .null]))
+            }
+            return .array([.object(["block": .string(block.hash), "changes": .array(changes)])])
+        case "state_queryStorage":
+            return try await queryStorage(params)
+        case "state_getKeysPaged":
+            let prefix = try keyParameter(params.first)
+            guard params.count > 1, let count = params[1].uint64Value else { throw .invalidParams("expected a count") }
+            let start = params.count > 2 && params[2] != .null ? try keyParameter(params[2]) : nil
+            let block = try await block(params.count > 3 ? params[3] : nil)
+            let keys = block.storage.keys.filter { key in key.hasPrefix(prefix) && (start.map { key > $0 } ?? true) }.sorted()
+            return .array(keys.prefix(Int(min(count, 1000))).map(JSON.string))
+        case "system_chain":
+            return .string("Development (\(chain.runtime.version.specName))")
+        case "system_name":
+            return .string(name)
+        case "system_version":
+            return .string(version)
+        case "system_properties":
+            return .object([
+                "ss58Format": .number(chain.runtime.metadata.ss58Prefix ?? 42),
+                "tokenDecimals": .number(10),
+                "tokenSymbol": .string("DOT"),
+            ])
+        case "system_health":
+            return .object(["peers": .number(0), "isSyncing": .bool(false), "shouldHavePeers": .bool(false)])
+        case "rpc_methods":
+            return .object(["methods": .array((Self.plainMethods + Self.subscriptionMethods).sorted().map(JSON.string))])
+        default:
+            throw .methodNotFound(method)
+        }
+    }
+
+    var runtimeVersion: JSON {
+        let version = chain.runtime.version
+        return .object([
+            "specName": .string(version.specName),
+            "implName": .string(version.implName),
+            "authoringVersion": .number(version.authoringVersion),
+            "specVersion": .number(version.specVersion),
+            "implVersion": .number(version.implVersion),
+            "apis": .array(chain.runtime.metadata.apis.map { api in
+                .array([.string(Hex.encode(Blake2b.hash(Array(api.name.utf8), digestLength: 8))), .number(api.version ?? 1)])
+            }),
+            "transactionVersion": .number(version.transactionVersion ?? 0),
+            "stateVersion": .number(version.stateVersion ?? 0),
+        ])
+    }
+
+    /// The block a `hash` parameter names (the head when absent or null).
+    private func block(_ parameter: JSON?) async throws(Failure) -> DevChain.Block {
+        guard let parameter, parameter != .null else { return await chain.head }
+        guard let hash = parameter.stringValue, Hex.decode(hash)?.count == 32 else { throw .invalidParams("expected a 0x block hash") }
+        guard let block = await chain.block(hash: hash) else { throw .unknownBlock }
+        return block
+    }
+
+    private func keyParameter(_ parameter: JSON?) throws(Failure) -> String {
+        guard let text = parameter?.stringValue, let bytes = Hex.decode(text) else { throw .invalidParams("expected a 0x storage key") }
+        return Hex.encode(bytes)
+    }
+
+    /// `state_queryStorage(keys, from, to)`: the changes of each key over a range of blocks.
+    private func queryStorage(_ params: [JSON]) async throws(Failure) -> JSON {
+        guard case let .array(keys)? = params.first, params.count > 1 else { throw .invalidParams("expected keys and a start block") }
+        let from = try await block(params[1])
+        let to = try await block(params.count > 2 ? params[2] : nil)
+        guard from.number <= to.number else { throw .invalidParams("the start block is after the end block") }
+        var normalized = [String]()
+        for key in keys { normalized.append(try keyParameter(key)) }
+        var sets = [JSON]()
+        var previous: [String: [UInt8]]? = nil
+        for number in from.number...to.number {
+            guard let block = await chain.block(number: number) else { break }
+            let changes = normalized.filter { previous == nil || previous?[$0] != block.storage[$0] }.map { key in
+                JSON.array([.string(key), block.storage[key].map { .string(Hex.encode($0)) } ?? .null])
+            }
+            if !changes.isEmpty { sets.append(.object(["block": .string(block.hash), "changes": .array(changes)])) }
+            previous = block.storage
+        }
+        return .array(sets)
+    }
+}

@@ -1,0 +1,171 @@
+import ExactJSON
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// JSON-RPC over HTTP POST and WebSocket on one port, as a Substrate node serves it.
+struct DevnodeServer {
+    let rpc: DevnodeRPC
+    let host: String
+    let port: Int
+    let logger: Logger
+
+    func run() async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.post("/") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            let answer = await handle(Array(buffer: body)) ?? .null
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.serialized()))
+            )
+        }
+        router.ws("/") { inbound, outbound, _ in
+            try await serveWebSocket(inbound: inbound, outbound: outbound)
+        }
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: 64 << 20)),
+            configuration: .init(address: .hostname(host, port: port), serverName: "runtime-devnode"),
+            logger: logger
+        )
+        try await app.runService()
+    }
+
+    // MARK: Requests
+
+    /// Answers one request or a batch; nil for a notification (a request without an id).
+    func handle(_ bytes: [UInt8]) async -> JSON? {
+        guard let json = try? JSON.parse(bytes: bytes) else {
+            return Self.error(id: .null, code: -32700, message: "Parse error")
+        }
+        if case let .array(requests) = json {
+            guard !requests.isEmpty else { return Self.error(id: .null, code: -32600, message: "Invalid request: empty batch") }
+            var answers = [JSON]()
+            for request in requests { if let answer = await handle(request) { answers.append(answer) } }
+            return .array(answers)
+        }
+        return await handle(json)
+    }
+
+    private func handle(_ request: JSON) async -> JSON? {
+        guard case .object = request, let method = request["method"]?.stringValue else {
+            return Self.error(id: request["id"] ?? .null, code: -32600, message: "Invalid request")
+        }
+        let id = request["id"] ?? .null
+        let params: [JSON]
+        switch request["params"] {
+        case nil, .null?: params = []
+        case let .array(items)?: params = items
+        default: return Self.error(id: id, code: -32602, message: "Invalid params: expected a list")
+        }
+        do {
+            let result = try await rpc.answer(method, params)
+            return request["id"] == nil ? nil : .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
+        } catch {
+            return Self.error(id: id, code: error.code, message: error.message)
+        }
+    }
+
+    static func error(id: JSON, code: Int, message: String) -> JSON {
+        .object(["jsonrpc": .string("2.0"), "id": id, "error": .object(["code": .number(code), "message": .string(message)])])
+    }
+
+    // MARK: WebSocket
+
+    private func serveWebSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        // One writer task: answers and notifications from many tasks go out one at a time.
+        let (outgoing, sink) = AsyncStream<String>.makeStream()
+        let subscriptions = ActiveSubscriptions()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await text in outgoing { try await outbound.write(.text(text)) }
+            }
+            for try await message in inbound.messages(maxSize: 16 << 20) {
+                let bytes: [UInt8]
+                switch message {
+                case let .text(text): bytes = Array(text.utf8)
+                case var .binary(buffer): bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+                }
+                if let request = try? JSON.parse(bytes: bytes), let method = request["method"]?.stringValue,
+                   DevnodeRPC.subscriptionMethods.contains(method)
+                {
+                    let id = request["id"] ?? .null
+                    let reply = await subscription(method, request["params"]?.arrayValue ?? [], id: id, subscriptions: subscriptions, sink: sink, group: &group)
+                    sink.yield(reply.serialized())
+                } else if let answer = await handle(bytes) {
+                    sink.yield(answer.serialized())
+                }
+            }
+            sink.finish()
+            group.cancelAll()
+        }
+    }
+
+    private func subscription(
+        _ method: String, _ params: [JSON], id: JSON, subscriptions: ActiveSubscriptions,
+        sink: AsyncStream<String>.Continuation, group: inout ThrowingTaskGroup<Void, any Error>
+    ) async -> JSON {
+        func reply(_ result: JSON) -> JSON { .object(["jsonrpc": .string("2.0"), "id": id, "result": result]) }
+        if method.contains("unsubscribe") {
+            guard let key = params.first?.stringValue else { return Self.error(id: id, code: -32602, message: "Invalid params: expected a subscription id") }
+            return reply(.bool(await subscriptions.remove(key)))
+        }
+        let key = await subscriptions.add()
+        let chain = rpc.chain
+        func notify(_ notification: String, _ result: JSON) {
+            let message = JSON.object([
+                "jsonrpc": .string("2.0"), "method": .string(notification),
+                "params": .object(["subscription": .string(key), "result": result]),
+            ])
+            sink.yield(message.serialized())
+        }
+        let heads = await chain.heads()
+        switch method {
+        case "state_subscribeRuntimeVersion":
+            let version = rpc.runtimeVersion
+            group.addTask { notify("state_runtimeVersion", version) }
+        case "chain_subscribeFinalizedHeads":
+            group.addTask {
+                var last = await chain.finalized
+                notify("chain_finalizedHead", last.headerJSON)
+                for await _ in heads {
+                    guard await subscriptions.contains(key) else { return }
+                    let finalized = await chain.finalized
+                    if finalized.number > last.number {
+                        last = finalized
+                        notify("chain_finalizedHead", finalized.headerJSON)
+                    }
+                }
+            }
+        default:  // new heads, all heads
+            let notification = method == "chain_subscribeAllHeads" ? "chain_allHead" : "chain_newHead"
+            group.addTask {
+                notify(notification, await chain.head.headerJSON)
+                for await block in heads {
+                    guard await subscriptions.contains(key) else { return }
+                    notify(notification, block.headerJSON)
+                }
+            }
+        }
+        return reply(.string(key))
+    }
+}
+
+/// The subscription ids open on one WebSocket connection.
+actor ActiveSubscriptions {
+    private var active = Set<String>()
+    private var next = 1
+
+    func add() -> String {
+        defer { next += 1 }
+        let key = String(format: "%016llx", UInt64(next) &* 0x9E37_79B9_7F4A_7C15)
+        active.insert(key)
+        return key
+    }
+
+    func remove(_ key: String) -> Bool { active.remove(key) != nil }
+    func contains(_ key: String) -> Bool { active.contains(key) }
+}

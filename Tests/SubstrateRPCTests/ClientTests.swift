@@ -1,0 +1,137 @@
+import ChainFixtures
+import ExactJSON
+import Foundation
+import SCALE
+import Substrate
+import SubstrateRPC
+import Testing
+
+/// The JSON-RPC client against a real `runtime-devnode` process, over HTTP and WebSocket.
+@Suite struct ClientTests {
+    static func transports(_ node: DevnodeProcess) -> [any RPCTransport] {
+        [HTTPTransport(endpoint: node.httpURL), WebSocketTransport(endpoint: node.webSocketURL)]
+    }
+
+    /// Typed calls on both transports, and what they return decodes: the block with the
+    /// runtime's own metadata, storage values with their types.
+    @Test func typedCallsReadAWholeBlock() async throws {
+        let node = try DevnodeProcess(["--history", "12", "--block-time", "0", "--seed", "7"])
+        defer { node.stop() }
+        for transport in Self.transports(node) {
+            let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
+            #expect(try await client.systemChain().hasPrefix("Development"))
+            #expect(try await client.rpcMethods().contains("state_queryStorageAt"))
+            let properties = try ChainProperties(json: try await client.systemProperties())
+            #expect(properties.ss58Format == 0 && properties.nativeDecimals == 10)
+
+            let hashes = try await client.chainGetBlockHashes([0, 5, 12, 13])
+            #expect(hashes.count == 4 && hashes[3] == nil)
+            let hash = try #require(hashes[2])
+            #expect(try await client.chainGetBlockHash(12) == hash)
+
+            let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: hash))
+            let version = try await client.stateGetRuntimeVersion(at: hash)
+            #expect(version["specVersion"]?.uint64Value == UInt64(metadata.runtimeVersion?.specVersion ?? 0))
+
+            let blockJSON = try await client.chainGetBlock(hash)
+            let keys = StorageKeyBuilder(metadata: metadata)
+            let eventsKey = Hex.encode(try keys.key(pallet: "System", item: "Events"))
+            let issuanceKey = Hex.encode(try keys.key(pallet: "Balances", item: "TotalIssuance"))
+            let values = try await client.stateQueryStorageAt([eventsKey, issuanceKey], at: hash)
+            let events = try #require(values[eventsKey] ?? nil).flatMap { Hex.decode($0) }
+            let block = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: events, metadata: metadata)
+            #expect(block.header?.number == 12)
+            #expect(block.hash.map { Hex.encode($0) } == hash)  // the node's hash is the header's blake2b-256
+            #expect(block.extrinsics?.first?.call.name == "set")
+            let transfers = block.extrinsics?.filter { $0.call.name == "transfer_keep_alive" } ?? []
+            let transferEvents = block.events?.filter { $0.pallet == "Balances" && $0.name == "Transfer" } ?? []
+            #expect(transfers.count == transferEvents.count)
+
+            let issuanceHex = try #require(try await client.stateGetStorage(issuanceKey, at: hash))
+            let issuance = try ValueDecoder(registry: metadata.types).decode(
+                try #require(metadata.storageEntry(pallet: "Balances", item: "TotalIssuance")).valueType,
+                bytes: try #require(Hex.decode(issuanceHex))
+            )
+            #expect(try #require(issuance.uint128) > 0)
+            let accounts = try await client.stateGetKeysPaged(prefix: Hex.encode(StorageKeyBuilder.prefix(pallet: "System", item: "Account")), count: 100, at: hash)
+            #expect(accounts.count == 5)
+            await transport.close()
+        }
+    }
+
+    /// Hundreds of requests in flight on one WebSocket, and a JSON-RPC batch.
+    @Test func pipeliningAndBatches() async throws {
+        let node = try DevnodeProcess(["--history", "50", "--block-time", "0"])
+        defer { node.stop() }
+        for transport in Self.transports(node) {
+            let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
+            let hashes = try await withThrowingTaskGroup(of: (UInt64, String?).self) { group in
+                for number in UInt64(0)..<300 { group.addTask { (number, try await client.chainGetBlockHash(number % 60)) } }
+                var found = [UInt64: String?]()
+                for try await (number, hash) in group { found[number] = hash }
+                return found
+            }
+            #expect(hashes.count == 300)
+            #expect(hashes.values.filter { $0 == nil }.count == 45)  // heights 51…59, five times each
+            let batch = try await transport.batch(
+                [RPCCall("system_name"), RPCCall("no_such_method"), RPCCall("chain_getBlockHash", [.number(1)])],
+                timeout: .seconds(10)
+            )
+            #expect(try batch[0].get() == .string("runtime-devnode"))
+            #expect((try? batch[2].get()) != nil)
+            guard case let .failure(error) = batch[1], case let .rpc(code, _) = error.kind else {
+                Issue.record("an unknown method in a batch did not fail with an RPC error")
+                continue
+            }
+            #expect(code == -32601)
+            await transport.close()
+        }
+    }
+
+    @Test func subscriptionsDeliverHeadsInOrder() async throws {
+        let node = try DevnodeProcess(["--history", "3", "--block-time", "0.2", "--finality-lag", "2"])
+        defer { node.stop() }
+        let transport = WebSocketTransport(endpoint: node.webSocketURL)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+        var numbers = [UInt64]()
+        for try await header in try await client.chainSubscribeNewHeads() {
+            numbers.append(try #require(header["number"]?.uint64Value))
+            if numbers.count == 5 { break }
+        }
+        #expect(numbers == Array(numbers[0]...numbers[0] + 4))
+        var finalized = [UInt64]()
+        for try await header in try await client.chainSubscribeFinalizedHeads() {
+            finalized.append(try #require(header["number"]?.uint64Value))
+            if finalized.count == 3 { break }
+        }
+        #expect(finalized == finalized.sorted() && Set(finalized).count == 3)
+        let head = try await client.chainGetHeader()["number"]?.uint64Value ?? 0
+        #expect(finalized.last ?? 0 <= head)
+        await transport.close()
+    }
+
+    @Test func typedErrors() async throws {
+        let node = try DevnodeProcess(["--history", "2", "--block-time", "0"])
+        for transport in Self.transports(node) {
+            let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+            await #expect { try await client.call("no_such_method") } throws: { error in
+                (error as? RPCError)?.kind == .rpc(code: -32601, message: "Method not found: no_such_method")
+            }
+            await #expect { try await client.chainGetBlock("0x" + String(repeating: "ab", count: 32)) } throws: { error in
+                if case .rpc(4003, _)? = (error as? RPCError)?.kind { return true }
+                return false
+            }
+            await transport.close()
+        }
+        await #expect { try await HTTPTransport(endpoint: node.httpURL).subscribe(RPCCall("chain_subscribeNewHeads"), unsubscribeMethod: "x", timeout: .seconds(1)) } throws: { error in
+            (error as? RPCError)?.kind == .unsupported
+        }
+        node.stop()
+        // Nothing listens any more: a transport error naming the endpoint.
+        for transport in Self.transports(node) {
+            await #expect { try await transport.call(RPCCall("system_name"), timeout: .seconds(5)) } throws: { error in
+                (error as? RPCError)?.kind == .transport && (error as? RPCError)?.endpoint == transport.endpoint
+            }
+        }
+    }
+}

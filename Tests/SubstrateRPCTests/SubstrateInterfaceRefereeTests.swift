@@ -1,0 +1,98 @@
+import ChainFixtures
+import ExactJSON
+import Foundation
+import SCALE
+import Substrate
+import SubstrateRPC
+import Testing
+
+/// Python's substrate-interface, an independent Substrate client, reads the devnode: blocks,
+/// extrinsics, events and storage at several heights must be what our client and decoder read.
+@Suite struct SubstrateInterfaceRefereeTests {
+    @Test func substrateInterfaceReadsWhatTheDevnodeGenerated() async throws {
+        let node = try DevnodeProcess(["--history", "30", "--block-time", "0", "--seed", "11", "--transfers-per-block", "3"])
+        defer { node.stop() }
+        let heights: [UInt64] = [1, 9, 17, 30]
+        let script = """
+            import json, sys
+            from substrateinterface import SubstrateInterface
+            s = SubstrateInterface(url=sys.argv[1])
+            out = []
+            for number in json.loads(sys.argv[2]):
+                h = s.get_block_hash(number)
+                block = s.get_block(block_hash=h)
+                extrinsics = []
+                for e in block["extrinsics"]:
+                    v = e.value
+                    args = {a["name"]: a["value"] for a in v["call"]["call_args"]}
+                    extrinsics.append({"pallet": v["call"]["call_module"], "call": v["call"]["call_function"],
+                                       "signer": v.get("address"), "nonce": v.get("nonce"), "tip": v.get("tip"),
+                                       "value": args.get("value"), "now": args.get("now")})
+                events = [{"phase": e.value["extrinsic_idx"], "pallet": e.value["module_id"], "event": e.value["event_id"],
+                           "amount": (e.value["attributes"] or {}).get("amount") if isinstance(e.value["attributes"], dict) else None}
+                          for e in s.get_events(block_hash=h)]
+                signer = next((x["signer"] for x in extrinsics if x["signer"]), None)
+                free = s.query("System", "Account", [signer], block_hash=h).value["data"]["free"] if signer else None
+                out.append({"number": number, "hash": h, "extrinsics": extrinsics, "events": events,
+                            "issuance": str(s.query("Balances", "TotalIssuance", block_hash=h).value),
+                            "now": s.query("Timestamp", "Now", block_hash=h).value,
+                            "signer": signer, "free": str(free) if free is not None else None})
+            print(json.dumps(out))
+            """
+        let output = try await Task.detached {
+            try PythonReferee.run(script, arguments: [node.webSocketURL, "[\(heights.map(String.init).joined(separator: ","))]"])
+        }.value
+        let answers = try #require(try JSON.parse(output).arrayValue)
+        #expect(answers.count == heights.count)
+
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL))
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata())
+        let keys = StorageKeyBuilder(metadata: metadata)
+        let values = ValueDecoder(registry: metadata.types)
+        func storage(_ key: [UInt8], _ entry: (String, String), at hash: String) async throws -> Value {
+            let hex = try #require(try await client.stateGetStorage(Hex.encode(key), at: hash))
+            return try values.decode(try #require(metadata.storageEntry(pallet: entry.0, item: entry.1)).valueType, bytes: try #require(Hex.decode(hex)))
+        }
+        var transfersSeen = 0
+        for (number, theirs) in zip(heights, answers) {
+            let hash = try #require(try await client.chainGetBlockHash(number))
+            #expect(theirs["hash"]?.stringValue == hash)
+            let eventsHex = try await client.stateGetStorage(Hex.encode(try keys.key(pallet: "System", item: "Events")), at: hash)
+            let block = try DecodedBlock.decode(
+                blockJSON: try await client.chainGetBlock(hash), eventsBytes: eventsHex.flatMap { Hex.decode($0) }, metadata: metadata
+            )
+            let ours = try #require(block.extrinsics)
+            let theirExtrinsics = try #require(theirs["extrinsics"]?.arrayValue)
+            #expect(theirExtrinsics.count == ours.count, "block \(number)")
+            for (extrinsic, their) in zip(ours, theirExtrinsics) {
+                #expect(their["pallet"]?.stringValue == extrinsic.call.pallet && their["call"]?.stringValue == extrinsic.call.name)
+                #expect(their["signer"]?.stringValue == extrinsic.signer(ss58Prefix: 0))
+                #expect(their["nonce"]?.uint64Value == extrinsic.nonce)
+                #expect(their["tip"]?.uint64Value.map { String($0) } == extrinsic.tip.map { String($0) })
+                if let value = extrinsic.call.argument("value")?.uint128 {
+                    #expect(their["value"] == .number(String(value)))
+                    transfersSeen += 1
+                }
+                if let now = extrinsic.call.argument("now")?.uint64 { #expect(their["now"]?.uint64Value == now) }
+            }
+            let theirEvents = try #require(theirs["events"]?.arrayValue)
+            let ourEvents = try #require(block.events)
+            #expect(theirEvents.count == ourEvents.count)
+            for (event, their) in zip(ourEvents, theirEvents) {
+                #expect(their["pallet"]?.stringValue == event.pallet && their["event"]?.stringValue == event.name)
+                if case let .applyExtrinsic(index) = event.phase { #expect(their["phase"]?.uint64Value == UInt64(index)) }
+                if let amount = event.field("amount")?.uint128 { #expect(their["amount"] == .number(String(amount))) }
+            }
+            let issuance = try await storage(try keys.key(pallet: "Balances", item: "TotalIssuance"), ("Balances", "TotalIssuance"), at: hash)
+            #expect(theirs["issuance"]?.stringValue == issuance.uint128.map { String($0) })
+            let now = try await storage(try keys.key(pallet: "Timestamp", item: "Now"), ("Timestamp", "Now"), at: hash)
+            #expect(theirs["now"]?.uint64Value == now.uint64)
+            if let signer = theirs["signer"]?.stringValue {
+                let account = try SS58.decode(signer).account
+                let info = try await storage(try keys.key(pallet: "System", item: "Account", keys: [.bytes(account)]), ("System", "Account"), at: hash)
+                #expect(theirs["free"]?.stringValue == info.value(at: "data.free")?.uint128.map { String($0) })
+            }
+        }
+        #expect(transfersSeen > 0, "no block in the sample carried a transfer")
+    }
+}
