@@ -36,7 +36,7 @@ import Testing
         let extensions = try #require(metadata.extrinsic.extensions(forExtensionVersion: 0))
         var extensionBytes = [UInt8]()
         for item in extensions {
-            extensionBytes += try encoder.encode(try minimalValue(item.typeID), as: item.typeID)
+            extensionBytes += try encoder.encode(try metadata.types.defaultValue(of: item.typeID), as: item.typeID)
         }
         let dest = Value.variant("Id", index: 0, [.init(name: nil, value: .bytes([UInt8](repeating: 9, count: 32)))])
         let callBytes = try call("Balances", "transfer_keep_alive", [
@@ -52,27 +52,5 @@ import Testing
         // An extension version the runtime does not define is an error, not a guess.
         let unknown = withLength([0x45, 0x7F] + extensionBytes + callBytes)
         #expect(throws: SCALEError.self) { try ExtrinsicDecoder(metadata: metadata).decode(unknown) }
-    }
-
-    /// The smallest value of a type: zeros, first variants, empty sequences.
-    private func minimalValue(_ typeID: UInt32) throws -> Value {
-        let type = try #require(metadata.types[typeID])
-        switch type.definition {
-        case let .composite(fields):
-            return .composite(try fields.map { .init(name: $0.name, value: try minimalValue($0.typeID)) })
-        case let .variant(variants):
-            let first = try #require(variants.min { $0.index < $1.index })
-            return .variant(first.name, index: first.index, try first.fields.map { .init(name: $0.name, value: try minimalValue($0.typeID)) })
-        case .sequence: return Value(.sequence([]))
-        case let .array(length, element):
-            if case .primitive(.u8)? = metadata.types[element]?.definition { return .bytes([UInt8](repeating: 0, count: Int(length))) }
-            return Value(.array(try (0..<length).map { _ in try minimalValue(element) }))
-        case let .tuple(elements): return Value(.tuple(try elements.map(minimalValue)))
-        case .primitive(.bool): return .primitive(.bool(false))
-        case .primitive(.str): return .primitive(.string(""))
-        case .primitive: return .primitive(.u8(0))
-        case .compact: return Value(.compact(.u8(0)))
-        case .bitSequence: return Value(.bitSequence(BitSequence(bits: [])))
-        }
     }
 }
