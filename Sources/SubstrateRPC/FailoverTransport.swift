@@ -1,0 +1,164 @@
+public import ExactJSON
+public import Logging
+
+/// Several endpoints of one chain behind one transport. A call goes to the endpoint in use; when
+/// that fails at the transport level (refused, dropped, timed out) the next endpoint is tried,
+/// after an exponential backoff with jitter once every endpoint has failed in a row. RPC errors
+/// (the node answered) are returned as they are.
+///
+/// Subscriptions survive: when the connection under one breaks, or it stays silent longer than
+/// `stallTimeout`, it is re-subscribed on a working endpoint and the sequence goes on. Heads
+/// published while it was down are not replayed; whoever follows heads fills such gaps by number.
+public actor FailoverTransport: RPCTransport {
+    public nonisolated let endpoint: String
+    private let transports: [any RPCTransport]
+    private let backoff: Backoff
+    private let stallTimeout: Duration
+    private let logger: Logger
+    private var current = 0
+    private var consecutiveFailures = 0
+    private var supervisors: [Task<Void, Never>] = []
+
+    /// - Parameters:
+    ///   - endpoints: `ws://`, `wss://`, `http://` or `https://` URLs of the same chain.
+    ///   - stallTimeout: a subscription without a notification for this long is treated as dead.
+    public init(
+        endpoints: [String], backoff: Backoff = Backoff(), stallTimeout: Duration = .seconds(60),
+        observer: (any RPCObserver)? = nil, logger: Logger = Logger(label: "runtime-exporter.rpc")
+    ) {
+        precondition(!endpoints.isEmpty, "a chain needs at least one endpoint")
+        transports = endpoints.map { url in
+            url.hasPrefix("ws") ? WebSocketTransport(endpoint: url, observer: observer, logger: logger) as any RPCTransport
+                : HTTPTransport(endpoint: url, observer: observer)
+        }
+        endpoint = endpoints.joined(separator: ",")
+        self.backoff = backoff
+        self.stallTimeout = stallTimeout
+        self.logger = logger
+    }
+
+    /// The endpoint calls go to now.
+    public var activeEndpoint: String { transports[current].endpoint }
+
+    public func call(_ call: RPCCall, timeout: Duration) async throws(RPCError) -> JSON {
+        try await withFailover(timeout: timeout, method: call.method) { transport, remaining throws(RPCError) in
+            try await transport.call(call, timeout: remaining)
+        }
+    }
+
+    public func batch(_ calls: [RPCCall], timeout: Duration) async throws(RPCError) -> [Result<JSON, RPCError>] {
+        try await withFailover(timeout: timeout, method: "batch") { transport, remaining throws(RPCError) in
+            try await transport.batch(calls, timeout: remaining)
+        }
+    }
+
+    public func subscribe(_ call: RPCCall, unsubscribeMethod: String, timeout: Duration) async throws(RPCError) -> RPCSubscription {
+        let first = try await subscribeOnce(call, unsubscribeMethod: unsubscribeMethod, timeout: timeout)
+        let (stream, continuation) = AsyncThrowingStream<JSON, any Error>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let supervisor = Task { [stallTimeout, backoff] in
+            var subscription = first
+            while !Task.isCancelled {
+                // Forward until the subscription ends, breaks or stalls.
+                let ended = await forward(subscription, to: continuation, stallTimeout: stallTimeout)
+                guard !Task.isCancelled else { break }
+                logger.warning("subscription \(call.method) lost (\(ended)); re-subscribing")
+                do throws(RPCError) {
+                    subscription = try await subscribeOnce(call, unsubscribeMethod: unsubscribeMethod, timeout: timeout)
+                } catch {
+                    if case .closed = error.kind { break }
+                    // Every endpoint is failing: withFailover has backed off; pause before the next round.
+                    try? await Task.sleep(for: backoff.base)
+                    continue
+                }
+            }
+            continuation.finish(throwing: RPCError(.closed, endpoint: endpoint, method: call.method))
+        }
+        continuation.onTermination = { _ in supervisor.cancel() }
+        supervisors.append(supervisor)
+        return RPCSubscription(id: first.id, stream: stream)
+    }
+
+    public func close() async {
+        for supervisor in supervisors { supervisor.cancel() }
+        supervisors.removeAll()
+        for transport in transports { await transport.close() }
+    }
+
+    // MARK: Internals
+
+    private func subscribeOnce(_ call: RPCCall, unsubscribeMethod: String, timeout: Duration) async throws(RPCError) -> RPCSubscription {
+        try await withFailover(timeout: timeout, method: call.method) { transport, remaining throws(RPCError) in
+            try await transport.subscribe(call, unsubscribeMethod: unsubscribeMethod, timeout: remaining)
+        }
+    }
+
+    /// Forwards notifications; returns why forwarding stopped.
+    private nonisolated func forward(
+        _ subscription: RPCSubscription, to continuation: AsyncThrowingStream<JSON, any Error>.Continuation, stallTimeout: Duration
+    ) async -> String {
+        await withTaskGroup(of: String.self) { group in
+            let lastSeen = LastSeen()
+            group.addTask {
+                do {
+                    for try await notification in subscription {
+                        await lastSeen.touch()
+                        continuation.yield(notification)
+                    }
+                    return "ended"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: stallTimeout / 4)
+                    if await lastSeen.age > stallTimeout { return "silent for \(stallTimeout)" }
+                }
+                return "cancelled"
+            }
+            let reason = await group.next() ?? "cancelled"
+            group.cancelAll()
+            return reason
+        }
+    }
+
+    private func withFailover<T>(
+        timeout: Duration, method: String,
+        _ body: (any RPCTransport, Duration) async throws(RPCError) -> T
+    ) async throws(RPCError) -> T {
+        let deadline = ContinuousClock.now + timeout
+        var lastError = RPCError(.timeout, endpoint: endpoint, method: method, detail: "no endpoint answered within \(timeout)")
+        while ContinuousClock.now < deadline {
+            let transport = transports[current]
+            do {
+                let value = try await body(transport, deadline - .now)
+                consecutiveFailures = 0
+                return value
+            } catch {
+                switch error.kind {
+                case .transport, .timeout, .malformedAnswer:
+                    lastError = error
+                    consecutiveFailures += 1
+                    logger.info("\(transport.endpoint) failed (\(error)); trying the next endpoint")
+                    current = (current + 1) % transports.count
+                    // Once every endpoint has failed in a row, wait before going round again.
+                    if consecutiveFailures % transports.count == 0 {
+                        let wait = backoff.delay(attempt: consecutiveFailures / transports.count - 1)
+                        guard ContinuousClock.now + wait < deadline else { throw lastError }
+                        do { try await Task.sleep(for: wait) } catch { throw RPCError(.closed, endpoint: endpoint, method: method) }
+                    }
+                default:
+                    throw error
+                }
+            }
+        }
+        throw lastError
+    }
+}
+
+/// When a subscription last delivered something.
+private actor LastSeen {
+    private var instant = ContinuousClock.now
+    func touch() { instant = .now }
+    var age: Duration { .now - instant }
+}

@@ -1,0 +1,70 @@
+import ChainFixtures
+import ExactJSON
+import Foundation
+import SubstrateRPC
+import Testing
+
+/// Endpoints that die and come back: real devnode processes killed and restarted.
+@Suite struct FailoverTests {
+    /// Two devnodes with the same seed and genesis time serve the same chain; when the first
+    /// dies, calls go on against the second and get the same answers.
+    @Test func callsFailOverToTheSecondEndpoint() async throws {
+        let genesis = String(UInt64(Date().timeIntervalSince1970 * 1000) - 10_000)
+        let arguments = ["--block-time", "0.5", "--genesis-time", genesis, "--seed", "3"]
+        let first = try DevnodeProcess(arguments)
+        let second = try DevnodeProcess(arguments)
+        defer { first.stop(); second.stop() }
+        let transport = FailoverTransport(endpoints: [first.webSocketURL, second.httpURL], backoff: Backoff(base: .milliseconds(50)))
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
+        let before = try await client.chainGetBlockHash(5)
+        #expect(await transport.activeEndpoint == first.webSocketURL)
+        first.stop()
+        let after = try await client.chainGetBlockHash(5)
+        #expect(after == before && after != nil)
+        #expect(await transport.activeEndpoint == second.httpURL)
+        await transport.close()
+    }
+
+    /// A devnode killed mid-subscription and restarted on the same port with the same flags
+    /// continues the same chain; the subscription resumes on its own.
+    @Test func subscriptionsSurviveANodeRestart() async throws {
+        let genesis = String(UInt64(Date().timeIntervalSince1970 * 1000) - 2_000)
+        let arguments = ["--block-time", "0.2", "--genesis-time", genesis, "--seed", "5"]
+        var node = try DevnodeProcess(arguments)
+        let port = node.port
+        defer { node.stop() }
+        let transport = FailoverTransport(
+            endpoints: [node.webSocketURL], backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(500)), stallTimeout: .seconds(3)
+        )
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+        var numbers = [UInt64]()
+        var restarted = false
+        for try await header in try await client.chainSubscribeNewHeads() {
+            numbers.append(try #require(header["number"]?.uint64Value))
+            if numbers.count == 3 && !restarted {
+                node.stop()
+                try await Task.sleep(for: .milliseconds(300))
+                node = try DevnodeProcess(arguments, port: port)
+                restarted = true
+            }
+            if numbers.count == 8 { break }
+        }
+        #expect(restarted)
+        // Numbers keep rising across the restart (heads produced while it was down are skipped).
+        #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 }, "\(numbers)")
+        let hash = try await client.chainGetBlockHash(numbers[1])
+        #expect(hash != nil)
+        await transport.close()
+    }
+
+    @Test func backoffGrowsToItsCapWithJitter() {
+        let backoff = Backoff(base: .milliseconds(100), cap: .seconds(2))
+        #expect(backoff.ceiling(attempt: 0) == .milliseconds(100))
+        #expect(backoff.ceiling(attempt: 3) == .milliseconds(800))
+        #expect(backoff.ceiling(attempt: 10) == .seconds(2))
+        var generator = SystemRandomNumberGenerator()
+        let delays = (0..<200).map { _ in backoff.delay(attempt: 4, using: &generator) }
+        #expect(delays.allSatisfy { $0 >= .zero && $0 <= .milliseconds(1600) })
+        #expect(Set(delays).count > 100)  // jittered, not one fixed wait
+    }
+}
