@@ -22,11 +22,13 @@ public actor WebSocketTransport: RPCTransport {
         case closed
     }
 
+    /// A request on the wire: its answer may arrive before or after someone waits for it.
     private struct Pending {
         let method: String
         let started: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Result<JSON, RPCError>, Never>
         let timer: Task<Void, Never>
+        var waiter: CheckedContinuation<Result<JSON, RPCError>, Never>?
+        var answer: Result<JSON, RPCError>?
     }
 
     private var state = State.idle
@@ -92,52 +94,52 @@ public actor WebSocketTransport: RPCTransport {
     private func send(_ body: JSON, expecting: [(id: Int, method: String)], timeout: Duration) async throws(RPCError) -> [Result<JSON, RPCError>] {
         let writer = try await connectedWriter(for: expecting.first?.method)
         let started = ContinuousClock.now
-        let results = await withTaskGroup(of: (Int, Result<JSON, RPCError>).self) { group in
-            for (position, item) in expecting.enumerated() {
-                group.addTask { (position, await self.waitForResponse(id: item.id, method: item.method, started: started, timeout: timeout)) }
-            }
-            // Write once every response has a place to land.
-            group.addTask {
-                await self.waitUntilRegistered(expecting.map(\.id))
-                do {
-                    try await writer.write(.text(body.serialized()))
-                } catch {
-                    await self.failRequests(expecting.map(\.id), RPCError(.transport, endpoint: self.endpoint, method: nil, detail: "\(error)"))
-                }
-                return (-1, .success(.null))
-            }
-            var ordered = [Result<JSON, RPCError>?](repeating: nil, count: expecting.count)
-            for await (position, result) in group where position >= 0 { ordered[position] = result }
-            return ordered.map { $0 ?? .failure(RPCError(.closed, endpoint: self.endpoint, method: nil)) }
-        }
-        return results
-    }
-
-    private func waitForResponse(id: Int, method: String, started: ContinuousClock.Instant, timeout: Duration) async -> Result<JSON, RPCError> {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSON, RPCError>, Never>) in
+        // Every id has its place before the message leaves, so no answer can arrive unexpected.
+        for (id, method) in expecting {
             let timer = Task { [weak self] in
                 try? await Task.sleep(for: timeout)
                 guard !Task.isCancelled, let self else { return }
                 await self.resolve(id, .failure(RPCError(.timeout, endpoint: self.endpoint, method: method, detail: "no answer within \(timeout)")))
             }
-            pending[id] = Pending(method: method, started: started, continuation: continuation, timer: timer)
+            pending[id] = Pending(method: method, started: started, timer: timer)
         }
-        observer?.requestFinished(endpoint: endpoint, method: method, duration: .now - started, error: result.failureValue)
-        return result
+        do {
+            try await writer.write(.text(body.serialized()))
+        } catch {
+            for (id, _) in expecting { resolve(id, .failure(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"))) }
+        }
+        var results = [Result<JSON, RPCError>]()
+        for (id, method) in expecting {
+            let result = await answer(id)
+            observer?.requestFinished(endpoint: endpoint, method: method, duration: .now - started, error: result.failureValue)
+            results.append(result)
+        }
+        return results
     }
 
-    private func waitUntilRegistered(_ ids: [Int]) async {
-        while !ids.allSatisfy({ pending[$0] != nil }) { await Task.yield() }
+    /// The answer to request `id`, waiting for it if it has not come yet.
+    private func answer(_ id: Int) async -> Result<JSON, RPCError> {
+        if let answer = pending[id]?.answer {
+            pending.removeValue(forKey: id)
+            return answer
+        }
+        guard pending[id] != nil else { return .failure(RPCError(.closed, endpoint: endpoint, method: nil)) }
+        return await withCheckedContinuation { continuation in
+            pending[id]?.waiter = continuation
+        }
     }
 
+    /// Records the answer (or failure) of request `id` and wakes whoever waits for it.
     private func resolve(_ id: Int, _ result: Result<JSON, RPCError>) {
-        guard let entry = pending.removeValue(forKey: id) else { return }
+        guard var entry = pending[id], entry.answer == nil else { return }
         entry.timer.cancel()
-        entry.continuation.resume(returning: result)
-    }
-
-    private func failRequests(_ ids: [Int], _ error: RPCError) {
-        for id in ids { resolve(id, .failure(error)) }
+        if let waiter = entry.waiter {
+            pending.removeValue(forKey: id)
+            waiter.resume(returning: result)
+        } else {
+            entry.answer = result
+            pending[id] = entry
+        }
     }
 
     private func unsubscribe(_ id: String, method: String) async {
@@ -217,7 +219,9 @@ public actor WebSocketTransport: RPCTransport {
         guard let messages = JSONRPCMessage.parseAll(bytes) else {
             logger.warning("malformed message from \(endpoint): \(String(decoding: bytes.prefix(200), as: UTF8.self))")
             // Whoever is waiting cannot be told apart; a malformed answer fails them all.
-            failRequests(Array(pending.keys), RPCError(.malformedAnswer, endpoint: endpoint, method: nil, detail: "not a JSON-RPC message"))
+            for id in Array(pending.keys) {
+                resolve(id, .failure(RPCError(.malformedAnswer, endpoint: endpoint, method: nil, detail: "not a JSON-RPC message")))
+            }
             return
         }
         for message in messages {

@@ -1,7 +1,8 @@
 import Foundation
+import ServiceLifecycle
 
 /// Keeps the head where the clock puts it: block N at genesis + N × block time.
-struct BlockProducer {
+struct BlockProducer: Service {
     let chain: DevChain
     let genesisMilliseconds: UInt64
     let blockTime: Duration
@@ -20,14 +21,20 @@ struct BlockProducer {
 
     func run() async throws {
         guard fixedLength == nil else {
-            try await Task.sleep(for: .seconds(Int64.max / 4))  // nothing to produce; wait to be cancelled
+            try? await gracefulShutdown()  // a fixed chain: nothing to produce until shutdown
             return
         }
-        while !Task.isCancelled {
-            try await catchUp()
-            let next = (await chain.head.number + 1) * UInt64(blockTime.milliseconds) + genesisMilliseconds
-            let now = UInt64(Date().timeIntervalSince1970 * 1000)
-            try await Task.sleep(for: .milliseconds(Int64(next > now ? next - now : 0)))
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try await catchUp()
+                    let next = (await chain.head.number + 1) * UInt64(blockTime.milliseconds) + genesisMilliseconds
+                    let now = UInt64(Date().timeIntervalSince1970 * 1000)
+                    try await Task.sleep(for: .milliseconds(Int64(next > now ? next - now : 0)))
+                }
+            }
+        } catch is CancellationError {
+            return  // shutting down
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
+import UnixSignals
 import SCALE
 import Substrate
 
@@ -69,11 +71,12 @@ struct DevnodeCommand: AsyncParsableCommand {
         try await producer.catchUp()
         let head = await chain.head.number
         logger.info("serving \(runtime.version.specName) \(runtime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await producer.run() }
-            group.addTask { try await DevnodeServer(rpc: DevnodeRPC(chain: chain), host: host, port: port, logger: logger).run() }
-            try await group.next()
-            group.cancelAll()
-        }
+        // One service group: SIGTERM or SIGINT shuts both the server and the producer down.
+        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain), host: host, port: port, logger: logger).application()
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: producer), .init(service: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await services.run()
     }
 }

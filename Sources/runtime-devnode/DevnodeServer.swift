@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// JSON-RPC over HTTP POST and WebSocket on one port, as a Substrate node serves it.
 struct DevnodeServer {
@@ -12,7 +13,8 @@ struct DevnodeServer {
     let port: Int
     let logger: Logger
 
-    func run() async throws {
+    /// The HTTP/WebSocket application, a service to run in the devnode's service group.
+    func application() -> some Service {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.post("/") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
@@ -31,7 +33,7 @@ struct DevnodeServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "runtime-devnode"),
             logger: logger
         )
-        try await app.runService()
+        return app
     }
 
     // MARK: Requests

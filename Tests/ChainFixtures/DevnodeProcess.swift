@@ -33,9 +33,13 @@ public final class DevnodeProcess: @unchecked Sendable {
         throw StartFailure(description: "runtime-devnode did not answer on port \(self.port) within 30 s")
     }
 
+    /// SIGTERM, as an operator would stop it; SIGKILL if it has not exited within 5 s.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
