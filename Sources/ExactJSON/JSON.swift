@@ -100,6 +100,13 @@ extension JSON {
     }
 
     private static func writeString(_ text: String, into out: inout String) {
+        // Most strings (hex values, names) need no escaping: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

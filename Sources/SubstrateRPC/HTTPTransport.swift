@@ -12,7 +12,16 @@ public struct HTTPTransport: RPCTransport {
     /// Largest answer accepted (a block with its extrinsics, or metadata, is a few MB).
     public static let maximumAnswerBytes = 64 << 20
 
-    public init(endpoint: String, client: HTTPClient = .shared, observer: (any RPCObserver)? = nil) {
+    /// One client for the process. A refused or failed connection is reported at once rather
+    /// than retried until the deadline: `FailoverTransport` decides what to try next.
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(endpoint: String, client: HTTPClient = HTTPTransport.defaultClient, observer: (any RPCObserver)? = nil) {
         self.endpoint = endpoint
         self.client = client
         self.observer = observer
@@ -60,13 +69,25 @@ public struct HTTPTransport: RPCTransport {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body.serialized()))
         let bytes: [UInt8]
+        let client = client, endpoint = endpoint, prepared = request
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
-            guard response.status == .ok else {
-                throw RPCError(.transport, endpoint: endpoint, method: method, detail: "HTTP \(response.status.code)")
+            // Our own deadline over the whole exchange, body included: the client's covers less.
+            bytes = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, timeout: .nanoseconds(timeout.nanoseconds))
+                    guard response.status == .ok else {
+                        throw RPCError(.transport, endpoint: endpoint, method: method, detail: "HTTP \(response.status.code)")
+                    }
+                    var buffer = try await response.body.collect(upTo: Self.maximumAnswerBytes)
+                    return buffer.readBytes(length: buffer.readableBytes) ?? []
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw RPCError(.timeout, endpoint: endpoint, method: method, detail: "no answer within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? []
             }
-            var buffer = try await response.body.collect(upTo: Self.maximumAnswerBytes)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch let error as RPCError {
             throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {

@@ -38,10 +38,14 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Seed: the same seed gives byte-identical blocks.")
     var seed: UInt64 = 0
 
+    @Option(help: "Faults to inject, NAME=RATE,… with names drop, delay (delay=RATE:SECONDS), error, malformed, truncate, stall.")
+    var faults = ""
+
     @Option(help: "Unix time in milliseconds of block 0. Default: now minus --history blocks; give it to restart the same chain where the clock puts it.")
     var genesisTime: UInt64?
 
     func validate() throws {
+        do { _ = try FaultPlan(parsing: faults) } catch { throw ValidationError(error.description) }
         guard blockTime >= 0, blockTime.isFinite else { throw ValidationError("--block-time must be 0 or more seconds") }
         guard blockTime > 0 || history > 0 else { throw ValidationError("a fixed chain (--block-time 0) needs --history of at least 1") }
     }
@@ -72,7 +76,9 @@ struct DevnodeCommand: AsyncParsableCommand {
         let head = await chain.head.number
         logger.info("serving \(runtime.version.specName) \(runtime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
         // One service group: SIGTERM or SIGINT shuts both the server and the producer down.
-        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain), host: host, port: port, logger: logger).application()
+        let server = DevnodeServer(
+            rpc: DevnodeRPC(chain: chain), host: host, port: port, faults: try FaultPlan(parsing: faults), logger: logger
+        ).application()
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: producer), .init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

@@ -11,17 +11,23 @@ struct DevnodeServer {
     let rpc: DevnodeRPC
     let host: String
     let port: Int
+    let faults: FaultPlan
     let logger: Logger
+
+    /// A dropped connection: the WebSocket handler ends, HTTP answers 503.
+    struct Dropped: Error {}
 
     /// The HTTP/WebSocket application, a service to run in the devnode's service group.
     func application() -> some Service {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.post("/") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
-            let answer = await handle(Array(buffer: body)) ?? .null
+            guard let text = try await faulted(await handle(Array(buffer: body)) ?? .null) else {
+                return Response(status: .serviceUnavailable)
+            }
             return Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: answer.serialized()))
+                body: .init(byteBuffer: ByteBuffer(string: text))
             )
         }
         router.ws("/") { inbound, outbound, _ in
@@ -71,6 +77,31 @@ struct DevnodeServer {
         }
     }
 
+    /// The answer's text after the fault plan had its way: delayed, replaced by an error or by
+    /// garbage, SCALE values cut short; nil when the connection is to be dropped.
+    private func faulted(_ answer: JSON) async throws -> String? {
+        if faults.strikes(.delay) { try await Task.sleep(for: faults.delay) }
+        if faults.strikes(.drop) { return nil }
+        if faults.strikes(.malformed) { return "{\"jsonrpc\":\"2.0\",\"id\":" }
+        if faults.strikes(.error) {
+            return Self.error(id: answer["id"] ?? .null, code: -32603, message: "Internal error (injected fault)").serialized()
+        }
+        if faults.strikes(.truncate) { return Self.truncatingHex(answer).serialized() }
+        return answer.serialized()
+    }
+
+    /// Every long `0x` string (storage values, metadata, extrinsics) loses its second half.
+    private static func truncatingHex(_ json: JSON) -> JSON {
+        switch json {
+        case let .string(text) where text.hasPrefix("0x") && text.count > 10:
+            let keep = 2 + (text.count - 2) / 4 * 2
+            return .string(String(text.prefix(keep)))
+        case let .array(items): return .array(items.map(truncatingHex))
+        case let .object(members): return .object(members.map { JSON.Member($0.key, truncatingHex($0.value)) })
+        default: return json
+        }
+    }
+
     static func error(id: JSON, code: Int, message: String) -> JSON {
         .object(["jsonrpc": .string("2.0"), "id": id, "error": .object(["code": .number(code), "message": .string(message)])])
     }
@@ -98,7 +129,8 @@ struct DevnodeServer {
                     let reply = await subscription(method, request["params"]?.arrayValue ?? [], id: id, subscriptions: subscriptions, sink: sink, group: &group)
                     sink.yield(reply.serialized())
                 } else if let answer = await handle(bytes) {
-                    sink.yield(answer.serialized())
+                    guard let text = try await faulted(answer) else { break }  // drop: close the connection
+                    sink.yield(text)
                 }
             }
             sink.finish()
@@ -117,7 +149,10 @@ struct DevnodeServer {
         }
         let key = await subscriptions.add()
         let chain = rpc.chain
+        let faults = faults
+        let stalled = StallSwitch()
         func notify(_ notification: String, _ result: JSON) {
+            guard stalled.shouldSend(strike: faults.strikes(.stall)) else { return }
             let message = JSON.object([
                 "jsonrpc": .string("2.0"), "method": .string(notification),
                 "params": .object(["subscription": .string(key), "result": result]),
@@ -153,6 +188,23 @@ struct DevnodeServer {
             }
         }
         return reply(.string(key))
+    }
+}
+
+/// Whether a subscription has stalled: once it has, it stays silent for good. The first
+/// notification always goes out, so a client sees a subscription that starts, then stalls.
+final class StallSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stalled = false
+    private var sent = 0
+
+    func shouldSend(strike: Bool) -> Bool {
+        lock.withLock {
+            if stalled { return false }
+            sent += 1
+            if strike && sent > 1 { stalled = true }
+            return !stalled
+        }
     }
 }
 

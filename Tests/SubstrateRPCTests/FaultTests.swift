@@ -1,0 +1,85 @@
+import ChainFixtures
+import ExactJSON
+import Foundation
+import SCALE
+import Substrate
+import SubstrateRPC
+import Testing
+
+/// Every fault the devnode injects reaches the client as a typed error (or, for cut SCALE
+/// values, as a typed decoding error), never a crash.
+@Suite struct FaultTests {
+    private func expectFailure(_ faults: String, on transports: (DevnodeProcess) -> [any RPCTransport], timeout: Duration = .seconds(5), _ check: @escaping (RPCError.Kind) -> Bool) async throws {
+        let node = try DevnodeProcess(["--history", "5", "--block-time", "0", "--faults", faults])
+        defer { node.stop() }
+        for transport in transports(node) {
+            do {
+                _ = try await transport.call(RPCCall("chain_getBlockHash", [.number(1)]), timeout: timeout)
+                Issue.record("\(faults) on \(transport.endpoint): the call succeeded")
+            } catch {
+                #expect(check(error.kind), "\(faults) on \(transport.endpoint): \(error)")
+            }
+            await transport.close()
+        }
+    }
+
+    private static func both(_ node: DevnodeProcess) -> [any RPCTransport] {
+        [HTTPTransport(endpoint: node.httpURL), WebSocketTransport(endpoint: node.webSocketURL)]
+    }
+
+    @Test func rpcErrors() async throws {
+        try await expectFailure("error=1", on: Self.both) { kind in
+            if case .rpc(-32603, _) = kind { return true }
+            return false
+        }
+    }
+
+    @Test func malformedAnswers() async throws {
+        try await expectFailure("malformed=1", on: Self.both) { $0 == .malformedAnswer }
+    }
+
+    @Test func droppedConnections() async throws {
+        try await expectFailure("drop=1", on: Self.both) { $0 == .transport }
+    }
+
+    @Test func delaysBeyondTheTimeout() async throws {
+        try await expectFailure("delay=1:3", on: Self.both, timeout: .milliseconds(500)) { $0 == .timeout }
+    }
+
+    /// A cut SCALE value arrives as a normal answer and fails to decode, with a typed error.
+    @Test func truncatedSCALEValues() async throws {
+        let node = try DevnodeProcess(["--history", "5", "--block-time", "0", "--faults", "truncate=1"])
+        defer { node.stop() }
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(60))
+        let cut = try await client.stateGetMetadata()
+        #expect(throws: MetadataError.self) { try RuntimeMetadata.decode(hex: cut) }
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003000_v14.scale"))
+        let key = try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events")
+        let events = try #require(try await client.stateGetStorage(Hex.encode(key)).flatMap { Hex.decode($0) })
+        #expect(throws: ChainDecodingError.self) { try EventDecoder(metadata: metadata).decode(events) }
+    }
+
+    /// A subscription that goes silent is detected after the stall timeout and re-subscribed.
+    @Test func stalledSubscriptionsAreResubscribed() async throws {
+        let node = try DevnodeProcess(["--history", "3", "--block-time", "0.2", "--faults", "stall=1"])
+        defer { node.stop() }
+        let transport = FailoverTransport(endpoints: [node.webSocketURL], stallTimeout: .milliseconds(800))
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(5))
+        let started = ContinuousClock.now
+        var numbers = [UInt64]()
+        for try await header in try await client.chainSubscribeNewHeads() {
+            numbers.append(try #require(header["number"]?.uint64Value))
+            if numbers.count == 3 { break }
+        }
+        // Each subscription delivers one head and stalls: three heads need two re-subscriptions.
+        #expect(ContinuousClock.now - started > .milliseconds(1600))
+        #expect(numbers == numbers.sorted())
+        await transport.close()
+    }
+
+    @Test func badFaultSpecificationsAreRefused() throws {
+        let result = try Executable.run("runtime-devnode", ["--faults", "explode=0.5"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("explode"))
+    }
+}
