@@ -32,6 +32,9 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Blocks by which finality lags the head.")
     var finalityLag: UInt64 = 2
 
+    @Option(help: "Finality advances this many blocks at a time (1: every block); followers must fill the gaps.")
+    var finalityStep: UInt64 = 1
+
     @Option(help: "At most this many balance transfers per block.")
     var transfersPerBlock = 4
 
@@ -48,6 +51,7 @@ struct DevnodeCommand: AsyncParsableCommand {
         do { _ = try FaultPlan(parsing: faults) } catch { throw ValidationError(error.description) }
         guard blockTime >= 0, blockTime.isFinite else { throw ValidationError("--block-time must be 0 or more seconds") }
         guard blockTime > 0 || history > 0 else { throw ValidationError("a fixed chain (--block-time 0) needs --history of at least 1") }
+        guard finalityStep >= 1 else { throw ValidationError("--finality-step must be at least 1") }
     }
 
     func run() async throws {
@@ -69,7 +73,7 @@ struct DevnodeCommand: AsyncParsableCommand {
         let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(blockDuration.milliseconds, 0))
         let chain = try DevChain(runtime: runtime, configuration: .init(
             seed: seed, genesisTimeMilliseconds: genesis, blockTime: blockDuration, finalityLag: finalityLag,
-            transfersPerBlock: transfersPerBlock
+            finalityStep: finalityStep, transfersPerBlock: transfersPerBlock
         ))
         let producer = BlockProducer(chain: chain, genesisMilliseconds: genesis, blockTime: blockDuration, fixedLength: blockTime == 0 ? history : nil)
         try await producer.catchUp()

@@ -110,6 +110,22 @@ import Testing
         await transport.close()
     }
 
+    /// With `--finality-step 4`, finalized heads jump four blocks at a time.
+    @Test func finalityJumpsSeveralBlocks() async throws {
+        let node = try DevnodeProcess(["--history", "8", "--block-time", "0.1", "--finality-lag", "1", "--finality-step", "4"])
+        defer { node.stop() }
+        let transport = WebSocketTransport(endpoint: node.webSocketURL)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+        var finalized = [UInt64]()
+        for try await header in try await client.chainSubscribeFinalizedHeads() {
+            finalized.append(try #require(header["number"]?.uint64Value))
+            if finalized.count == 3 { break }
+        }
+        #expect(finalized.allSatisfy { $0 % 4 == 0 }, "\(finalized)")
+        #expect(zip(finalized, finalized.dropFirst()).allSatisfy { $1 - $0 == 4 }, "\(finalized)")
+        await transport.close()
+    }
+
     @Test func typedErrors() async throws {
         let node = try DevnodeProcess(["--history", "2", "--block-time", "0"])
         for transport in Self.transports(node) {
