@@ -27,6 +27,13 @@ let package = Package(
             dependencies: [.product(name: "ChainFixtures", package: product)],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        .executableTarget(
+            name: "devnode-load",
+            dependencies: [
+                .product(name: "SubstrateRPC", package: product),
+                .product(name: "ExactJSON", package: product),
+            ]
+        ),
         // Needs -sanitize=fuzzer: build it through Benchmarks/decode-fuzz.sh.
         .executableTarget(
             name: "decode-fuzz",
