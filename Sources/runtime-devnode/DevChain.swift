@@ -43,22 +43,36 @@ actor DevChain {
         var transfersPerBlock: Int
     }
 
-    let runtime: DevRuntime
+    /// Runtimes by the first block they produce; the first starts at genesis.
+    nonisolated let schedule: [(from: UInt64, runtime: DevRuntime)]
     let configuration: Configuration
     private(set) var blocks: [Block] = []
     private var numberByHash: [String: UInt64] = [:]
     private var subscribers: [Int: AsyncStream<Block>.Continuation] = [:]
     private var nextSubscriber = 0
 
-    init(runtime: DevRuntime, configuration: Configuration) throws {
-        self.runtime = runtime
+    init(schedule: [(from: UInt64, runtime: DevRuntime)], configuration: Configuration) throws {
+        precondition(schedule.first?.from == 0, "the first runtime starts at genesis")
+        self.schedule = schedule
         self.configuration = configuration
-        let genesis = try runtime.genesis(seed: configuration.seed)
+        let genesis = try schedule[0].runtime.genesis(seed: configuration.seed)
         blocks = [genesis]
         numberByHash[genesis.hash] = 0
     }
 
     var head: Block { blocks[blocks.count - 1] }
+
+    /// The runtime that executes block `number`.
+    nonisolated func runtime(executing number: UInt64) -> DevRuntime {
+        schedule.last { $0.from <= number }!.runtime
+    }
+
+    /// The runtime in the state after block `number`, which is what `state_getRuntimeVersion` and
+    /// `state_getMetadata` at that block answer: the one that executes the next block. (A runtime
+    /// upgrade is set in the block before the first block the new runtime executes.)
+    nonisolated func runtime(at number: UInt64) -> DevRuntime {
+        runtime(executing: number + 1)
+    }
 
     var finalized: Block {
         let lagging = head.number > configuration.finalityLag ? head.number - configuration.finalityLag : 0
@@ -77,11 +91,23 @@ actor DevChain {
     /// Produces blocks up to `number` (history at start, then one per block time).
     func advance(to number: UInt64) throws {
         while head.number < number {
-            let next = try runtime.block(after: head, configuration: configuration)
+            let number = head.number + 1
+            let producer = runtime(executing: number)
+            let next = try producer.block(
+                after: head, configuration: configuration,
+                setsCode: runtime(executing: number + 1).version != producer.version,
+                enactsUpgrade: runtime(executing: number - 1).version != producer.version
+            )
             blocks.append(next)
             numberByHash[next.hash] = next.number
             for continuation in subscribers.values { continuation.yield(next) }
         }
+    }
+
+    /// The current head and every head produced after it, taken together so none is missed
+    /// or repeated.
+    func headAndLaterHeads() -> (head: Block, later: AsyncStream<Block>) {
+        (head, heads())
     }
 
     /// New heads as they are produced.

@@ -24,6 +24,8 @@ struct DevRuntime: Sendable {
         var free: [[UInt8]: UInt128]
         var nonces: [[UInt8]: UInt32]
         var issuance: UInt128
+        /// `System.LastRuntimeUpgrade`: the spec version and name of the last runtime set.
+        var lastUpgrade: (specVersion: UInt32, specName: String)
     }
 
     init(metadataBytes: [UInt8]) throws {
@@ -43,7 +45,7 @@ struct DevRuntime: Sendable {
 
     func genesis(seed: UInt64) throws -> DevChain.Block {
         var random = DevRandom(seed: seed, stream: 0)
-        var state = State(free: [:], nonces: [:], issuance: 0)
+        var state = State(free: [:], nonces: [:], issuance: 0, lastUpgrade: (version.specVersion, version.specName))
         for account in accounts {
             let free = UInt128(1_000_000) * 10_000_000_000 + UInt128(random.next() % 1_000_000_000_000)
             state.free[account] = free
@@ -51,14 +53,19 @@ struct DevRuntime: Sendable {
         }
         return try seal(
             number: 0, parentHash: [UInt8](repeating: 0, count: 32), extrinsics: [], records: [], state: state,
-            timestamp: 0, random: &random
+            timestamp: 0, setsCode: false, random: &random
         )
     }
 
-    func block(after parent: DevChain.Block, configuration: DevChain.Configuration) throws -> DevChain.Block {
+    /// The block after `parent`. `setsCode`: the next block runs another runtime, so this one
+    /// carries the `System.CodeUpdated` event and a `RuntimeEnvironmentUpdated` digest item, as a
+    /// `set_code` block does. `enactsUpgrade`: this runtime runs its first block and records
+    /// itself in `System.LastRuntimeUpgrade`.
+    func block(after parent: DevChain.Block, configuration: DevChain.Configuration, setsCode: Bool = false, enactsUpgrade: Bool = false) throws -> DevChain.Block {
         let number = parent.number + 1
         var random = DevRandom(seed: configuration.seed, stream: number)
         var state = parent.state
+        if enactsUpgrade { state.lastUpgrade = (version.specVersion, version.specName) }
         let timestamp = configuration.genesisTimeMilliseconds + number * UInt64(configuration.blockTime.milliseconds)
         var body = [[UInt8]]()
         var records = [EventRecord]()
@@ -66,6 +73,7 @@ struct DevRuntime: Sendable {
         let now = try metadata.callValue(pallet: "Timestamp", call: "set", arguments: [.init(name: "now", value: Value(.compact(.u64(timestamp))))])
         body.append(try extrinsics.bare(call: now))
         records.append(try event("System", "ExtrinsicSuccess", [:], phase: .applyExtrinsic(0)))
+        if setsCode { records.append(try event("System", "CodeUpdated", [:], phase: .finalization)) }
 
         let transfers = configuration.transfersPerBlock == 0 ? 0 : Int(random.next() % UInt64(configuration.transfersPerBlock + 1))
         for _ in 0..<transfers {
@@ -95,7 +103,7 @@ struct DevRuntime: Sendable {
         }
         return try seal(
             number: number, parentHash: parent.header.hash, extrinsics: body, records: records, state: state,
-            timestamp: timestamp, random: &random
+            timestamp: timestamp, setsCode: setsCode, random: &random
         )
     }
 
@@ -136,7 +144,7 @@ struct DevRuntime: Sendable {
     /// Writes the block's storage and header.
     private func seal(
         number: UInt64, parentHash: [UInt8], extrinsics body: [[UInt8]], records: [EventRecord], state: State,
-        timestamp: UInt64, random: inout DevRandom
+        timestamp: UInt64, setsCode: Bool, random: inout DevRandom
     ) throws -> DevChain.Block {
         var storage = [String: [UInt8]]()
         func put(_ pallet: String, _ item: String, keys: [Value] = [], _ value: Value) throws {
@@ -159,15 +167,22 @@ struct DevRuntime: Sendable {
                 try put("System", "Account", keys: [.bytes(account)], info)
             }
         }
+        if let upgradeType = metadata.storageEntry(pallet: "System", item: "LastRuntimeUpgrade")?.valueType {
+            let info = try metadata.types.defaultValue(of: upgradeType)
+                .replacing("spec_version", with: Value(.compact(.u32(state.lastUpgrade.specVersion))))?
+                .replacing("spec_name", with: .primitive(.string(state.lastUpgrade.specName)))
+            if let info { try put("System", "LastRuntimeUpgrade", info) }
+        }
         let eventsKey = Hex.encode(try keys.key(pallet: "System", item: "Events"))
         storage[eventsKey] = try events.encode(records)
 
         let stateRoot = Blake2b.hash256(storage.keys.sorted().flatMap { Array($0.utf8) + storage[$0]! })
         let extrinsicsRoot = Blake2b.hash256(body.flatMap { $0 })
-        let digest: [DigestItem] = number == 0 ? [] : [
+        var digest: [DigestItem] = number == 0 ? [] : [
             .preRuntime(engine: Array("BABE".utf8), data: random.bytes(16)),
             .seal(engine: Array("BABE".utf8), data: random.bytes(64)),
         ]
+        if setsCode { digest.insert(.runtimeEnvironmentUpdated, at: 1) }
         let header = BlockHeader(parentHash: parentHash, number: number, stateRoot: stateRoot, extrinsicsRoot: extrinsicsRoot, digest: digest)
         return DevChain.Block(
             number: number, hash: Hex.encode(header.hash), header: header, extrinsics: body, storage: storage, state: state

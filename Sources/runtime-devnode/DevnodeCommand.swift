@@ -23,6 +23,9 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Runtime metadata (state_getMetadata output, binary or hex). Default: a bundled Polkadot runtime (spec 1003000, metadata V14, as state_getMetadata serves it).")
     var metadata: String?
 
+    @Option(help: "Switch to another runtime from a block on: BLOCK:METADATA_FILE (repeatable), so history crosses runtime upgrades.")
+    var upgradeAt: [String] = []
+
     @Option(help: "Blocks that exist at start (with --block-time 0, the whole chain).")
     var history: UInt64 = 100
 
@@ -54,24 +57,37 @@ struct DevnodeCommand: AsyncParsableCommand {
         guard finalityStep >= 1 else { throw ValidationError("--finality-step must be at least 1") }
     }
 
+    static func readMetadata(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        let raw = [UInt8](data)
+        return Hex.decodeIfHex(raw) ?? raw
+    }
+
     func run() async throws {
         let logger = Logger(label: "runtime-devnode")
-        let metadataBytes: [UInt8]
+        let genesisRuntime: DevRuntime
         if let metadata {
-            guard let data = FileManager.default.contents(atPath: metadata) else { throw ValidationError("cannot read \(metadata)") }
-            let raw = [UInt8](data)
-            metadataBytes = Hex.decodeIfHex(raw) ?? raw
+            genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(metadata))
         } else {
             guard let url = Bundle.module.url(forResource: "polkadot_1003000_v14", withExtension: "scale"),
                   let data = FileManager.default.contents(atPath: url.path)
             else { throw ValidationError("the bundled metadata is missing") }
-            metadataBytes = [UInt8](data)
+            genesisRuntime = try DevRuntime(metadataBytes: [UInt8](data))
         }
-        let runtime = try DevRuntime(metadataBytes: metadataBytes)
+        var schedule: [(from: UInt64, runtime: DevRuntime)] = [(0, genesisRuntime)]
+        for upgrade in upgradeAt {
+            let parts = upgrade.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let block = UInt64(parts[0]), block > 0 else {
+                throw ValidationError("--upgrade-at takes BLOCK:METADATA_FILE with BLOCK above 0, not \(upgrade)")
+            }
+            schedule.append((block, try DevRuntime(metadataBytes: try Self.readMetadata(parts[1]))))
+        }
+        schedule.sort { $0.from < $1.from }
+        let runtime = genesisRuntime
         let blockDuration = Duration.milliseconds(Int64(blockTime * 1000))
         let nowMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
         let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(blockDuration.milliseconds, 0))
-        let chain = try DevChain(runtime: runtime, configuration: .init(
+        let chain = try DevChain(schedule: schedule, configuration: .init(
             seed: seed, genesisTimeMilliseconds: genesis, blockTime: blockDuration, finalityLag: finalityLag,
             finalityStep: finalityStep, transfersPerBlock: transfersPerBlock
         ))

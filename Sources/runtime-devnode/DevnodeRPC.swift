@@ -58,11 +58,11 @@ struct DevnodeRPC: Sendable {
         case "chain_getFinalizedHead":
             return .string(await chain.finalized.hash)
         case "state_getMetadata":
-            _ = try await block(params.first)
-            return .string(Hex.encode(chain.runtime.metadataBytes))
+            let block = try await block(params.first)
+            return .string(Hex.encode(chain.runtime(at: block.number).metadataBytes))
         case "state_getRuntimeVersion":
-            _ = try await block(params.first)
-            return runtimeVersion
+            let block = try await block(params.first)
+            return Self.runtimeVersion(chain.runtime(at: block.number))
         case "state_getStorage", "state_getStorageHash", "state_getStorageSize":
             let key = try keyParameter(params.first)
             guard let value = try await block(params.count > 1 ? params[1] : nil).storage[key] else { return .null }
@@ -90,14 +90,14 @@ struct DevnodeRPC: Sendable {
             let keys = block.storage.keys.filter { key in key.hasPrefix(prefix) && (start.map { key > $0 } ?? true) }.sorted()
             return .array(keys.prefix(Int(min(count, 1000))).map(JSON.string))
         case "system_chain":
-            return .string("Development (\(chain.runtime.version.specName))")
+            return .string("Development (\(chain.runtime(at: 0).version.specName))")
         case "system_name":
             return .string(name)
         case "system_version":
             return .string(version)
         case "system_properties":
             return .object([
-                "ss58Format": .number(chain.runtime.metadata.ss58Prefix ?? 42),
+                "ss58Format": .number(chain.runtime(at: 0).metadata.ss58Prefix ?? 42),
                 "tokenDecimals": .number(10),
                 "tokenSymbol": .string("DOT"),
             ])
@@ -110,15 +110,15 @@ struct DevnodeRPC: Sendable {
         }
     }
 
-    var runtimeVersion: JSON {
-        let version = chain.runtime.version
+    static func runtimeVersion(_ runtime: DevRuntime) -> JSON {
+        let version = runtime.version
         return .object([
             "specName": .string(version.specName),
             "implName": .string(version.implName),
             "authoringVersion": .number(version.authoringVersion),
             "specVersion": .number(version.specVersion),
             "implVersion": .number(version.implVersion),
-            "apis": .array(chain.runtime.metadata.apis.map { api in
+            "apis": .array(runtime.metadata.apis.map { api in
                 .array([.string(Hex.encode(Blake2b.hash(Array(api.name.utf8), digestLength: 8))), .number(api.version ?? 1)])
             }),
             "transactionVersion": .number(version.transactionVersion ?? 0),

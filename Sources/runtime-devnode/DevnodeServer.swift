@@ -159,11 +159,22 @@ struct DevnodeServer {
             ])
             sink.yield(message.serialized())
         }
-        let heads = await chain.heads()
+        let (current, heads) = await chain.headAndLaterHeads()
         switch method {
         case "state_subscribeRuntimeVersion":
-            let version = rpc.runtimeVersion
-            group.addTask { notify("state_runtimeVersion", version) }
+            // The current version, then again whenever a new head brings another runtime.
+            group.addTask {
+                var current = chain.runtime(at: current.number)
+                notify("state_runtimeVersion", DevnodeRPC.runtimeVersion(current))
+                for await block in heads {
+                    guard await subscriptions.contains(key) else { return }
+                    let runtime = chain.runtime(at: block.number)
+                    if runtime.version != current.version {
+                        current = runtime
+                        notify("state_runtimeVersion", DevnodeRPC.runtimeVersion(runtime))
+                    }
+                }
+            }
         case "chain_subscribeFinalizedHeads":
             group.addTask {
                 var last = await chain.finalized
@@ -180,7 +191,7 @@ struct DevnodeServer {
         default:  // new heads, all heads
             let notification = method == "chain_subscribeAllHeads" ? "chain_allHead" : "chain_newHead"
             group.addTask {
-                notify(notification, await chain.head.headerJSON)
+                notify(notification, current.headerJSON)
                 for await block in heads {
                     guard await subscriptions.contains(key) else { return }
                     notify(notification, block.headerJSON)

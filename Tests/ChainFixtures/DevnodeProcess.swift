@@ -75,3 +75,43 @@ public final class DevnodeProcess: @unchecked Sendable {
         } == 0
     }
 }
+
+extension DevnodeProcess {
+    /// Starts a devnode from async code without holding one of the few cooperative threads while
+    /// it boots (tests run many at once; blocked pool threads would stall every test).
+    public static func launch(_ arguments: [String] = [], port: Int? = nil) async throws -> DevnodeProcess {
+        try await OffPool.run { try DevnodeProcess(arguments, port: port) }
+    }
+}
+
+/// Runs blocking work (process launches, waits) on a thread of its own.
+public enum OffPool {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// Collects the first `count` elements of an async sequence, failing instead of hanging when
+/// they do not arrive within `limit`.
+public func firstElements<S: AsyncSequence & Sendable>(
+    _ count: Int, of sequence: S, within limit: Duration
+) async throws -> [S.Element] where S.Element: Sendable {
+    try await withThrowingTaskGroup(of: [S.Element].self) { group in
+        group.addTask {
+            var collected = [S.Element]()
+            for try await element in sequence {
+                collected.append(element)
+                if collected.count == count { break }
+            }
+            return collected
+        }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DevnodeProcess.StartFailure(description: "fewer than \(count) elements within \(limit)")
+        }
+        defer { group.cancelAll() }
+        return try await group.next() ?? []
+    }
+}

@@ -7,7 +7,7 @@ import SubstrateRPC
 import Testing
 
 /// The JSON-RPC client against a real `runtime-devnode` process, over HTTP and WebSocket.
-@Suite struct ClientTests {
+@Suite(.timeLimit(.minutes(3))) struct ClientTests {
     static func transports(_ node: DevnodeProcess) -> [any RPCTransport] {
         [HTTPTransport(endpoint: node.httpURL), WebSocketTransport(endpoint: node.webSocketURL)]
     }
@@ -15,7 +15,7 @@ import Testing
     /// Typed calls on both transports, and what they return decodes: the block with the
     /// runtime's own metadata, storage values with their types.
     @Test func typedCallsReadAWholeBlock() async throws {
-        let node = try DevnodeProcess(["--history", "12", "--block-time", "0", "--seed", "7"])
+        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0", "--seed", "7"])
         defer { node.stop() }
         for transport in Self.transports(node) {
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
@@ -61,7 +61,7 @@ import Testing
 
     /// Hundreds of requests in flight on one WebSocket, and a JSON-RPC batch.
     @Test func pipeliningAndBatches() async throws {
-        let node = try DevnodeProcess(["--history", "50", "--block-time", "0"])
+        let node = try await DevnodeProcess.launch(["--history", "50", "--block-time", "0"])
         defer { node.stop() }
         for transport in Self.transports(node) {
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
@@ -89,21 +89,15 @@ import Testing
     }
 
     @Test func subscriptionsDeliverHeadsInOrder() async throws {
-        let node = try DevnodeProcess(["--history", "3", "--block-time", "0.2", "--finality-lag", "2"])
+        let node = try await DevnodeProcess.launch(["--history", "3", "--block-time", "0.2", "--finality-lag", "2"])
         defer { node.stop() }
         let transport = WebSocketTransport(endpoint: node.webSocketURL)
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
-        var numbers = [UInt64]()
-        for try await header in try await client.chainSubscribeNewHeads() {
-            numbers.append(try #require(header["number"]?.uint64Value))
-            if numbers.count == 5 { break }
-        }
-        #expect(numbers == Array(numbers[0]...numbers[0] + 4))
-        var finalized = [UInt64]()
-        for try await header in try await client.chainSubscribeFinalizedHeads() {
-            finalized.append(try #require(header["number"]?.uint64Value))
-            if finalized.count == 3 { break }
-        }
+        let numbers = try await firstElements(5, of: try await client.chainSubscribeNewHeads(), within: .seconds(30))
+            .compactMap { $0["number"]?.uint64Value }
+        #expect(numbers.count == 5 && numbers == Array(numbers[0]...numbers[0] + 4))
+        let finalized = try await firstElements(3, of: try await client.chainSubscribeFinalizedHeads(), within: .seconds(30))
+            .compactMap { $0["number"]?.uint64Value }
         #expect(finalized == finalized.sorted() && Set(finalized).count == 3)
         let head = try await client.chainGetHeader()["number"]?.uint64Value ?? 0
         #expect(finalized.last ?? 0 <= head)
@@ -112,22 +106,52 @@ import Testing
 
     /// With `--finality-step 4`, finalized heads jump four blocks at a time.
     @Test func finalityJumpsSeveralBlocks() async throws {
-        let node = try DevnodeProcess(["--history", "8", "--block-time", "0.1", "--finality-lag", "1", "--finality-step", "4"])
+        let node = try await DevnodeProcess.launch(["--history", "8", "--block-time", "0.1", "--finality-lag", "1", "--finality-step", "4"])
         defer { node.stop() }
         let transport = WebSocketTransport(endpoint: node.webSocketURL)
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
-        var finalized = [UInt64]()
-        for try await header in try await client.chainSubscribeFinalizedHeads() {
-            finalized.append(try #require(header["number"]?.uint64Value))
-            if finalized.count == 3 { break }
-        }
+        let finalized = try await firstElements(3, of: try await client.chainSubscribeFinalizedHeads(), within: .seconds(30))
+            .compactMap { $0["number"]?.uint64Value }
+        #expect(finalized.count == 3)
         #expect(finalized.allSatisfy { $0 % 4 == 0 }, "\(finalized)")
         #expect(zip(finalized, finalized.dropFirst()).allSatisfy { $1 - $0 == 4 }, "\(finalized)")
         await transport.close()
     }
 
+    /// A runtime upgrade mid-chain: the version subscription reports the new runtime, and
+    /// metadata and version answers depend on the block asked about.
+    @Test func runtimeUpgradesAreVisiblePerBlock() async throws {
+        let node = try await DevnodeProcess.launch([
+            "--history", "3", "--block-time", "0.5",
+            "--metadata", ChainData.url("metadata/polkadot_1002000_v14.scale").path,
+            "--upgrade-at", "12:" + ChainData.url("metadata/polkadot_1003000_v14.scale").path,
+        ])
+        defer { node.stop() }
+        let transport = WebSocketTransport(endpoint: node.webSocketURL)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+        // The subscription starts with the current runtime; if the upgrade (state of block 11, about
+        // 5 s in) is still ahead, the next notification must be the new one.
+        let subscription = try await client.stateSubscribeRuntimeVersion()
+        let first = try await firstElements(1, of: subscription, within: .seconds(30)).first?["specVersion"]?.uint64Value
+        if first == 1_002_000 {
+            let next = try await firstElements(1, of: subscription, within: .seconds(30)).first?["specVersion"]?.uint64Value
+            #expect(next == 1_003_000)
+        } else {
+            #expect(first == 1_003_000)
+        }
+        // The code is set in block 11: its state already has the new runtime, block 10's does not.
+        let at10 = try #require(try await client.chainGetBlockHash(10)), at11 = try #require(try await client.chainGetBlockHash(11))
+        #expect(try await client.stateGetRuntimeVersion(at: at10)["specVersion"]?.uint64Value == 1_002_000)
+        #expect(try await client.stateGetRuntimeVersion(at: at11)["specVersion"]?.uint64Value == 1_003_000)
+        let metadata11 = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: at11))
+        #expect(metadata11.runtimeVersion?.specVersion == 1_003_000)
+        let header11 = try BlockHeader(json: try await client.chainGetHeader(at11))
+        #expect(header11.digest.contains(.runtimeEnvironmentUpdated))
+        await transport.close()
+    }
+
     @Test func typedErrors() async throws {
-        let node = try DevnodeProcess(["--history", "2", "--block-time", "0"])
+        let node = try await DevnodeProcess.launch(["--history", "2", "--block-time", "0"])
         for transport in Self.transports(node) {
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
             await #expect { try await client.call("no_such_method") } throws: { error in

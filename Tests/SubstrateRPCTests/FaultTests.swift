@@ -8,9 +8,9 @@ import Testing
 
 /// Every fault the devnode injects reaches the client as a typed error (or, for cut SCALE
 /// values, as a typed decoding error), never a crash.
-@Suite struct FaultTests {
-    private func expectFailure(_ faults: String, on transports: (DevnodeProcess) -> [any RPCTransport], timeout: Duration = .seconds(5), _ check: @escaping (RPCError.Kind) -> Bool) async throws {
-        let node = try DevnodeProcess(["--history", "5", "--block-time", "0", "--faults", faults])
+@Suite(.timeLimit(.minutes(3))) struct FaultTests {
+    private func expectFailure(_ faults: String, on transports: (DevnodeProcess) -> [any RPCTransport], timeout: Duration = .seconds(30), _ check: @escaping (RPCError.Kind) -> Bool) async throws {
+        let node = try await DevnodeProcess.launch(["--history", "5", "--block-time", "0", "--faults", faults])
         defer { node.stop() }
         for transport in transports(node) {
             do {
@@ -48,7 +48,7 @@ import Testing
 
     /// A cut SCALE value arrives as a normal answer and fails to decode, with a typed error.
     @Test func truncatedSCALEValues() async throws {
-        let node = try DevnodeProcess(["--history", "5", "--block-time", "0", "--faults", "truncate=1"])
+        let node = try await DevnodeProcess.launch(["--history", "5", "--block-time", "0", "--faults", "truncate=1"])
         defer { node.stop() }
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(60))
         let cut = try await client.stateGetMetadata()
@@ -61,16 +61,14 @@ import Testing
 
     /// A subscription that goes silent is detected after the stall timeout and re-subscribed.
     @Test func stalledSubscriptionsAreResubscribed() async throws {
-        let node = try DevnodeProcess(["--history", "3", "--block-time", "0.2", "--faults", "stall=1"])
+        let node = try await DevnodeProcess.launch(["--history", "3", "--block-time", "0.2", "--faults", "stall=1"])
         defer { node.stop() }
         let transport = FailoverTransport(endpoints: [node.webSocketURL], stallTimeout: .milliseconds(800))
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(5))
         let started = ContinuousClock.now
-        var numbers = [UInt64]()
-        for try await header in try await client.chainSubscribeNewHeads() {
-            numbers.append(try #require(header["number"]?.uint64Value))
-            if numbers.count == 3 { break }
-        }
+        let numbers = try await firstElements(3, of: try await client.chainSubscribeNewHeads(), within: .seconds(30))
+            .compactMap { $0["number"]?.uint64Value }
+        #expect(numbers.count == 3)
         // Each subscription delivers one head and stalls: three heads need two re-subscriptions.
         #expect(ContinuousClock.now - started > .milliseconds(1600))
         #expect(numbers == numbers.sorted())

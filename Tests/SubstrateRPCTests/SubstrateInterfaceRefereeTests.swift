@@ -8,11 +8,28 @@ import Testing
 
 /// Python's substrate-interface, an independent Substrate client, reads the devnode: blocks,
 /// extrinsics, events and storage at several heights must be what our client and decoder read.
-@Suite struct SubstrateInterfaceRefereeTests {
-    @Test func substrateInterfaceReadsWhatTheDevnodeGenerated() async throws {
-        let node = try DevnodeProcess(["--history", "30", "--block-time", "0", "--seed", "11", "--transfers-per-block", "3"])
+@Suite(.timeLimit(.minutes(3))) struct SubstrateInterfaceRefereeTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let arguments: [String]
+        let heights: [UInt64]
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let cases = [
+        Case(arguments: ["--history", "30", "--block-time", "0", "--seed", "11", "--transfers-per-block", "3"], heights: [1, 9, 17, 30]),
+        // Across a runtime upgrade: spec 1002000 up to block 9 (which sets the new code), 1003000 from block 10.
+        Case(arguments: [
+            "--history", "20", "--block-time", "0", "--seed", "4",
+            "--metadata", ChainData.url("metadata/polkadot_1002000_v14.scale").path,
+            "--upgrade-at", "10:" + ChainData.url("metadata/polkadot_1003000_v14.scale").path,
+        ], heights: [5, 9, 10, 20]),
+    ]
+
+    @Test(arguments: cases)
+    func substrateInterfaceReadsWhatTheDevnodeGenerated(_ testCase: Case) async throws {
+        let node = try await DevnodeProcess.launch(testCase.arguments)
         defer { node.stop() }
-        let heights: [UInt64] = [1, 9, 17, 30]
+        let heights = testCase.heights
         let script = """
             import json, sys
             from substrateinterface import SubstrateInterface
@@ -39,28 +56,34 @@ import Testing
                             "signer": signer, "free": str(free) if free is not None else None})
             print(json.dumps(out))
             """
-        let output = try await Task.detached {
-            try PythonReferee.run(script, arguments: [node.webSocketURL, "[\(heights.map(String.init).joined(separator: ","))]"])
-        }.value
+        let url = node.webSocketURL, list = "[\(heights.map(String.init).joined(separator: ","))]"
+        let output = try await OffPool.run { try PythonReferee.run(script, arguments: [url, list]) }
         let answers = try #require(try JSON.parse(output).arrayValue)
         #expect(answers.count == heights.count)
 
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL))
-        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata())
-        let keys = StorageKeyBuilder(metadata: metadata)
-        let values = ValueDecoder(registry: metadata.types)
-        func storage(_ key: [UInt8], _ entry: (String, String), at hash: String) async throws -> Value {
-            let hex = try #require(try await client.stateGetStorage(Hex.encode(key), at: hash))
-            return try values.decode(try #require(metadata.storageEntry(pallet: entry.0, item: entry.1)).valueType, bytes: try #require(Hex.decode(hex)))
-        }
         var transfersSeen = 0
+        var specVersions = Set<UInt32>()
         for (number, theirs) in zip(heights, answers) {
             let hash = try #require(try await client.chainGetBlockHash(number))
             #expect(theirs["hash"]?.stringValue == hash)
+            // A block runs the runtime of its parent's state; its events and storage are read with
+            // the runtime of its own state (what substrate-interface does too).
+            let parent = try #require(try await client.chainGetBlockHash(number - 1))
+            let executing = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parent))
+            let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: hash))
+            specVersions.insert(try #require(executing.runtimeVersion?.specVersion))
+            let keys = StorageKeyBuilder(metadata: metadata)
+            let values = ValueDecoder(registry: metadata.types)
+            func storage(_ key: [UInt8], _ entry: (String, String)) async throws -> Value {
+                let hex = try #require(try await client.stateGetStorage(Hex.encode(key), at: hash))
+                return try values.decode(try #require(metadata.storageEntry(pallet: entry.0, item: entry.1)).valueType, bytes: try #require(Hex.decode(hex)))
+            }
             let eventsHex = try await client.stateGetStorage(Hex.encode(try keys.key(pallet: "System", item: "Events")), at: hash)
-            let block = try DecodedBlock.decode(
-                blockJSON: try await client.chainGetBlock(hash), eventsBytes: eventsHex.flatMap { Hex.decode($0) }, metadata: metadata
-            )
+            let blockJSON = try await client.chainGetBlock(hash)
+            let extrinsics = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: nil, metadata: executing)
+            let events = try DecodedBlock.decode(blockJSON: nil, eventsBytes: eventsHex.flatMap { Hex.decode($0) }, metadata: metadata)
+            let block = DecodedBlock(header: extrinsics.header, extrinsics: extrinsics.extrinsics, events: events.events)
             let ours = try #require(block.extrinsics)
             let theirExtrinsics = try #require(theirs["extrinsics"]?.arrayValue)
             #expect(theirExtrinsics.count == ours.count, "block \(number)")
@@ -83,16 +106,18 @@ import Testing
                 if case let .applyExtrinsic(index) = event.phase { #expect(their["phase"]?.uint64Value == UInt64(index)) }
                 if let amount = event.field("amount")?.uint128 { #expect(their["amount"] == .number(String(amount))) }
             }
-            let issuance = try await storage(try keys.key(pallet: "Balances", item: "TotalIssuance"), ("Balances", "TotalIssuance"), at: hash)
+            let issuance = try await storage(try keys.key(pallet: "Balances", item: "TotalIssuance"), ("Balances", "TotalIssuance"))
             #expect(theirs["issuance"]?.stringValue == issuance.uint128.map { String($0) })
-            let now = try await storage(try keys.key(pallet: "Timestamp", item: "Now"), ("Timestamp", "Now"), at: hash)
+            let now = try await storage(try keys.key(pallet: "Timestamp", item: "Now"), ("Timestamp", "Now"))
             #expect(theirs["now"]?.uint64Value == now.uint64)
             if let signer = theirs["signer"]?.stringValue {
                 let account = try SS58.decode(signer).account
-                let info = try await storage(try keys.key(pallet: "System", item: "Account", keys: [.bytes(account)]), ("System", "Account"), at: hash)
+                let info = try await storage(try keys.key(pallet: "System", item: "Account", keys: [.bytes(account)]), ("System", "Account"))
                 #expect(theirs["free"]?.stringValue == info.value(at: "data.free")?.uint128.map { String($0) })
             }
         }
         #expect(transfersSeen > 0, "no block in the sample carried a transfer")
+        // The upgrade case crosses runtimes: both spec versions executed blocks in the sample.
+        #expect(specVersions.count == (testCase.arguments.contains("--upgrade-at") ? 2 : 1), "\(specVersions)")
     }
 }

@@ -65,6 +65,6 @@ for method in ["chain_getBlock", "state_queryStorageAt"] {
     let sorted = (await tally.latencies[method] ?? []).sorted()
     let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-    print(String(format: "%-22@ %8.0f req/s   p50 %.2f ms   p99 %.2f ms", method as NSString, Double(await tally.counts[method] ?? 0) / total, p50, p99))
+    print(method.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%8.0f req/s   p50 %.2f ms   p99 %.2f ms", Double(await tally.counts[method] ?? 0) / total, p50, p99))
 }
 print("clients \(clients) × depth \(depth), \(String(format: "%.1f", total)) s, errors \(await tally.errors)")

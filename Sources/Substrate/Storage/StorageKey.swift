@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// Builds storage keys: `twox128(pallet prefix) ‖ twox128(item)`, then for maps one hashed part
 /// per key (`Blake2_128Concat`, `Twox64Concat`, `Identity`, …) as the entry's hashers say.
