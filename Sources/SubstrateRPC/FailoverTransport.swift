@@ -15,6 +15,7 @@ public actor FailoverTransport: RPCTransport {
     private let backoff: Backoff
     private let stallTimeout: Duration
     private let logger: Logger
+    private let spreadsCalls: Bool
     private var current = 0
     private var consecutiveFailures = 0
     private var supervisors: [Task<Void, Never>] = []
@@ -22,9 +23,12 @@ public actor FailoverTransport: RPCTransport {
     /// - Parameters:
     ///   - endpoints: `ws://`, `wss://`, `http://` or `https://` URLs of the same chain.
     ///   - stallTimeout: a subscription without a notification for this long is treated as dead.
+    ///   - spreadsCalls: send successive calls to the endpoints in turn (loading history from
+    ///     several nodes at once) instead of staying on one until it fails.
     public init(
         endpoints: [String], backoff: Backoff = Backoff(), stallTimeout: Duration = .seconds(60),
-        observer: (any RPCObserver)? = nil, logger: Logger = Logger(label: "runtime-exporter.rpc")
+        spreadsCalls: Bool = false, observer: (any RPCObserver)? = nil,
+        logger: Logger = Logger(label: "runtime-exporter.rpc")
     ) {
         precondition(!endpoints.isEmpty, "a chain needs at least one endpoint")
         transports = endpoints.map { url in
@@ -34,6 +38,7 @@ public actor FailoverTransport: RPCTransport {
         endpoint = endpoints.joined(separator: ",")
         self.backoff = backoff
         self.stallTimeout = stallTimeout
+        self.spreadsCalls = spreadsCalls
         self.logger = logger
     }
 
@@ -128,6 +133,7 @@ public actor FailoverTransport: RPCTransport {
     ) async throws(RPCError) -> T {
         let deadline = ContinuousClock.now + timeout
         var lastError = RPCError(.timeout, endpoint: endpoint, method: method, detail: "no endpoint answered within \(timeout)")
+        if spreadsCalls { current = (current + 1) % transports.count }
         while ContinuousClock.now < deadline {
             let transport = transports[current]
             do {

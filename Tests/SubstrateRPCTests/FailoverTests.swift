@@ -51,6 +51,24 @@ import Testing
         await transport.close()
     }
 
+    /// With `spreadsCalls`, calls go to every endpoint in turn; when one dies the rest carry on.
+    @Test func callsSpreadOverEndpoints() async throws {
+        let first = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0"])
+        let second = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0"])
+        defer { first.stop(); second.stop() }
+        let counter = EndpointCounter()
+        let transport = FailoverTransport(
+            endpoints: [first.httpURL, second.webSocketURL], backoff: Backoff(base: .milliseconds(50)), spreadsCalls: true,
+            observer: counter
+        )
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
+        for number in UInt64(0)..<20 { _ = try await client.chainGetBlockHash(number) }
+        #expect(counter.counts[first.httpURL] == 10 && counter.counts[second.webSocketURL] == 10, "\(counter.counts)")
+        first.stop()
+        for number in UInt64(0)..<10 { #expect(try await client.chainGetBlockHash(number) != nil) }
+        await transport.close()
+    }
+
     @Test func backoffGrowsToItsCapWithJitter() {
         let backoff = Backoff(base: .milliseconds(100), cap: .seconds(2))
         #expect(backoff.ceiling(attempt: 0) == .milliseconds(100))
@@ -60,5 +78,18 @@ import Testing
         let delays = (0..<200).map { _ in backoff.delay(attempt: 4, using: &generator) }
         #expect(delays.allSatisfy { $0 >= .zero && $0 <= .milliseconds(1600) })
         #expect(Set(delays).count > 100)  // jittered, not one fixed wait
+    }
+}
+
+/// Counts successful requests per endpoint, through the client's observer hook.
+final class EndpointCounter: RPCObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var byEndpoint: [String: Int] = [:]
+
+    var counts: [String: Int] { lock.withLock { byEndpoint } }
+
+    func requestFinished(endpoint: String, method: String, duration: Duration, error: RPCError?) {
+        guard error == nil else { return }
+        lock.withLock { byEndpoint[endpoint, default: 0] += 1 }
     }
 }
