@@ -101,18 +101,59 @@ struct DevRuntime: Sendable {
                 try event("System", "ExtrinsicSuccess", [:], phase: phase),
             ]
         }
+        // Every third block, a Utility.batch_all of two transfers from one signer.
+        if number % 3 == 0, metadata.pallet(named: "Utility") != nil {
+            let phase = EventRecord.Phase.applyExtrinsic(UInt32(body.count))
+            let signer = accounts[Int(random.next() % UInt64(accounts.count - 1))]
+            let destinations = [accounts[0] == signer ? accounts[1] : accounts[0], author]
+            let amounts = destinations.map { _ in UInt128(random.next() % 100_000_000_000) + 10_000_000_000 }
+            let fee = 300_000_000 + UInt128(random.next() % 50_000_000)
+            let nonce = state.nonces[signer, default: 0]
+            var calls = [Value]()
+            for (destination, amount) in zip(destinations, amounts) {
+                calls.append(try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
+                    .init(name: "dest", value: .variant("Id", index: 0, [.init(name: nil, value: .bytes(destination))])),
+                    .init(name: "value", value: Value(.compact(.u128(amount)))),
+                ]))
+            }
+            let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
+            body.append(try signed(batch, by: signer, tip: 0, nonce: nonce, random: &random))
+            state.nonces[signer] = nonce + 1
+            state.free[signer, default: 0] -= fee
+            state.free[author, default: 0] += fee
+            records.append(try event("Balances", "Withdraw", ["who": .bytes(signer), "amount": .primitive(.u128(fee))], phase: phase))
+            for (destination, amount) in zip(destinations, amounts) {
+                state.free[signer, default: 0] -= amount
+                state.free[destination, default: 0] += amount
+                records.append(try event("Balances", "Transfer", ["from": .bytes(signer), "to": .bytes(destination), "amount": .primitive(.u128(amount))], phase: phase))
+                records.append(try event("Utility", "ItemCompleted", [:], phase: phase))
+            }
+            records += [
+                try event("Utility", "BatchCompleted", [:], phase: phase),
+                try event("Balances", "Deposit", ["who": .bytes(author), "amount": .primitive(.u128(fee))], phase: phase),
+                try event("TransactionPayment", "TransactionFeePaid", [
+                    "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(0)),
+                ], phase: phase),
+                try event("System", "ExtrinsicSuccess", [:], phase: phase),
+            ]
+        }
         return try seal(
             number: number, parentHash: parent.header.hash, extrinsics: body, records: records, state: state,
             timestamp: timestamp, setsCode: setsCode, random: &random
         )
     }
 
-    /// A signed v4 `Balances.transfer_keep_alive`; the signature is random bytes (nothing here verifies it).
+    /// A signed v4 `Balances.transfer_keep_alive`.
     private func transfer(from signer: [UInt8], to destination: [UInt8], amount: UInt128, tip: UInt128, nonce: UInt32, random: inout DevRandom) throws -> [UInt8] {
         let call = try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
             .init(name: "dest", value: .variant("Id", index: 0, [.init(name: nil, value: .bytes(destination))])),
             .init(name: "value", value: Value(.compact(.u128(amount)))),
         ])
+        return try signed(call, by: signer, tip: tip, nonce: nonce, random: &random)
+    }
+
+    /// A signed v4 extrinsic; the signature is random bytes (nothing here verifies it).
+    private func signed(_ call: Value, by signer: [UInt8], tip: UInt128, nonce: UInt32, random: inout DevRandom) throws -> [UInt8] {
         var extensionValues = [String: Value]()
         for item in metadata.extrinsic.transactionExtensions {
             switch item.identifier {
@@ -166,6 +207,18 @@ struct DevRuntime: Sendable {
                 }
                 try put("System", "Account", keys: [.bytes(account)], info)
             }
+        }
+        if metadata.storageEntry(pallet: "TransactionPayment", item: "NextFeeMultiplier") != nil {
+            // FixedU128 (18 decimals) drifting around 1.0 with the block number.
+            let multiplier = UInt128(1_000_000_000_000_000_000) + UInt128(number % 1000) * 1_000_000_000_000_000
+            try put("TransactionPayment", "NextFeeMultiplier", .primitive(.u128(multiplier)))
+        }
+        if let weightType = metadata.storageEntry(pallet: "System", item: "BlockWeight")?.valueType {
+            let used = UInt64(body.count) * 125_000_000
+            let weight = try metadata.types.defaultValue(of: weightType)
+                .replacing("normal.ref_time", with: Value(.compact(.u64(used))))?
+                .replacing("mandatory.ref_time", with: Value(.compact(.u64(10_000_000))))
+            if let weight { try put("System", "BlockWeight", weight) }
         }
         if let upgradeType = metadata.storageEntry(pallet: "System", item: "LastRuntimeUpgrade")?.valueType {
             let info = try metadata.types.defaultValue(of: upgradeType)

@@ -43,9 +43,13 @@ import Testing
             #expect(block.header?.number == 12)
             #expect(block.hash.map { Hex.encode($0) } == hash)  // the node's hash is the header's blake2b-256
             #expect(block.extrinsics?.first?.call.name == "set")
-            let transfers = block.extrinsics?.filter { $0.call.name == "transfer_keep_alive" } ?? []
+            // Block 12 carries a batch_all of two transfers: every transfer, nested or not, has its event.
+            let calls = block.extrinsics?.flatMap { $0.call.flattened(callType: metadata.extrinsic.callType) } ?? []
+            #expect(calls.contains { $0.pallet == "Utility" && $0.name == "batch_all" })
+            let transfers = calls.filter { $0.name == "transfer_keep_alive" }
             let transferEvents = block.events?.filter { $0.pallet == "Balances" && $0.name == "Transfer" } ?? []
-            #expect(transfers.count == transferEvents.count)
+            #expect(transfers.count == transferEvents.count && transfers.count >= 2)
+            #expect(transfers.map { $0.argument("value")?.uint128 } == transferEvents.map { $0.field("amount")?.uint128 })
 
             let issuanceHex = try #require(try await client.stateGetStorage(issuanceKey, at: hash))
             let issuance = try ValueDecoder(registry: metadata.types).decode(
@@ -53,6 +57,12 @@ import Testing
                 bytes: try #require(Hex.decode(issuanceHex))
             )
             #expect(try #require(issuance.uint128) > 0)
+            let multiplierKey = Hex.encode(try keys.key(pallet: "TransactionPayment", item: "NextFeeMultiplier"))
+            let multiplier = try ValueDecoder(registry: metadata.types).decode(
+                try #require(metadata.storageEntry(pallet: "TransactionPayment", item: "NextFeeMultiplier")).valueType,
+                bytes: try #require(try await client.stateGetStorage(multiplierKey, at: hash).flatMap { Hex.decode($0) })
+            )
+            #expect(multiplier.uint128 == 1_012_000_000_000_000_000)  // 1.0 + 12 × 0.001 at block 12
             let accounts = try await client.stateGetKeysPaged(prefix: Hex.encode(StorageKeyBuilder.prefix(pallet: "System", item: "Account")), count: 100, at: hash)
             #expect(accounts.count == 5)
             await transport.close()
