@@ -85,7 +85,7 @@ struct DevRuntime: Sendable {
             let tip: UInt128 = random.next() % 3 == 0 ? UInt128(random.next() % 100_000_000) : 0
             let fee = 150_000_000 + UInt128(random.next() % 50_000_000) + tip
             let nonce = state.nonces[signer, default: 0]
-            body.append(try transfer(from: signer, to: destination, amount: amount, tip: tip, nonce: nonce, random: &random))
+            body.append(try signed(transferCall(to: destination, amount: amount), by: signer, tip: tip, nonce: nonce, random: &random))
 
             state.nonces[signer] = nonce + 1
             state.free[signer, default: 0] -= amount + fee
@@ -110,12 +110,7 @@ struct DevRuntime: Sendable {
             let fee = 300_000_000 + UInt128(random.next() % 50_000_000)
             let nonce = state.nonces[signer, default: 0]
             var calls = [Value]()
-            for (destination, amount) in zip(destinations, amounts) {
-                calls.append(try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
-                    .init(name: "dest", value: .variant("Id", index: 0, [.init(name: nil, value: .bytes(destination))])),
-                    .init(name: "value", value: Value(.compact(.u128(amount)))),
-                ]))
-            }
+            for (destination, amount) in zip(destinations, amounts) { calls.append(try transferCall(to: destination, amount: amount)) }
             let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
             body.append(try signed(batch, by: signer, tip: 0, nonce: nonce, random: &random))
             state.nonces[signer] = nonce + 1
@@ -143,13 +138,17 @@ struct DevRuntime: Sendable {
         )
     }
 
-    /// A signed v4 `Balances.transfer_keep_alive`.
-    private func transfer(from signer: [UInt8], to destination: [UInt8], amount: UInt128, tip: UInt128, nonce: UInt32, random: inout DevRandom) throws -> [UInt8] {
-        let call = try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
-            .init(name: "dest", value: .variant("Id", index: 0, [.init(name: nil, value: .bytes(destination))])),
+    /// `Balances.transfer_keep_alive(dest, value)`.
+    private func transferCall(to destination: [UInt8], amount: UInt128) throws -> Value {
+        try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
+            .init(name: "dest", value: Self.multiAddress(destination)),
             .init(name: "value", value: Value(.compact(.u128(amount)))),
         ])
-        return try signed(call, by: signer, tip: tip, nonce: nonce, random: &random)
+    }
+
+    /// `MultiAddress::Id(account)`.
+    private static func multiAddress(_ account: [UInt8]) -> Value {
+        .variant("Id", index: 0, [.init(name: nil, value: .bytes(account))])
     }
 
     /// A signed v4 extrinsic; the signature is random bytes (nothing here verifies it).
@@ -164,7 +163,7 @@ struct DevRuntime: Sendable {
         }
         let signature = Value.variant("Sr25519", index: 1, [.init(name: nil, value: .bytes(random.bytes(64)))])
         return try extrinsics.signed(
-            address: .variant("Id", index: 0, [.init(name: nil, value: .bytes(signer))]),
+            address: Self.multiAddress(signer),
             signature: signature, extensions: extensionValues, call: call
         )
     }

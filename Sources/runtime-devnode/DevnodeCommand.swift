@@ -65,15 +65,10 @@ struct DevnodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "runtime-devnode")
-        let genesisRuntime: DevRuntime
-        if let metadata {
-            genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(metadata))
-        } else {
-            guard let url = Bundle.module.url(forResource: "polkadot_1003000_v14", withExtension: "scale"),
-                  let data = FileManager.default.contents(atPath: url.path)
-            else { throw ValidationError("the bundled metadata is missing") }
-            genesisRuntime = try DevRuntime(metadataBytes: [UInt8](data))
+        guard let path = metadata ?? Bundle.module.url(forResource: "polkadot_1003000_v14", withExtension: "scale")?.path else {
+            throw ValidationError("the bundled metadata is missing")
         }
+        let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path))
         var schedule: [(from: UInt64, runtime: DevRuntime)] = [(0, genesisRuntime)]
         for upgrade in upgradeAt {
             let parts = upgrade.split(separator: ":", maxSplits: 1).map(String.init)
@@ -83,7 +78,6 @@ struct DevnodeCommand: AsyncParsableCommand {
             schedule.append((block, try DevRuntime(metadataBytes: try Self.readMetadata(parts[1]))))
         }
         schedule.sort { $0.from < $1.from }
-        let runtime = genesisRuntime
         let blockDuration = Duration.milliseconds(Int64(blockTime * 1000))
         let nowMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
         let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(blockDuration.milliseconds, 0))
@@ -94,7 +88,7 @@ struct DevnodeCommand: AsyncParsableCommand {
         let producer = BlockProducer(chain: chain, genesisMilliseconds: genesis, blockTime: blockDuration, fixedLength: blockTime == 0 ? history : nil)
         try await producer.catchUp()
         let head = await chain.head.number
-        logger.info("serving \(runtime.version.specName) \(runtime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
+        logger.info("serving \(genesisRuntime.version.specName) \(genesisRuntime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
         // One service group: SIGTERM or SIGINT shuts both the server and the producer down.
         let server = DevnodeServer(
             rpc: DevnodeRPC(chain: chain), host: host, port: port, faults: try FaultPlan(parsing: faults), logger: logger

@@ -23,7 +23,7 @@ enum InputFiles {
     /// valid hex text (its `meta` magic is not), so whatever parses as hex is hex.
     static func metadata(_ path: String) throws -> RuntimeMetadata {
         let raw = try read(path)
-        let bytes = Hex.decode(String(decoding: raw, as: UTF8.self)) ?? raw
+        let bytes = Hex.decodeIfHex(raw) ?? raw
         do {
             return try RuntimeMetadata.decode(bytes)
         } catch {

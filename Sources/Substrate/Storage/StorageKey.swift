@@ -36,7 +36,7 @@ public struct StorageKeyBuilder: Sendable {
     /// The full key of an entry; `keys` may be fewer than the map's key count, giving the
     /// prefix shared by all entries under those first keys (for `state_getKeysPaged`).
     public func key(pallet: String, item: String, keys: [Value] = []) throws(KeyError) -> [UInt8] {
-        let (name, entry, _) = try lookUp(pallet: pallet, item: item)
+        let (name, entry, prefix) = try lookUp(pallet: pallet, item: item)
         var encodedKeys = [[UInt8]]()
         if case let .map(hashers, keyType, _) = entry.kind {
             let keyTypes = self.keyTypes(keyType, count: hashers.count)
@@ -51,12 +51,16 @@ public struct StorageKeyBuilder: Sendable {
         guard encodedKeys.count == keys.count else {
             throw .wrongKeyCount(entry: name, expected: encodedKeys.count, given: keys.count)
         }
-        return try key(pallet: pallet, item: item, encodedKeys: encodedKeys)
+        return try hashedKey(name: name, entry: entry, prefix: prefix, encodedKeys: encodedKeys)
     }
 
     /// Same as `key(pallet:item:keys:)` with keys given already SCALE-encoded.
     public func key(pallet: String, item: String, encodedKeys: [[UInt8]]) throws(KeyError) -> [UInt8] {
         let (name, entry, prefix) = try lookUp(pallet: pallet, item: item)
+        return try hashedKey(name: name, entry: entry, prefix: prefix, encodedKeys: encodedKeys)
+    }
+
+    private func hashedKey(name: String, entry: StorageEntryMetadata, prefix: [UInt8], encodedKeys: [[UInt8]]) throws(KeyError) -> [UInt8] {
         let hashers: [StorageHasher]
         if case let .map(mapHashers, _, _) = entry.kind { hashers = mapHashers } else { hashers = [] }
         guard encodedKeys.count <= hashers.count else {
