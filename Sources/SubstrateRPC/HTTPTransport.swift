@@ -70,6 +70,7 @@ public struct HTTPTransport: RPCTransport {
         request.body = .bytes(ByteBuffer(string: body.serialized()))
         let bytes: [UInt8]
         let client = client, endpoint = endpoint, prepared = request
+        let started = ContinuousClock.now
         do {
             // Our own deadline over the whole exchange, body included: the client's covers less.
             bytes = try await withThrowingTaskGroup(of: [UInt8].self) { group in
@@ -86,7 +87,12 @@ public struct HTTPTransport: RPCTransport {
                     throw RPCError(.timeout, endpoint: endpoint, method: method, detail: "no answer within \(timeout)")
                 }
                 defer { group.cancelAll() }
-                return try await group.next() ?? []
+                let answer = try await group.next() ?? []
+                // The timer task may run late on a busy machine; an answer past the deadline is still late.
+                guard ContinuousClock.now - started <= timeout else {
+                    throw RPCError(.timeout, endpoint: endpoint, method: method, detail: "no answer within \(timeout)")
+                }
+                return answer
             }
         } catch let error as RPCError {
             throw error

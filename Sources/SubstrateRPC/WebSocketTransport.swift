@@ -26,6 +26,9 @@ public actor WebSocketTransport: RPCTransport {
     private struct Pending {
         let method: String
         let started: ContinuousClock.Instant
+        /// An answer after this counts as no answer, however the timer task was scheduled.
+        let deadline: ContinuousClock.Instant
+        let timeout: Duration
         let timer: Task<Void, Never>
         var waiter: CheckedContinuation<Result<JSON, RPCError>, Never>?
         var answer: Result<JSON, RPCError>?
@@ -101,7 +104,7 @@ public actor WebSocketTransport: RPCTransport {
                 guard !Task.isCancelled, let self else { return }
                 await self.resolve(id, .failure(RPCError(.timeout, endpoint: self.endpoint, method: method, detail: "no answer within \(timeout)")))
             }
-            pending[id] = Pending(method: method, started: started, timer: timer)
+            pending[id] = Pending(method: method, started: started, deadline: started + timeout, timeout: timeout, timer: timer)
         }
         do {
             try await writer.write(.text(body.serialized()))
@@ -130,9 +133,13 @@ public actor WebSocketTransport: RPCTransport {
     }
 
     /// Records the answer (or failure) of request `id` and wakes whoever waits for it.
-    private func resolve(_ id: Int, _ result: Result<JSON, RPCError>) {
+    private func resolve(_ id: Int, _ answer: Result<JSON, RPCError>) {
         guard var entry = pending[id], entry.answer == nil else { return }
         entry.timer.cancel()
+        var result = answer
+        if case .success = answer, ContinuousClock.now > entry.deadline {
+            result = .failure(RPCError(.timeout, endpoint: endpoint, method: entry.method, detail: "no answer within \(entry.timeout)"))
+        }
         if let waiter = entry.waiter {
             pending.removeValue(forKey: id)
             waiter.resume(returning: result)

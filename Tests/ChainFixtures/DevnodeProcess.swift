@@ -13,24 +13,50 @@ public final class DevnodeProcess: @unchecked Sendable {
         public let description: String
     }
 
-    /// Starts the devnode and waits until it answers JSON-RPC.
+    /// Starts the devnode and waits until it reports listening on its port. Another process may
+    /// take a port between choosing and binding it; answering on the port is then no proof that
+    /// our devnode is up, so its own "listening" line is. A chosen port that is taken is retried.
     public init(_ arguments: [String] = [], port: Int? = nil) throws {
-        self.port = port ?? Self.freePort()
         self.arguments = arguments
-        process = Process()
-        process.executableURL = Executable.url("runtime-devnode")
-        process.arguments = ["--port", String(self.port)] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if Self.answers(port: self.port) { return }
-            guard process.isRunning else { throw StartFailure(description: "runtime-devnode exited with \(process.terminationStatus)") }
-            Thread.sleep(forTimeInterval: 0.05)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let candidate = port ?? Self.freePort()
+            let started = Process()
+            started.executableURL = Executable.url("runtime-devnode")
+            started.arguments = ["--port", String(candidate)] + arguments
+            let output = Pipe()
+            started.standardOutput = output
+            started.standardError = output
+            try started.run()
+            if Self.waitUntilListening(started, output: output, port: candidate) {
+                self.port = candidate
+                process = started
+                return
+            }
+            if started.isRunning { kill(started.processIdentifier, SIGKILL) }
+            started.waitUntilExit()
+            guard port == nil, attempt < 5 else {
+                throw StartFailure(description: "runtime-devnode did not start listening on port \(candidate) (exit \(started.terminationStatus))")
+            }
         }
-        stop()
-        throw StartFailure(description: "runtime-devnode did not answer on port \(self.port) within 30 s")
+    }
+
+    /// Reads the devnode's log until it says it listens on `port` (true) or ends (false), then
+    /// keeps draining the pipe so the child never blocks on a full one.
+    private static func waitUntilListening(_ process: Process, output: Pipe, port: Int) -> Bool {
+        let handle = output.fileHandleForReading
+        let marker = "listening on 127.0.0.1:\(port)"
+        var text = ""
+        while true {  // a devnode that never logs is caught by the suites' time limits
+            let chunk = handle.availableData
+            if chunk.isEmpty { return false }  // end of output: the devnode exited
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.contains(marker) {
+                Thread.detachNewThread { while !handle.availableData.isEmpty {} }
+                return true
+            }
+        }
     }
 
     /// SIGTERM, as an operator would stop it; SIGKILL if it has not exited within 5 s.
@@ -61,18 +87,6 @@ public final class DevnodeProcess: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
         }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func answers(port: Int) -> Bool {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }
 
