@@ -39,8 +39,12 @@ public actor WebSocketTransport: RPCTransport {
     private var nextID = 1
     private var pending = [Int: Pending]()
     private var subscriptions = [String: AsyncThrowingStream<JSON, any Error>.Continuation]()
-    /// Notifications that arrived before their subscription was registered.
+    /// Notifications that arrived before their subscription was registered. Late ones for a
+    /// subscription already gone land here too, so it is bounded: the oldest ids are dropped.
     private var early = [String: [JSON]]()
+    private var earlyOrder = [String]()
+    private static let earlySubscriptionLimit = 16
+    private static let earlyNotificationLimit = 64
 
     public init(endpoint: String, observer: (any RPCObserver)? = nil, logger: Logger = Logger(label: "runtime-exporter.rpc")) {
         self.endpoint = endpoint
@@ -77,6 +81,7 @@ public actor WebSocketTransport: RPCTransport {
         let (stream, continuation) = AsyncThrowingStream<JSON, any Error>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         subscriptions[id] = continuation
         for notification in early.removeValue(forKey: id) ?? [] { continuation.yield(notification) }
+        earlyOrder.removeAll { $0 == id }
         continuation.onTermination = { [weak self] termination in
             guard case .cancelled = termination, let self else { return }
             Task { await self.unsubscribe(id, method: unsubscribeMethod) }
@@ -220,6 +225,15 @@ public actor WebSocketTransport: RPCTransport {
         for continuation in subscriptions.values { continuation.finish(throwing: error) }
         subscriptions.removeAll()
         early.removeAll()
+        earlyOrder.removeAll()
+    }
+
+    private func keepEarly(_ notification: JSON, for subscription: String) {
+        if early[subscription] == nil {
+            if earlyOrder.count == Self.earlySubscriptionLimit { early.removeValue(forKey: earlyOrder.removeFirst()) }
+            earlyOrder.append(subscription)
+        }
+        if early[subscription, default: []].count < Self.earlyNotificationLimit { early[subscription, default: []].append(notification) }
     }
 
     private func received(_ bytes: [UInt8]) {
@@ -240,7 +254,7 @@ public actor WebSocketTransport: RPCTransport {
                 if let continuation = subscriptions[subscription] {
                     continuation.yield(result)
                 } else {
-                    early[subscription, default: []].append(result)
+                    keepEarly(result, for: subscription)
                 }
             }
         }

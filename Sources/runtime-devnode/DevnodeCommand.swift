@@ -93,10 +93,13 @@ struct DevnodeCommand: AsyncParsableCommand {
         let server = DevnodeServer(
             rpc: DevnodeRPC(chain: chain), host: host, port: port, faults: try FaultPlan(parsing: faults), logger: logger
         ).application()
-        let services = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: [.init(service: producer), .init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
-        try await services.run()
+        )
+        // Open WebSocket subscriptions never end by themselves: stop waiting for them after a second.
+        configuration.maximumGracefulShutdownDuration = .seconds(1)
+        configuration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

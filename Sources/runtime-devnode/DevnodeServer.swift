@@ -35,7 +35,7 @@ struct DevnodeServer {
         }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: 64 << 20)),
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 << 20))),
             configuration: .init(address: .hostname(host, port: port), serverName: "runtime-devnode"),
             logger: logger
         )
@@ -126,8 +126,7 @@ struct DevnodeServer {
                    DevnodeRPC.subscriptionMethods.contains(method)
                 {
                     let id = request["id"] ?? .null
-                    let reply = await subscription(method, request["params"]?.arrayValue ?? [], id: id, subscriptions: subscriptions, sink: sink, group: &group)
-                    sink.yield(reply.serialized())
+                    await subscription(method, request["params"]?.arrayValue ?? [], id: id, subscriptions: subscriptions, sink: sink, group: &group)
                 } else if let answer = await handle(bytes) {
                     guard let text = try await faulted(answer) else { break }  // drop: close the connection
                     sink.yield(text)
@@ -138,16 +137,23 @@ struct DevnodeServer {
         }
     }
 
+    /// Answers a (un)subscribe request. Like Substrate, the answer carrying the subscription id
+    /// goes out before the subscription's first notification.
     private func subscription(
         _ method: String, _ params: [JSON], id: JSON, subscriptions: ActiveSubscriptions,
         sink: AsyncStream<String>.Continuation, group: inout ThrowingTaskGroup<Void, any Error>
-    ) async -> JSON {
-        func reply(_ result: JSON) -> JSON { .object(["jsonrpc": .string("2.0"), "id": id, "result": result]) }
+    ) async {
+        func reply(_ result: JSON) { sink.yield(JSON.object(["jsonrpc": .string("2.0"), "id": id, "result": result]).serialized()) }
         if method.contains("unsubscribe") {
-            guard let key = params.first?.stringValue else { return Self.error(id: id, code: -32602, message: "Invalid params: expected a subscription id") }
-            return reply(.bool(await subscriptions.remove(key)))
+            guard let key = params.first?.stringValue else {
+                sink.yield(Self.error(id: id, code: -32602, message: "Invalid params: expected a subscription id").serialized())
+                return
+            }
+            reply(.bool(await subscriptions.remove(key)))
+            return
         }
         let key = await subscriptions.add()
+        reply(.string(key))
         let chain = rpc.chain
         let faults = faults
         let stalled = StallSwitch()
@@ -198,7 +204,6 @@ struct DevnodeServer {
                 }
             }
         }
-        return reply(.string(key))
     }
 }
 

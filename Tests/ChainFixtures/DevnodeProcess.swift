@@ -4,7 +4,7 @@ public import Foundation
 public final class DevnodeProcess: @unchecked Sendable {
     public let port: Int
     public let arguments: [String]
-    private let process: Process
+    private let child: ChildProcess
 
     public var httpURL: String { "http://127.0.0.1:\(port)" }
     public var webSocketURL: String { "ws://127.0.0.1:\(port)" }
@@ -16,57 +16,76 @@ public final class DevnodeProcess: @unchecked Sendable {
     /// Starts the devnode and waits until it reports listening on its port. Another process may
     /// take a port between choosing and binding it; answering on the port is then no proof that
     /// our devnode is up, so its own "listening" line is. A chosen port that is taken is retried.
-    public init(_ arguments: [String] = [], port: Int? = nil) throws {
+    public init(_ arguments: [String] = [], port: Int? = nil, startLimit: TimeInterval = 60) throws {
         self.arguments = arguments
         var attempt = 0
         while true {
             attempt += 1
             let candidate = port ?? Self.freePort()
-            let started = Process()
-            started.executableURL = Executable.url("runtime-devnode")
-            started.arguments = ["--port", String(candidate)] + arguments
-            let output = Pipe()
-            started.standardOutput = output
-            started.standardError = output
-            try started.run()
-            if Self.waitUntilListening(started, output: output, port: candidate) {
+            let log = try ChildProcess.pipe()
+            let started: ChildProcess
+            do {
+                started = try ChildProcess(
+                    Executable.url("runtime-devnode").path, ["--port", String(candidate)] + arguments,
+                    stdin: .devNull, stdout: .descriptor(log.write), stderr: .descriptor(log.write))
+            } catch {
+                close(log.read)
+                close(log.write)
+                throw error
+            }
+            close(log.write)
+            let outcome = Self.waitUntilListening(log: log.read, port: candidate, limit: startLimit)
+            if outcome == .listening {
                 self.port = candidate
-                process = started
+                child = started
                 return
             }
-            if started.isRunning { kill(started.processIdentifier, SIGKILL) }
-            started.waitUntilExit()
-            guard port == nil, attempt < 5 else {
-                throw StartFailure(description: "runtime-devnode did not start listening on port \(candidate) (exit \(started.terminationStatus))")
+            let status = started.stop(grace: 1)
+            close(log.read)
+            guard port == nil, attempt < 5, outcome == .exited else {
+                throw StartFailure(description: "runtime-devnode \(arguments.joined(separator: " ")) did not start listening on port \(candidate) within \(Int(startLimit)) s (\(outcome), exit \(status))")
             }
         }
     }
 
-    /// Reads the devnode's log until it says it listens on `port` (true) or ends (false), then
-    /// keeps draining the pipe so the child never blocks on a full one.
-    private static func waitUntilListening(_ process: Process, output: Pipe, port: Int) -> Bool {
-        let handle = output.fileHandleForReading
+    private enum StartOutcome { case listening, exited, silent }
+
+    /// Reads the devnode's log until it says it listens on `port`, ends, or stays silent past the
+    /// limit; once listening, keeps draining the log so the child never blocks on a full pipe.
+    private static func waitUntilListening(log: Int32, port: Int, limit: TimeInterval) -> StartOutcome {
         let marker = "listening on 127.0.0.1:\(port)"
+        let deadline = Date().addingTimeInterval(limit)
         var text = ""
-        while true {  // a devnode that never logs is caught by the suites' time limits
-            let chunk = handle.availableData
-            if chunk.isEmpty { return false }  // end of output: the devnode exited
-            text += String(decoding: chunk, as: UTF8.self)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { return .silent }
+            var ready = pollfd(fd: log, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, Int32(min(remaining, 1) * 1000)) <= 0 { continue }
+            let count = read(log, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return .exited }
+            text += String(decoding: buffer[0..<count], as: UTF8.self)
             if text.contains(marker) {
-                Thread.detachNewThread { while !handle.availableData.isEmpty {} }
-                return true
+                Thread.detachNewThread { _ = ChildProcess.readToEnd(log) }
+                return .listening
             }
         }
     }
 
-    /// SIGTERM, as an operator would stop it; SIGKILL if it has not exited within 5 s.
+    /// SIGTERM, as an operator would stop it, without waiting: a thread of its own reaps the
+    /// devnode and sends SIGKILL if it has not exited within 5 s. (Tests stop nodes in `defer`,
+    /// on one of the few cooperative threads, which must never block.)
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        child.signal(SIGTERM)
+        let child = child
+        Thread.detachNewThread { child.stop() }
+    }
+
+    /// Stops the devnode and returns once it has exited and released its port.
+    public func stopAndWait() async {
+        let child = child
+        _ = try? await OffPool.run { child.stop() }
     }
 
     deinit { stop() }

@@ -7,7 +7,7 @@ import Testing
 /// The `decode` command run as a user runs it: the real binary, real corpus files.
 @Suite struct DecodeCommandTests {
     @Test(arguments: ChainData.blockFolders)
-    func decodeBlockPrintsTheExpectedJSON(folder: String) throws {
+    func decodeBlockPrintsTheExpectedJSON(folder: String) async throws {
         let expected = try JSON.parse(try ChainData.text("\(folder)/expected.json"))
         let metadataFile = try #require(expected["metadata_file"]?.stringValue)
         var arguments = ["decode", "block", "--metadata", ChainData.url(metadataFile).path]
@@ -17,7 +17,7 @@ import Testing
         if FileManager.default.fileExists(atPath: ChainData.url("\(folder)/events.hex").path) {
             arguments += ["--events", ChainData.url("\(folder)/events.hex").path]
         }
-        let result = try Executable.run("runtime-exporter", arguments)
+        let result = try await Executable.run("runtime-exporter", arguments)
         #expect(result.status == 0, "\(result.stderr)")
         var actual = try JSON.parse(result.stdout)
         // The command echoes the metadata path it was given; the corpus names it relative to its root.
@@ -31,12 +31,12 @@ import Testing
         #expect(difference == nil, "\(folder): \(difference ?? "")")
     }
 
-    @Test func decodeMetadataSummarisesEveryVersion() throws {
+    @Test func decodeMetadataSummarisesEveryVersion() async throws {
         for (file, version, pallets, types) in [
             ("polkadot_1000001_v14.scale", 14, 52, 787), ("polkadot_1005001_v15.scale", 15, 59, 990),
             ("kusama_2003000_v16.scale", 16, 63, 1116),
         ] {
-            let result = try Executable.run("runtime-exporter", ["decode", "metadata", ChainData.url("metadata/\(file)").path, "--json"])
+            let result = try await Executable.run("runtime-exporter", ["decode", "metadata", ChainData.url("metadata/\(file)").path, "--json"])
             #expect(result.status == 0, "\(result.stderr)")
             let summary = try JSON.parse(result.stdout)
             #expect(summary["metadata_version"] == .number(version))
@@ -49,14 +49,14 @@ import Testing
             #expect(balances?["events"]?.uint64Value ?? 0 > 0)
             #expect(balances?["constants"]?.uint64Value ?? 0 > 0)
         }
-        let table = try Executable.run("runtime-exporter", ["decode", "metadata", ChainData.url("metadata/polkadot_9110_v14.scale").path])
+        let table = try await Executable.run("runtime-exporter", ["decode", "metadata", ChainData.url("metadata/polkadot_9110_v14.scale").path])
         #expect(table.status == 0)
         #expect(table.stdout.contains("metadata version  V14"))
         #expect(table.stdout.contains("spec              polkadot 9110"))
     }
 
-    @Test func decodeMetadataReadsTheWrappedHexForm() throws {
-        let result = try Executable.run("runtime-exporter", [
+    @Test func decodeMetadataReadsTheWrappedHexForm() async throws {
+        let result = try await Executable.run("runtime-exporter", [
             "decode", "metadata", ChainData.url("metadata/wrapped/polkadot_2003000_v16_option_wrapped.hex").path, "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -64,14 +64,14 @@ import Testing
     }
 
     /// Unreadable input: exit code 2 and one line naming the file and the byte offset.
-    @Test func badInputGivesOneLineAndExitCode2() throws {
+    @Test func badInputGivesOneLineAndExitCode2() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decode-command-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let truncated = directory.appendingPathComponent("truncated.scale")
         try Data(try ChainData.bytes("metadata/polkadot_1000001_v14.scale").prefix(100_000)).write(to: truncated)
-        let metadataFailure = try Executable.run("runtime-exporter", ["decode", "metadata", truncated.path])
+        let metadataFailure = try await Executable.run("runtime-exporter", ["decode", "metadata", truncated.path])
         #expect(metadataFailure.status == 2)
         #expect(metadataFailure.stderr.split(separator: "\n").count == 1)
         #expect(metadataFailure.stderr.contains(truncated.path))
@@ -79,7 +79,7 @@ import Testing
 
         let v13 = directory.appendingPathComponent("v13.scale")
         try Data(Array("meta".utf8) + [13, 0]).write(to: v13)
-        let versionFailure = try Executable.run("runtime-exporter", ["decode", "metadata", v13.path])
+        let versionFailure = try await Executable.run("runtime-exporter", ["decode", "metadata", v13.path])
         #expect(versionFailure.status == 2)
         #expect(versionFailure.stderr.contains("unsupported metadata version V13"))
 
@@ -93,7 +93,7 @@ import Testing
         block = .object(members)
         let badBlock = directory.appendingPathComponent("block.json")
         try Data(block.serialized().utf8).write(to: badBlock)
-        let blockFailure = try Executable.run("runtime-exporter", [
+        let blockFailure = try await Executable.run("runtime-exporter", [
             "decode", "block", "--metadata", ChainData.url("metadata/polkadot_1001002_v14.scale").path, "--block", badBlock.path,
         ])
         #expect(blockFailure.status == 2)
@@ -101,13 +101,13 @@ import Testing
         #expect(blockFailure.stderr.contains("extrinsic 2"))
         #expect(blockFailure.stderr.contains("byte offset"))
 
-        let missing = try Executable.run("runtime-exporter", ["decode", "metadata", directory.appendingPathComponent("nope").path])
+        let missing = try await Executable.run("runtime-exporter", ["decode", "metadata", directory.appendingPathComponent("nope").path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read"))
 
         let notJSON = directory.appendingPathComponent("not.json")
         try Data("{\"header\": ".utf8).write(to: notJSON)
-        let jsonFailure = try Executable.run("runtime-exporter", [
+        let jsonFailure = try await Executable.run("runtime-exporter", [
             "decode", "block", "--metadata", ChainData.url("metadata/polkadot_1001002_v14.scale").path, "--block", notJSON.path,
         ])
         #expect(jsonFailure.status == 2)

@@ -27,7 +27,7 @@ import Testing
 
     /// Every length from 0 to 300 (all xxHash tail paths and BLAKE2b block boundaries, keyed
     /// and unkeyed, several digest sizes) checked against Python's hashlib and xxhash.
-    @Test func agreesWithPythonReferenceImplementations() throws {
+    @Test func agreesWithPythonReferenceImplementations() async throws {
         let script = """
             import hashlib, json, sys, xxhash
             out = []
@@ -42,7 +42,7 @@ import Testing
                 })
             print(json.dumps(out))
             """
-        let output = try PythonReferee.run(script)
+        let output = try await PythonReferee.run(script)
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
         #expect(expected.count == 301)
         for (n, row) in expected.enumerated() {

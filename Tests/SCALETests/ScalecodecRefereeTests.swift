@@ -52,7 +52,7 @@ import Testing
         return cases
     }
 
-    @Test func scalecodecReadsAndWritesWhatWeDo() throws {
+    @Test func scalecodecReadsAndWritesWhatWeDo() async throws {
         let cases = cases()
         let input = "[" + cases.map { #"{"type":"\#($0.type)","hex":"\#(Hex.encode($0.bytes))"}"# }.joined(separator: ",") + "]"
         let script = """
@@ -71,7 +71,7 @@ import Testing
                 out.append({"value": value, "hex": encoded.to_hex()})
             print(json.dumps(out, ensure_ascii=False))
             """
-        let output = try PythonReferee.run(script, input: input)
+        let output = try await PythonReferee.run(script, input: input)
         let answers = try #require(try JSON.parse(output).arrayValue)
         #expect(answers.count == cases.count)
         for (answer, testCase) in zip(answers, cases) {

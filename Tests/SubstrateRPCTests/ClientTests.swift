@@ -176,7 +176,7 @@ import Testing
         await #expect { try await HTTPTransport(endpoint: node.httpURL).subscribe(RPCCall("chain_subscribeNewHeads"), unsubscribeMethod: "x", timeout: .seconds(1)) } throws: { error in
             (error as? RPCError)?.kind == .unsupported
         }
-        node.stop()
+        await node.stopAndWait()
         // Nothing listens any more: a transport error naming the endpoint.
         for transport in Self.transports(node) {
             await #expect { try await transport.call(RPCCall("system_name"), timeout: .seconds(5)) } throws: { error in

@@ -18,7 +18,7 @@ import Testing
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
         let before = try await client.chainGetBlockHash(5)
         #expect(await transport.activeEndpoint == first.webSocketURL)
-        first.stop()
+        await first.stopAndWait()
         let after = try await client.chainGetBlockHash(5)
         #expect(after == before && after != nil)
         #expect(await transport.activeEndpoint == second.httpURL)
@@ -39,8 +39,7 @@ import Testing
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
         let subscription = try await client.chainSubscribeNewHeads()
         var numbers = try await firstElements(3, of: subscription, within: .seconds(30)).compactMap { $0["number"]?.uint64Value }
-        node.stop()
-        try await Task.sleep(for: .milliseconds(300))
+        await node.stopAndWait()
         node = try await DevnodeProcess.launch(arguments, port: port)
         numbers += try await firstElements(5, of: subscription, within: .seconds(30)).compactMap { $0["number"]?.uint64Value }
         #expect(numbers.count == 8)
@@ -64,7 +63,7 @@ import Testing
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
         for number in UInt64(0)..<20 { _ = try await client.chainGetBlockHash(number) }
         #expect(counter.counts[first.httpURL] == 10 && counter.counts[second.webSocketURL] == 10, "\(counter.counts)")
-        first.stop()
+        await first.stopAndWait()
         for number in UInt64(0)..<10 { #expect(try await client.chainGetBlockHash(number) != nil) }
         await transport.close()
     }

@@ -64,7 +64,7 @@ import Testing
         let node = try await DevnodeProcess.launch(["--history", "3", "--block-time", "0.2", "--faults", "stall=1"])
         defer { node.stop() }
         let transport = FailoverTransport(endpoints: [node.webSocketURL], stallTimeout: .milliseconds(800))
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(5))
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
         let started = ContinuousClock.now
         let numbers = try await firstElements(3, of: try await client.chainSubscribeNewHeads(), within: .seconds(30))
             .compactMap { $0["number"]?.uint64Value }
@@ -75,8 +75,8 @@ import Testing
         await transport.close()
     }
 
-    @Test func badFaultSpecificationsAreRefused() throws {
-        let result = try Executable.run("runtime-devnode", ["--faults", "explode=0.5"])
+    @Test func badFaultSpecificationsAreRefused() async throws {
+        let result = try await Executable.run("runtime-devnode", ["--faults", "explode=0.5"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("explode"))
     }

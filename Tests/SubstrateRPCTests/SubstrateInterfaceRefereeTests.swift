@@ -57,7 +57,7 @@ import Testing
             print(json.dumps(out))
             """
         let url = node.webSocketURL, list = "[\(heights.map(String.init).joined(separator: ","))]"
-        let output = try await OffPool.run { try PythonReferee.run(script, arguments: [url, list]) }
+        let output = try await PythonReferee.run(script, arguments: [url, list])
         let answers = try #require(try JSON.parse(output).arrayValue)
         #expect(answers.count == heights.count)
 
