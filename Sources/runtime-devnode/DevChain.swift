@@ -4,9 +4,7 @@ import Substrate
 
 /// A deterministic synthetic chain on a real runtime's metadata: every block is a pure function
 /// of the seed and its number (and of the blocks before it, which are just as deterministic).
-/// Blocks carry real encodings: the timestamp inherent, signed balance transfers with nonces and
-/// tips, and `System.Events`; storage (`System.Account`, `Balances.TotalIssuance`, `Timestamp.Now`,
-/// `System.Number`, `System.Events`) evolves with them.
+/// `DevRuntime` builds each block with the metadata of the runtime that executes it.
 actor DevChain {
     struct Block: Sendable {
         let number: UInt64

@@ -3,14 +3,16 @@ import SCALE
 import Substrate
 
 /// One runtime's view of the synthetic chain: how its blocks, extrinsics, events and storage are
-/// built with that runtime's metadata. `DevChain` calls it block after block.
+/// built with that runtime's metadata. `DevChain` calls it block after block; what happens in a
+/// block (transfers, XCM, staking, pools) lives in the `DevRuntime+…` files, one activity each.
 struct DevRuntime: Sendable {
     let metadata: RuntimeMetadata
     let metadataBytes: [UInt8]
     let version: RuntimeVersion
-    /// Accounts that sign transfers; the last one collects fees (the block author).
+    /// Accounts that sign extrinsics; the last one authors blocks and collects fees.
     let accounts: [[UInt8]]
-    private let keys: StorageKeyBuilder
+    let keys: StorageKeyBuilder
+    let reader: ValueJSONReader
     private let values: ValueEncoder
     private let extrinsics: ExtrinsicEncoder
     private let events: EventEncoder
@@ -19,13 +21,29 @@ struct DevRuntime: Sendable {
         let description: String
     }
 
-    /// Balances and nonces, carried from block to block.
+    /// Everything carried from block to block.
     struct State: Sendable {
         var free: [[UInt8]: UInt128]
         var nonces: [[UInt8]: UInt32]
         var issuance: UInt128
         /// `System.LastRuntimeUpgrade`: the spec version and name of the last runtime set.
         var lastUpgrade: (specVersion: UInt32, specName: String)
+        var staking: StakingState
+        var pools: PoolsState
+    }
+
+    /// One block while it is built: its extrinsics, their events, and the state they leave.
+    struct BlockBuilder {
+        let number: UInt64
+        var random: DevRandom
+        var state: State
+        var body: [[UInt8]] = []
+        /// Events of block initialization (an era starting), then of each extrinsic.
+        var records: [EventRecord] = []
+        var finalization: [EventRecord] = []
+
+        /// The phase of the next extrinsic.
+        var phase: EventRecord.Phase { .applyExtrinsic(UInt32(body.count)) }
     }
 
     init(metadataBytes: [UInt8]) throws {
@@ -36,6 +54,7 @@ struct DevRuntime: Sendable {
         self.version = version
         accounts = (0..<5).map { index in Blake2b.hash256(Array("runtime-devnode account \(index)".utf8)) }
         keys = StorageKeyBuilder(metadata: metadata)
+        reader = ValueJSONReader(registry: metadata.types)
         values = ValueEncoder(registry: metadata.types)
         extrinsics = ExtrinsicEncoder(metadata: metadata)
         events = try EventEncoder(metadata: metadata)
@@ -45,16 +64,19 @@ struct DevRuntime: Sendable {
 
     func genesis(seed: UInt64) throws -> DevChain.Block {
         var random = DevRandom(seed: seed, stream: 0)
-        var state = State(free: [:], nonces: [:], issuance: 0, lastUpgrade: (version.specVersion, version.specName))
+        var state = State(
+            free: [:], nonces: [:], issuance: 0, lastUpgrade: (version.specVersion, version.specName),
+            staking: StakingState(), pools: PoolsState()
+        )
         for account in accounts {
             let free = UInt128(1_000_000) * 10_000_000_000 + UInt128(random.next() % 1_000_000_000_000)
             state.free[account] = free
             state.issuance += free
         }
-        return try seal(
-            number: 0, parentHash: [UInt8](repeating: 0, count: 32), extrinsics: [], records: [], state: state,
-            timestamp: 0, setsCode: false, random: &random
-        )
+        genesisStaking(&state)
+        genesisPools(&state)
+        let block = BlockBuilder(number: 0, random: random, state: state)
+        return try seal(block, parentHash: [UInt8](repeating: 0, count: 32), timestamp: 0, setsCode: false)
     }
 
     /// The block after `parent`. `setsCode`: the next block runs another runtime, so this one
@@ -63,91 +85,93 @@ struct DevRuntime: Sendable {
     /// itself in `System.LastRuntimeUpgrade`.
     func block(after parent: DevChain.Block, configuration: DevChain.Configuration, setsCode: Bool = false, enactsUpgrade: Bool = false) throws -> DevChain.Block {
         let number = parent.number + 1
-        var random = DevRandom(seed: configuration.seed, stream: number)
-        var state = parent.state
-        if enactsUpgrade { state.lastUpgrade = (version.specVersion, version.specName) }
+        var block = BlockBuilder(number: number, random: DevRandom(seed: configuration.seed, stream: number), state: parent.state)
+        if enactsUpgrade { block.state.lastUpgrade = (version.specVersion, version.specName) }
         let timestamp = configuration.genesisTimeMilliseconds + number * UInt64(configuration.blockTime.milliseconds)
-        var body = [[UInt8]]()
-        var records = [EventRecord]()
 
+        try startEraIfDue(&block, timestamp: timestamp)
         let now = try metadata.callValue(pallet: "Timestamp", call: "set", arguments: [.init(name: "now", value: Value(.compact(.u64(timestamp))))])
-        body.append(try extrinsics.bare(call: now))
-        records.append(try event("System", "ExtrinsicSuccess", [:], phase: .applyExtrinsic(0)))
-        if setsCode { records.append(try event("System", "CodeUpdated", [:], phase: .finalization)) }
+        block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
+        block.body.append(try extrinsics.bare(call: now))
+        if setsCode { block.finalization.append(try event("System", "CodeUpdated", [:], phase: .finalization)) }
 
-        let transfers = configuration.transfersPerBlock == 0 ? 0 : Int(random.next() % UInt64(configuration.transfersPerBlock + 1))
-        for _ in 0..<transfers {
-            let phase = EventRecord.Phase.applyExtrinsic(UInt32(body.count))
-            let signer = accounts[Int(random.next() % UInt64(accounts.count - 1))]
-            var destination = accounts[Int(random.next() % UInt64(accounts.count - 1))]
-            if destination == signer { destination = author }
-            let amount = UInt128(random.next() % 1_000_000_000_000) + 10_000_000_000
-            let tip: UInt128 = random.next() % 3 == 0 ? UInt128(random.next() % 100_000_000) : 0
-            let fee = 150_000_000 + UInt128(random.next() % 50_000_000) + tip
-            let nonce = state.nonces[signer, default: 0]
-            body.append(try signed(transferCall(to: destination, amount: amount), by: signer, tip: tip, nonce: nonce, random: &random))
-
-            state.nonces[signer] = nonce + 1
-            state.free[signer, default: 0] -= amount + fee
-            state.free[destination, default: 0] += amount
-            state.free[author, default: 0] += fee
-            records += [
-                try event("Balances", "Withdraw", ["who": .bytes(signer), "amount": .primitive(.u128(fee))], phase: phase),
-                try event("Balances", "Transfer", ["from": .bytes(signer), "to": .bytes(destination), "amount": .primitive(.u128(amount))], phase: phase),
-                try event("Balances", "Deposit", ["who": .bytes(author), "amount": .primitive(.u128(fee))], phase: phase),
-                try event("TransactionPayment", "TransactionFeePaid", [
-                    "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(tip)),
-                ], phase: phase),
-                try event("System", "ExtrinsicSuccess", [:], phase: phase),
-            ]
-        }
-        // Every third block, a Utility.batch_all of two transfers from one signer.
-        if number % 3 == 0, metadata.pallet(named: "Utility") != nil {
-            let phase = EventRecord.Phase.applyExtrinsic(UInt32(body.count))
-            let signer = accounts[Int(random.next() % UInt64(accounts.count - 1))]
-            let destinations = [accounts[0] == signer ? accounts[1] : accounts[0], author]
-            let amounts = destinations.map { _ in UInt128(random.next() % 100_000_000_000) + 10_000_000_000 }
-            let fee = 300_000_000 + UInt128(random.next() % 50_000_000)
-            let nonce = state.nonces[signer, default: 0]
-            var calls = [Value]()
-            for (destination, amount) in zip(destinations, amounts) { calls.append(try transferCall(to: destination, amount: amount)) }
-            let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
-            body.append(try signed(batch, by: signer, tip: 0, nonce: nonce, random: &random))
-            state.nonces[signer] = nonce + 1
-            state.free[signer, default: 0] -= fee
-            state.free[author, default: 0] += fee
-            records.append(try event("Balances", "Withdraw", ["who": .bytes(signer), "amount": .primitive(.u128(fee))], phase: phase))
-            for (destination, amount) in zip(destinations, amounts) {
-                state.free[signer, default: 0] -= amount
-                state.free[destination, default: 0] += amount
-                records.append(try event("Balances", "Transfer", ["from": .bytes(signer), "to": .bytes(destination), "amount": .primitive(.u128(amount))], phase: phase))
-                records.append(try event("Utility", "ItemCompleted", [:], phase: phase))
-            }
-            records += [
-                try event("Utility", "BatchCompleted", [:], phase: phase),
-                try event("Balances", "Deposit", ["who": .bytes(author), "amount": .primitive(.u128(fee))], phase: phase),
-                try event("TransactionPayment", "TransactionFeePaid", [
-                    "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(0)),
-                ], phase: phase),
-                try event("System", "ExtrinsicSuccess", [:], phase: phase),
-            ]
-        }
-        return try seal(
-            number: number, parentHash: parent.header.hash, extrinsics: body, records: records, state: state,
-            timestamp: timestamp, setsCode: setsCode, random: &random
-        )
+        try transfers(&block, upTo: configuration.transfersPerBlock)
+        try batchedTransfers(&block)
+        try xcmTransfer(&block)
+        try stakingActivity(&block)
+        try poolActivity(&block)
+        return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
 
-    /// `Balances.transfer_keep_alive(dest, value)`.
-    private func transferCall(to destination: [UInt8], amount: UInt128) throws -> Value {
-        try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
-            .init(name: "dest", value: Self.multiAddress(destination)),
-            .init(name: "value", value: Value(.compact(.u128(amount)))),
-        ])
+    /// A signed extrinsic with its fee: `Balances.Withdraw` of the fee, the call's own events,
+    /// the fee's deposit to the author, `TransactionFeePaid` and `ExtrinsicSuccess`, as a real
+    /// runtime emits them.
+    func submit(
+        _ call: Value, by signer: [UInt8], tip: UInt128 = 0, fee: UInt128, to block: inout BlockBuilder,
+        events: (EventRecord.Phase) throws -> [EventRecord]
+    ) throws {
+        let phase = block.phase
+        let nonce = block.state.nonces[signer, default: 0]
+        block.body.append(try signed(call, by: signer, tip: tip, nonce: nonce, random: &block.random))
+        block.state.nonces[signer] = nonce + 1
+        block.state.free[signer, default: 0] -= fee
+        block.state.free[author, default: 0] += fee
+        block.records.append(try event("Balances", "Withdraw", ["who": .bytes(signer), "amount": .primitive(.u128(fee))], phase: phase))
+        block.records += try events(phase)
+        block.records += [
+            try event("Balances", "Deposit", ["who": .bytes(author), "amount": .primitive(.u128(fee))], phase: phase),
+            try event("TransactionPayment", "TransactionFeePaid", [
+                "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(tip)),
+            ], phase: phase),
+            try event("System", "ExtrinsicSuccess", [:], phase: phase),
+        ]
+    }
+
+    /// A call of this runtime written as JSON arguments in explorers' shapes.
+    func call(_ pallet: String, _ name: String, _ arguments: [String: JSON]) throws -> Value {
+        let json = JSON.object([JSON.Member(pallet, .object([JSON.Member(name, .object(arguments.sorted { $0.key < $1.key }.map { JSON.Member($0.key, $0.value) }))]))])
+        do {
+            return try reader.read(json, as: metadata.outerEnums.callType)
+        } catch {
+            throw DevError(description: "cannot build \(pallet).\(name) for spec \(version.specVersion): \(error)")
+        }
+    }
+
+    /// An event whose fields are given as JSON (by field name); fields not given take their
+    /// plainest value. A field given as several candidates takes the first that fits this runtime
+    /// (XCM types change shape between versions).
+    func event(_ pallet: String, _ name: String, json given: [String: [JSON]], phase: EventRecord.Phase) throws -> EventRecord {
+        var values = [String: Value]()
+        for (field, candidates) in given {
+            guard let typeID = eventFieldType(pallet, name, field) else { continue }  // an older shape without it
+            guard let value = candidates.lazy.compactMap({ try? self.reader.read($0, as: typeID) }).first else {
+                throw DevError(description: "no JSON given for \(pallet).\(name).\(field) fits spec \(version.specVersion)")
+            }
+            values[field] = value
+        }
+        return try event(pallet, name, values, phase: phase)
+    }
+
+    func has(_ pallet: String, call name: String) -> Bool {
+        guard let callType = metadata.pallet(named: pallet)?.callType, case let .variant(variants)? = metadata.types[callType]?.definition else { return false }
+        return variants.contains { $0.name == name }
+    }
+
+    func has(_ pallet: String, event name: String) -> Bool {
+        eventVariant(pallet, name) != nil
+    }
+
+    private func eventFieldType(_ pallet: String, _ name: String, _ field: String) -> UInt32? {
+        eventVariant(pallet, name)?.fields.first { $0.name == field }?.typeID
+    }
+
+    private func eventVariant(_ pallet: String, _ name: String) -> Variant? {
+        guard let eventType = metadata.pallet(named: pallet)?.eventType, case let .variant(variants)? = metadata.types[eventType]?.definition else { return nil }
+        return variants.first { $0.name == name }
     }
 
     /// `MultiAddress::Id(account)`.
-    private static func multiAddress(_ account: [UInt8]) -> Value {
+    static func multiAddress(_ account: [UInt8]) -> Value {
         .variant("Id", index: 0, [.init(name: nil, value: .bytes(account))])
     }
 
@@ -169,11 +193,10 @@ struct DevRuntime: Sendable {
     }
 
     /// An event of this runtime with the given fields; fields not given take their plainest value.
-    private func event(_ pallet: String, _ name: String, _ given: [String: Value], phase: EventRecord.Phase) throws -> EventRecord {
-        guard let palletMetadata = metadata.pallet(named: pallet), let eventType = palletMetadata.eventType,
-              case let .variant(variants)? = metadata.types[eventType]?.definition,
-              let variant = variants.first(where: { $0.name == name })
-        else { throw DevError(description: "the runtime has no event \(pallet).\(name)") }
+    func event(_ pallet: String, _ name: String, _ given: [String: Value], phase: EventRecord.Phase) throws -> EventRecord {
+        guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name) else {
+            throw DevError(description: "the runtime has no event \(pallet).\(name)")
+        }
         var fields = [Value.NamedValue]()
         for field in variant.fields {
             fields.append(.init(name: field.name, value: try given[field.name ?? ""] ?? metadata.types.defaultValue(of: field.typeID)))
@@ -182,21 +205,13 @@ struct DevRuntime: Sendable {
     }
 
     /// Writes the block's storage and header.
-    private func seal(
-        number: UInt64, parentHash: [UInt8], extrinsics body: [[UInt8]], records: [EventRecord], state: State,
-        timestamp: UInt64, setsCode: Bool, random: inout DevRandom
-    ) throws -> DevChain.Block {
-        var storage = [String: [UInt8]]()
-        func put(_ pallet: String, _ item: String, keys: [Value] = [], _ value: Value) throws {
-            let entry = try keys.isEmpty ? self.keys.key(pallet: pallet, item: item) : self.keys.key(pallet: pallet, item: item, keys: keys)
-            guard let valueType = metadata.storageEntry(pallet: pallet, item: item)?.valueType else {
-                throw DevError(description: "no storage entry \(pallet).\(item)")
-            }
-            storage[Hex.encode(entry)] = try values.encode(value, as: valueType)
-        }
-        try put("System", "Number", .primitive(.u32(UInt32(number))))
-        try put("Timestamp", "Now", .primitive(.u64(timestamp)))
-        try put("Balances", "TotalIssuance", .primitive(.u128(state.issuance)))
+    private func seal(_ block: BlockBuilder, parentHash: [UInt8], timestamp: UInt64, setsCode: Bool) throws -> DevChain.Block {
+        var block = block
+        let state = block.state
+        var storage = StorageWriter(runtime: self)
+        try storage.put("System", "Number", .primitive(.u32(UInt32(block.number))))
+        try storage.put("Timestamp", "Now", .primitive(.u64(timestamp)))
+        try storage.put("Balances", "TotalIssuance", .primitive(.u128(state.issuance)))
         if let accountType = metadata.storageEntry(pallet: "System", item: "Account")?.valueType {
             let empty = try metadata.types.defaultValue(of: accountType)
             for (account, free) in state.free {
@@ -204,41 +219,101 @@ struct DevRuntime: Sendable {
                 guard let info = withNonce.replacing("data.free", with: .primitive(.u128(free))) else {
                     throw DevError(description: "System.Account values have no data.free")
                 }
-                try put("System", "Account", keys: [.bytes(account)], info)
+                try storage.put("System", "Account", keys: [.bytes(account)], info)
             }
         }
         if metadata.storageEntry(pallet: "TransactionPayment", item: "NextFeeMultiplier") != nil {
             // FixedU128 (18 decimals) drifting around 1.0 with the block number.
-            let multiplier = UInt128(1_000_000_000_000_000_000) + UInt128(number % 1000) * 1_000_000_000_000_000
-            try put("TransactionPayment", "NextFeeMultiplier", .primitive(.u128(multiplier)))
+            let multiplier = UInt128(1_000_000_000_000_000_000) + UInt128(block.number % 1000) * 1_000_000_000_000_000
+            try storage.put("TransactionPayment", "NextFeeMultiplier", .primitive(.u128(multiplier)))
         }
         if let weightType = metadata.storageEntry(pallet: "System", item: "BlockWeight")?.valueType {
-            let used = UInt64(body.count) * 125_000_000
+            let used = UInt64(block.body.count) * 125_000_000
             let weight = try metadata.types.defaultValue(of: weightType)
                 .replacing("normal.ref_time", with: Value(.compact(.u64(used))))?
                 .replacing("mandatory.ref_time", with: Value(.compact(.u64(10_000_000))))
-            if let weight { try put("System", "BlockWeight", weight) }
+            if let weight { try storage.put("System", "BlockWeight", weight) }
         }
         if let upgradeType = metadata.storageEntry(pallet: "System", item: "LastRuntimeUpgrade")?.valueType {
             let info = try metadata.types.defaultValue(of: upgradeType)
                 .replacing("spec_version", with: Value(.compact(.u32(state.lastUpgrade.specVersion))))?
                 .replacing("spec_name", with: .primitive(.string(state.lastUpgrade.specName)))
-            if let info { try put("System", "LastRuntimeUpgrade", info) }
+            if let info { try storage.put("System", "LastRuntimeUpgrade", info) }
         }
-        let eventsKey = Hex.encode(try keys.key(pallet: "System", item: "Events"))
-        storage[eventsKey] = try events.encode(records)
+        try writeStakingStorage(state.staking, to: &storage)
+        try writePoolsStorage(state.pools, to: &storage)
+        try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
-        let stateRoot = Blake2b.hash256(storage.keys.sorted().flatMap { Array($0.utf8) + storage[$0]! })
-        let extrinsicsRoot = Blake2b.hash256(body.flatMap { $0 })
-        var digest: [DigestItem] = number == 0 ? [] : [
-            .preRuntime(engine: Array("BABE".utf8), data: random.bytes(16)),
-            .seal(engine: Array("BABE".utf8), data: random.bytes(64)),
+        let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })
+        let extrinsicsRoot = Blake2b.hash256(block.body.flatMap { $0 })
+        var digest: [DigestItem] = block.number == 0 ? [] : [
+            .preRuntime(engine: Array("BABE".utf8), data: block.random.bytes(16)),
+            .seal(engine: Array("BABE".utf8), data: block.random.bytes(64)),
         ]
         if setsCode { digest.insert(.runtimeEnvironmentUpdated, at: 1) }
-        let header = BlockHeader(parentHash: parentHash, number: number, stateRoot: stateRoot, extrinsicsRoot: extrinsicsRoot, digest: digest)
+        let header = BlockHeader(parentHash: parentHash, number: block.number, stateRoot: stateRoot, extrinsicsRoot: extrinsicsRoot, digest: digest)
         return DevChain.Block(
-            number: number, hash: Hex.encode(header.hash), header: header, extrinsics: body, storage: storage, state: state
+            number: block.number, hash: Hex.encode(header.hash), header: header, extrinsics: block.body, storage: storage.entries, state: state
         )
+    }
+
+    /// A block's storage as it is written: values encoded with this runtime's types, by `0x` key.
+    struct StorageWriter {
+        let runtime: DevRuntime
+        private(set) var entries = [String: [UInt8]]()
+
+        init(runtime: DevRuntime) {
+            self.runtime = runtime
+        }
+
+        func has(_ pallet: String, _ item: String) -> Bool {
+            runtime.metadata.storageEntry(pallet: pallet, item: item) != nil
+        }
+
+        mutating func put(_ pallet: String, _ item: String, keys: [Value] = [], _ value: Value) throws {
+            guard let valueType = runtime.metadata.storageEntry(pallet: pallet, item: item)?.valueType else {
+                throw DevError(description: "no storage entry \(pallet).\(item)")
+            }
+            let key = try keys.isEmpty ? runtime.keys.key(pallet: pallet, item: item) : runtime.keys.key(pallet: pallet, item: item, keys: keys)
+            entries[Hex.encode(key)] = try runtime.values.encode(value, as: valueType)
+        }
+
+        /// A value written as JSON in explorers' shapes; map keys likewise.
+        mutating func put(_ pallet: String, _ item: String, keys: [JSON] = [], json: JSON) throws {
+            guard let entry = runtime.metadata.storageEntry(pallet: pallet, item: item),
+                  let keyTypes = runtime.keys.keyTypes(pallet: pallet, item: item), keyTypes.count == keys.count
+            else {
+                throw DevError(description: "no storage entry \(pallet).\(item) with \(keys.count) key(s)")
+            }
+            do {
+                let keyValues = try zip(keys, keyTypes).map { try runtime.reader.read($0, as: $1) }
+                try put(pallet, item, keys: keyValues, try runtime.reader.read(json, as: entry.valueType))
+            } catch let error as DevError {
+                throw error
+            } catch {
+                throw DevError(description: "cannot write \(pallet).\(item) for spec \(runtime.version.specVersion): \(error)")
+            }
+        }
+
+        /// A value that starts as the type's plainest one with the fields at the given paths set.
+        mutating func put(_ pallet: String, _ item: String, keys: [JSON], setting fields: KeyValuePairs<String, Value>) throws {
+            guard let valueType = runtime.metadata.storageEntry(pallet: pallet, item: item)?.valueType else {
+                throw DevError(description: "no storage entry \(pallet).\(item)")
+            }
+            var value = try runtime.metadata.types.defaultValue(of: valueType)
+            for (path, field) in fields {
+                guard let replaced = value.replacing(path, with: field) else {
+                    throw DevError(description: "\(pallet).\(item) values of spec \(runtime.version.specVersion) have no field \(path)")
+                }
+                value = replaced
+            }
+            let keyValues = try zip(keys, runtime.keys.keyTypes(pallet: pallet, item: item) ?? []).map { try runtime.reader.read($0, as: $1) }
+            try put(pallet, item, keys: keyValues, value)
+        }
+
+        mutating func put(rawKey: [UInt8], _ bytes: [UInt8]) throws {
+            entries[Hex.encode(rawKey)] = bytes
+        }
     }
 }
 

@@ -43,11 +43,19 @@ import Testing
             #expect(block.header?.number == 12)
             #expect(block.hash.map { Hex.encode($0) } == hash)  // the node's hash is the header's blake2b-256
             #expect(block.extrinsics?.first?.call.name == "set")
-            // Block 12 carries a batch_all of two transfers: every transfer, nested or not, has its event.
-            let calls = block.extrinsics?.flatMap { $0.call.flattened(callType: metadata.extrinsic.callType) } ?? []
+            // Block 12 carries a batch_all of two transfers: every transfer, nested or not, has its
+            // event in its extrinsic's phase (other extrinsics move balances too: pools, XCM).
+            let extrinsics = try #require(block.extrinsics)
+            let calls = extrinsics.flatMap { $0.call.flattened(callType: metadata.extrinsic.callType) }
             #expect(calls.contains { $0.pallet == "Utility" && $0.name == "batch_all" })
             let transfers = calls.filter { $0.name == "transfer_keep_alive" }
-            let transferEvents = block.events?.filter { $0.pallet == "Balances" && $0.name == "Transfer" } ?? []
+            let transferring = Set(extrinsics.indices.filter { index in
+                extrinsics[index].call.flattened(callType: metadata.extrinsic.callType).contains { $0.name == "transfer_keep_alive" }
+            }.map { UInt32($0) })
+            let transferEvents = block.events?.filter { event in
+                guard case let .applyExtrinsic(index) = event.phase else { return false }
+                return event.pallet == "Balances" && event.name == "Transfer" && transferring.contains(index)
+            } ?? []
             #expect(transfers.count == transferEvents.count && transfers.count >= 2)
             #expect(transfers.map { $0.argument("value")?.uint128 } == transferEvents.map { $0.field("amount")?.uint128 })
 
@@ -64,7 +72,12 @@ import Testing
             )
             #expect(multiplier.uint128 == 1_012_000_000_000_000_000)  // 1.0 + 12 × 0.001 at block 12
             let accounts = try await client.stateGetKeysPaged(prefix: Hex.encode(StorageKeyBuilder.prefix(pallet: "System", item: "Account")), count: 100, at: hash)
-            #expect(accounts.count == 5)
+            // The five signers, the treasury, pools' bonded accounts, parachains' sovereign accounts.
+            #expect(accounts.count >= 7)
+            for key in accounts {
+                let account = try keys.keys(in: try #require(Hex.decode(key)), pallet: "System", item: "Account").first??.bytes
+                #expect(account?.count == 32)
+            }
             await transport.close()
         }
     }

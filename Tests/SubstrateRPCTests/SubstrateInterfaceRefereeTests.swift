@@ -120,4 +120,71 @@ import Testing
         // The upgrade case crosses runtimes: both spec versions executed blocks in the sample.
         #expect(specVersions.count == (testCase.arguments.contains("--upgrade-at") ? 2 : 1), "\(specVersions)")
     }
+
+    /// The chain adds up, as the independent client reads it: block by block, total issuance
+    /// moves by exactly what was minted (staking rewards, the treasury's era share) and burned
+    /// (teleports out); it always equals the sum of all account balances; staking and pool
+    /// counters equal the entries of their maps; XCM, staking and pool extrinsics all occur.
+    @Test func theChainAddsUpForAnIndependentClient() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "45", "--block-time", "0", "--seed", "21"])
+        defer { node.stop() }
+        let script = """
+            import json, sys
+            from substrateinterface import SubstrateInterface
+            s = SubstrateInterface(url=sys.argv[1])
+            out = []
+            for number in range(0, int(sys.argv[2]) + 1):
+                h = s.get_block_hash(number)
+                minted = burned = 0
+                for e in s.get_events(block_hash=h):
+                    v = e.value
+                    a = v["attributes"] if isinstance(v["attributes"], dict) else {}
+                    key = v["module_id"] + "." + v["event_id"]
+                    if key == "Staking.Rewarded": minted += a["amount"]
+                    if key == "Staking.EraPaid": minted += a["remainder"]
+                    if key == "Balances.Burned": burned += a["amount"]
+                calls = [e.value["call"]["call_module"] + "." + e.value["call"]["call_function"] for e in s.get_block(block_hash=h)["extrinsics"]]
+                free = sum(a.value["data"]["free"] for _, a in s.query_map("System", "Account", block_hash=h, page_size=100))
+                count = lambda p, i: len(list(s.query_map(p, i, block_hash=h, page_size=100)))
+                active = s.query("Staking", "ActiveEra", block_hash=h).value
+                members = list(s.query_map("NominationPools", "PoolMembers", block_hash=h, page_size=100))
+                out.append({
+                    "number": number, "calls": calls, "minted": str(minted), "burned": str(burned), "free": str(free),
+                    "issuance": str(s.query("Balances", "TotalIssuance", block_hash=h).value),
+                    "era": active["index"], "era_stake": str(s.query("Staking", "ErasTotalStake", [active["index"]], block_hash=h).value),
+                    "validators": [s.query("Staking", "CounterForValidators", block_hash=h).value, count("Staking", "Validators")],
+                    "nominators": [s.query("Staking", "CounterForNominators", block_hash=h).value, count("Staking", "Nominators")],
+                    "pools": [s.query("NominationPools", "CounterForBondedPools", block_hash=h).value, count("NominationPools", "BondedPools")],
+                    "members": [s.query("NominationPools", "CounterForPoolMembers", block_hash=h).value, len(members)],
+                    "locked": [str(s.query("NominationPools", "TotalValueLocked", block_hash=h).value), str(sum(m.value["points"] for _, m in members))],
+                })
+            print(json.dumps(out))
+            """
+        let output = try await PythonReferee.run(script, arguments: [node.webSocketURL, "45"])
+        let blocks = try #require(try JSON.parse(output).arrayValue)
+        #expect(blocks.count == 46)
+        func integer(_ json: JSON?) -> UInt128? { json?.stringValue.flatMap { UInt128($0) } }
+        var calls = Set<String>()
+        for (previous, block) in zip(blocks, blocks.dropFirst()) {
+            let number = try #require(block["number"]?.uint64Value)
+            let issuance = try #require(integer(block["issuance"])), before = try #require(integer(previous["issuance"]))
+            let minted = try #require(integer(block["minted"])), burned = try #require(integer(block["burned"]))
+            #expect(issuance + burned == before + minted, "block \(number): issuance \(before) → \(issuance), minted \(minted), burned \(burned)")
+            #expect(integer(block["free"]) == issuance, "block \(number): balances do not sum to the issuance")
+            #expect(block["era"]?.uint64Value == number / 10, "block \(number)")
+            #expect((integer(block["era_stake"]) ?? 0) > 0, "block \(number): no ErasTotalStake for the active era")
+            for counter in ["validators", "nominators", "pools", "members", "locked"] {
+                let pair = try #require(block[counter]?.arrayValue)
+                #expect(pair.count == 2 && pair[0] == pair[1], "block \(number): \(counter) counter \(pair)")
+            }
+            for call in try #require(block["calls"]?.arrayValue) { calls.insert(call.stringValue ?? "") }
+        }
+        for call in [
+            "XcmPallet.limited_reserve_transfer_assets", "XcmPallet.limited_teleport_assets", "Staking.payout_stakers",
+            "Staking.bond_extra", "Staking.bond", "Staking.nominate", "NominationPools.join", "NominationPools.bond_extra",
+            "Utility.batch_all", "Balances.transfer_keep_alive",
+        ] {
+            #expect(calls.contains(call), "no \(call) in 45 blocks")
+        }
+    }
 }

@@ -106,6 +106,14 @@ public struct StorageKeyBuilder: Sendable {
         return keys
     }
 
+    /// The type of each key part of an entry (none for a plain value), to build keys from
+    /// written values; nil when there is no such entry.
+    public func keyTypes(pallet: String, item: String) -> [UInt32]? {
+        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { return nil }
+        guard case let .map(hashers, keyType, _) = entry.kind else { return [] }
+        return keyTypes(keyType, count: hashers.count)
+    }
+
     /// One key type per hasher: a multi-key map's key type is the tuple of its parts.
     private func keyTypes(_ keyType: UInt32, count: Int) -> [UInt32] {
         if count > 1, case let .tuple(parts)? = metadata.types[keyType]?.definition, parts.count == count {

@@ -1,0 +1,56 @@
+import ExactJSON
+import SCALE
+import Substrate
+
+/// Balance transfers: signed `transfer_keep_alive`s from several signers with nonces and tips,
+/// and every third block a `Utility.batch_all` of two transfers.
+extension DevRuntime {
+    func transfers(_ block: inout BlockBuilder, upTo limit: Int) throws {
+        let count = limit == 0 ? 0 : Int(block.random.next() % UInt64(limit + 1))
+        for _ in 0..<count {
+            let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+            var destination = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+            if destination == signer { destination = author }
+            let amount = UInt128(block.random.next() % 1_000_000_000_000) + 10_000_000_000
+            let tip: UInt128 = block.random.next() % 3 == 0 ? UInt128(block.random.next() % 100_000_000) : 0
+            let fee = 150_000_000 + UInt128(block.random.next() % 50_000_000) + tip
+            try submit(try transferCall(to: destination, amount: amount), by: signer, tip: tip, fee: fee, to: &block) { phase in
+                [try transferEvent(from: signer, to: destination, amount: amount, phase: phase)]
+            }
+            block.state.free[signer, default: 0] -= amount
+            block.state.free[destination, default: 0] += amount
+        }
+    }
+
+    func batchedTransfers(_ block: inout BlockBuilder) throws {
+        guard block.number % 3 == 0, has("Utility", call: "batch_all") else { return }
+        let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+        let destinations = [accounts[0] == signer ? accounts[1] : accounts[0], author]
+        let amounts = destinations.map { _ in UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000 }
+        let fee = 300_000_000 + UInt128(block.random.next() % 50_000_000)
+        var calls = [Value]()
+        for (destination, amount) in zip(destinations, amounts) { calls.append(try transferCall(to: destination, amount: amount)) }
+        let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
+        try submit(batch, by: signer, fee: fee, to: &block) { phase in
+            var records = [EventRecord]()
+            for (destination, amount) in zip(destinations, amounts) {
+                records.append(try transferEvent(from: signer, to: destination, amount: amount, phase: phase))
+                records.append(try event("Utility", "ItemCompleted", [:], phase: phase))
+            }
+            return records + [try event("Utility", "BatchCompleted", [:], phase: phase)]
+        }
+        for (destination, amount) in zip(destinations, amounts) {
+            block.state.free[signer, default: 0] -= amount
+            block.state.free[destination, default: 0] += amount
+        }
+    }
+
+    /// `Balances.transfer_keep_alive(dest, value)`.
+    func transferCall(to destination: [UInt8], amount: UInt128) throws -> Value {
+        try call("Balances", "transfer_keep_alive", ["dest": .object([JSON.Member("Id", .string(Hex.encode(destination)))]), "value": .string(String(amount))])
+    }
+
+    func transferEvent(from: [UInt8], to: [UInt8], amount: UInt128, phase: EventRecord.Phase) throws -> EventRecord {
+        try event("Balances", "Transfer", ["from": .bytes(from), "to": .bytes(to), "amount": .primitive(.u128(amount))], phase: phase)
+    }
+}
