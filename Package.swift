@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/polkadot_1003000_v14.scale")],
+            resources: [.copy("Resources/polkadot_2000000_v15.scale")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -67,6 +67,25 @@ public struct SubstrateRPCClient: Sendable {
         return hex
     }
 
+    /// `state_call(function, data, at)`: a runtime API call; its SCALE-encoded answer as `0x` hex.
+    public func stateCall(_ function: String, data: String = "0x", at hash: String? = nil) async throws(RPCError) -> String {
+        let params: [JSON] = [.string(function), .string(data)] + (hash.map { [.string($0)] } ?? [])
+        guard let hex = try optionalString(await call("state_call", params), method: "state_call") else {
+            throw malformed("state_call", "null")
+        }
+        return hex
+    }
+
+    /// Metadata of a given version (15 for V15) through `Metadata_metadata_at_version`, as `0x`
+    /// hex of an `Option<OpaqueMetadata>` (`RuntimeMetadata.decode` reads the wrapper); nil when
+    /// the runtime does not offer that version. `state_getMetadata` always answers V14.
+    public func metadata(version: UInt32, at hash: String? = nil) async throws(RPCError) -> String? {
+        let littleEndian = (0..<4).map { UInt8(truncatingIfNeeded: version >> (8 * $0)) }
+            .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let answer = try await stateCall("Metadata_metadata_at_version", data: "0x" + littleEndian, at: hash)
+        return answer == "0x00" ? nil : answer
+    }
+
     /// `state_getRuntimeVersion` at a block: `{specName, specVersion, transactionVersion, …}`.
     public func stateGetRuntimeVersion(at hash: String? = nil) async throws(RPCError) -> JSON {
         try await call("state_getRuntimeVersion", hash.map { [.string($0)] } ?? [])

@@ -72,10 +72,14 @@ actor DevChain {
         runtime(executing: number + 1)
     }
 
-    var finalized: Block {
-        let lagging = head.number > configuration.finalityLag ? head.number - configuration.finalityLag : 0
+    var finalized: Block { finalized(whenHeadIs: head.number) }
+
+    /// The finalized block at the time `number` was the head (each head produced moves finality
+    /// on, so followers see every step even when blocks come in a burst).
+    func finalized(whenHeadIs number: UInt64) -> Block {
+        let lagging = number > configuration.finalityLag ? number - configuration.finalityLag : 0
         let step = max(configuration.finalityStep, 1)
-        return blocks[Int(lagging / step * step)]
+        return blocks[Int(min(lagging / step * step, head.number))]
     }
 
     func block(number: UInt64) -> Block? {

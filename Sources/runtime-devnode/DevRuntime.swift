@@ -7,7 +7,10 @@ import Substrate
 /// block (transfers, XCM, staking, pools) lives in the `DevRuntime+…` files, one activity each.
 struct DevRuntime: Sendable {
     let metadata: RuntimeMetadata
+    /// What `state_getMetadata` serves: V14 for a V15 runtime, as real nodes do.
     let metadataBytes: [UInt8]
+    /// What `Metadata_metadata_at_version` serves, by version.
+    let metadataByVersion: [UInt32: [UInt8]]
     let version: RuntimeVersion
     /// Accounts that sign extrinsics; the last one authors blocks and collects fees.
     let accounts: [[UInt8]]
@@ -46,11 +49,19 @@ struct DevRuntime: Sendable {
         var phase: EventRecord.Phase { .applyExtrinsic(UInt32(body.count)) }
     }
 
+    /// A runtime from its metadata, of any version; the richest one describes it.
     init(metadataBytes: [UInt8]) throws {
         let metadata = try RuntimeMetadata.decode(metadataBytes)
         guard let version = metadata.runtimeVersion else { throw DevError(description: "the metadata has no System.Version constant") }
         self.metadata = metadata
-        self.metadataBytes = metadataBytes
+        if metadata.version == 15 {
+            let v14 = try RuntimeMetadata.v14Bytes(fromV15: metadataBytes)
+            self.metadataBytes = v14
+            metadataByVersion = [14: v14, 15: metadataBytes]
+        } else {
+            self.metadataBytes = metadataBytes
+            metadataByVersion = [UInt32(metadata.version): metadataBytes]
+        }
         self.version = version
         accounts = (0..<5).map { index in Blake2b.hash256(Array("runtime-devnode account \(index)".utf8)) }
         keys = StorageKeyBuilder(metadata: metadata)

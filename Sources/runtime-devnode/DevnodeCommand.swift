@@ -20,7 +20,7 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Port for both HTTP and WebSocket JSON-RPC.")
     var port = 9944
 
-    @Option(help: "Runtime metadata (state_getMetadata output, binary or hex). Default: a bundled Polkadot runtime (spec 1003000, metadata V14, as state_getMetadata serves it).")
+    @Option(help: "Runtime metadata V14, V15 or V16 (binary or hex, bare or wrapped). Default: a bundled Polkadot runtime (spec 2000000, metadata V15; state_getMetadata serves its V14 form, as a node does).")
     var metadata: String?
 
     @Option(help: "Switch to another runtime from a block on: BLOCK:METADATA_FILE (repeatable), so history crosses runtime upgrades.")
@@ -65,7 +65,7 @@ struct DevnodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "runtime-devnode")
-        guard let path = metadata ?? Bundle.module.url(forResource: "polkadot_1003000_v14", withExtension: "scale")?.path else {
+        guard let path = metadata ?? Bundle.module.url(forResource: "polkadot_2000000_v15", withExtension: "scale")?.path else {
             throw ValidationError("the bundled metadata is missing")
         }
         let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path))

@@ -22,7 +22,7 @@ struct DevnodeRPC: Sendable {
 
     static let plainMethods = [
         "chain_getBlockHash", "chain_getHeader", "chain_getBlock", "chain_getFinalizedHead",
-        "state_getMetadata", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
+        "state_getMetadata", "state_call", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
         "state_queryStorageAt", "state_queryStorage", "state_getKeysPaged",
         "system_chain", "system_name", "system_version", "system_properties", "system_health", "rpc_methods",
     ]
@@ -60,6 +60,12 @@ struct DevnodeRPC: Sendable {
         case "state_getMetadata":
             let block = try await block(params.first)
             return .string(Hex.encode(chain.runtime(at: block.number).metadataBytes))
+        case "state_call":
+            guard let function = params.first?.stringValue, let data = params.count > 1 ? params[1].stringValue.flatMap({ Hex.decode($0) }) : [] else {
+                throw .invalidParams("expected a runtime API function name and 0x-hex call data")
+            }
+            let block = try await block(params.count > 2 ? params[2] : nil)
+            return .string(Hex.encode(try Self.call(function, data, on: chain.runtime(at: block.number))))
         case "state_getRuntimeVersion":
             let block = try await block(params.first)
             return Self.runtimeVersion(chain.runtime(at: block.number))
@@ -108,6 +114,29 @@ struct DevnodeRPC: Sendable {
         default:
             throw .methodNotFound(method)
         }
+    }
+
+    /// The runtime API calls a metadata reader makes: which metadata versions there are, and one
+    /// of them (`Option<OpaqueMetadata>`), SCALE-encoded as the runtime returns them.
+    static func call(_ function: String, _ data: [UInt8], on runtime: DevRuntime) throws(Failure) -> [UInt8] {
+        var out = SCALEEncoder()
+        switch function {
+        case "Metadata_metadata_versions":
+            let versions = runtime.metadataByVersion.keys.sorted()
+            out.encodeLength(versions.count)
+            for version in versions { out.append(contentsOf: withUnsafeBytes(of: version.littleEndian, Array.init)) }
+        case "Metadata_metadata_at_version":
+            guard data.count == 4 else { throw .invalidParams("Metadata_metadata_at_version takes a u32 version") }
+            let version = UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16 | UInt32(data[3]) << 24
+            guard let bytes = runtime.metadataByVersion[version] else { return [0] }
+            out.append(1)
+            out.encodeByteVector(bytes)
+        case "Metadata_metadata":
+            out.encodeByteVector(runtime.metadataBytes)
+        default:
+            throw Failure(code: 4003, message: "Client error: Execution failed: Other: Exported method \(function) is not found")
+        }
+        return out.bytes
     }
 
     static func runtimeVersion(_ runtime: DevRuntime) -> JSON {

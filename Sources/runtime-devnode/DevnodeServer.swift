@@ -185,9 +185,9 @@ struct DevnodeServer {
             group.addTask {
                 var last = await chain.finalized
                 notify("chain_finalizedHead", last.headerJSON)
-                for await _ in heads {
+                for await block in heads {
                     guard await subscriptions.contains(key) else { return }
-                    let finalized = await chain.finalized
+                    let finalized = await chain.finalized(whenHeadIs: block.number)
                     if finalized.number > last.number {
                         last = finalized
                         notify("chain_finalizedHead", finalized.headerJSON)

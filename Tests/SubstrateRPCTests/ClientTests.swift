@@ -197,4 +197,26 @@ import Testing
             }
         }
     }
+
+    /// Like a node running a V15 runtime: `state_getMetadata` answers V14, `state_call` offers
+    /// V14 and V15, and both describe the same runtime; an unknown runtime API is an RPC error.
+    @Test func metadataVersionsThroughTheRuntimeAPI() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "3", "--block-time", "0"])
+        defer { node.stop() }
+        for transport in Self.transports(node) {
+            let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
+            let v14 = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata())
+            #expect(v14.version == 14)
+            #expect(try await client.stateCall("Metadata_metadata_versions") == "0x080e0000000f000000")  // [14, 15]
+            let v15 = try RuntimeMetadata.decode(hex: try #require(try await client.metadata(version: 15)))
+            #expect(v15.version == 15 && v15.runtimeVersion?.specVersion == v14.runtimeVersion?.specVersion)
+            #expect(v15.pallets.map(\.name) == v14.pallets.map(\.name))
+            #expect(try await client.metadata(version: 16) == nil)
+            await #expect { try await client.stateCall("Nonsense_api") } throws: { error in
+                guard case .rpc(4003, let message)? = (error as? RPCError)?.kind else { return false }
+                return message.contains("Nonsense_api")
+            }
+            await transport.close()
+        }
+    }
 }

@@ -48,7 +48,7 @@ extension RuntimeMetadata {
 
     /// Moves past an `Option<Vec<u8>>` or `Vec<u8>` wrapper when the bytes after it are
     /// exactly the prefixed metadata; leaves the decoder alone otherwise.
-    private static func skipWrapper(_ decoder: inout SCALEDecoder) throws(MetadataError) {
+    static func skipWrapper(_ decoder: inout SCALEDecoder) throws(MetadataError) {
         let bytes = decoder.bytes
         if bytes.starts(with: magic) { return }
         if bytes == [0] { throw .incomplete("the node returned None: no metadata at that version") }

@@ -1,0 +1,63 @@
+import SCALE
+
+// A node asked for `state_getMetadata` serves V14, the version every client reads, even when
+// its runtime offers V15 through `Metadata_metadata_at_version`. Both describe the same runtime:
+// V14 is V15 with the pallets' docs dropped, the older extrinsic record (which names the
+// `UncheckedExtrinsic` type instead of its parts) and no runtime APIs, outer enums or custom
+// values. The type registry is the same bytes.
+
+extension RuntimeMetadata {
+    /// The V14 metadata of the runtime that `v15` (metadata V15, bare or wrapped) describes.
+    public static func v14Bytes(fromV15 v15: [UInt8]) throws(MetadataError) -> [UInt8] {
+        var decoder = SCALEDecoder(v15)
+        try skipWrapper(&decoder)
+        let start = decoder.position
+        guard decoder.remaining >= 5, Array(v15[start..<start + 4]) == magic else {
+            throw .missingMagic(found: Array(v15[start..<min(start + 4, v15.count)]))
+        }
+        guard v15[start + 4] == 15 else { throw .unsupportedVersion(v15[start + 4]) }
+        decoder.seek(to: start + 5)
+
+        var out = SCALEEncoder()
+        out.append(contentsOf: magic)
+        out.append(14)
+        do {
+            let typesStart = decoder.position
+            let types = try decoder.decodeTypeRegistry()
+            out.append(contentsOf: v15[typesStart..<decoder.position])
+
+            let palletCount = try decoder.decodeLength(minimumElementSize: 7)
+            out.encodeLength(palletCount)
+            for _ in 0..<palletCount {
+                let palletStart = decoder.position
+                _ = try decoder.decodePalletV14Layout(withDocs: false)
+                out.append(contentsOf: v15[palletStart..<decoder.position])
+                _ = try decoder.decodeStrings()  // the pallet's docs, which V14 lacks
+            }
+
+            let version = try decoder.readByte()
+            for _ in 0..<4 { _ = try decoder.decodeTypeID() }  // address, call, signature, extra
+            let extensionsStart = decoder.position
+            _ = try decoder.decodeTransactionExtensions()
+            let extensions = v15[extensionsStart..<decoder.position]
+            let runtimeType = try decoder.decodeTypeID()
+            _ = try decoder.decodeMetadataTail(v16: false)
+            try decoder.expectEnd()
+
+            guard let unchecked = types.first(where: { $0.path.last == "UncheckedExtrinsic" }) else {
+                throw MetadataError.incomplete("no UncheckedExtrinsic type for the V14 extrinsic record")
+            }
+            out.encodeCompact(unchecked.id)
+            out.append(version)
+            out.append(contentsOf: extensions)
+            out.encodeCompact(runtimeType)
+        } catch let error as MetadataError {
+            throw error
+        } catch let error as SCALEError {
+            throw .malformed(error)
+        } catch {
+            throw .incomplete("\(error)")
+        }
+        return out.bytes
+    }
+}
