@@ -45,6 +45,17 @@ extension DevRuntime {
         }
     }
 
+    /// Every ninth block, a transfer of more than the signer has: it fails with
+    /// `Balances.InsufficientBalance` (`System.ExtrinsicFailed`) and only the fee moves.
+    func failedTransfer(_ block: inout BlockBuilder) throws {
+        guard block.number % 9 == 4, let balances = metadata.pallet(named: "Balances") else { return }
+        let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+        let amount = block.state.free[signer, default: 0] * 2
+        let fee = 150_000_000 + UInt128(block.random.next() % 50_000_000)
+        let insufficientBalance = JSON.object(["Module": .object(["index": .number(balances.index), "error": .string("0x02000000")])])
+        try submit(try transferCall(to: accounts[0] == signer ? accounts[1] : accounts[0], amount: amount), by: signer, fee: fee, to: &block, failure: insufficientBalance) { _ in [] }
+    }
+
     /// `Balances.transfer_keep_alive(dest, value)`.
     func transferCall(to destination: [UInt8], amount: UInt128) throws -> Value {
         try call("Balances", "transfer_keep_alive", ["dest": .object([JSON.Member("Id", .string(Hex.encode(destination)))]), "value": .string(String(amount))])

@@ -108,6 +108,7 @@ struct DevRuntime: Sendable {
 
         try transfers(&block, upTo: configuration.transfersPerBlock)
         try batchedTransfers(&block)
+        try failedTransfer(&block)
         try xcmTransfer(&block)
         try stakingActivity(&block)
         try poolActivity(&block)
@@ -116,10 +117,11 @@ struct DevRuntime: Sendable {
 
     /// A signed extrinsic with its fee: `Balances.Withdraw` of the fee, the call's own events,
     /// the fee's deposit to the author, `TransactionFeePaid` and `ExtrinsicSuccess`, as a real
-    /// runtime emits them.
+    /// runtime emits them. With `failure` (a `DispatchError` as JSON) the call fails: the fee is
+    /// still paid, the call has no events, and `ExtrinsicFailed` says why.
     func submit(
         _ call: Value, by signer: [UInt8], tip: UInt128 = 0, fee: UInt128, to block: inout BlockBuilder,
-        events: (EventRecord.Phase) throws -> [EventRecord]
+        failure: JSON? = nil, events: (EventRecord.Phase) throws -> [EventRecord]
     ) throws {
         let phase = block.phase
         let nonce = block.state.nonces[signer, default: 0]
@@ -128,13 +130,14 @@ struct DevRuntime: Sendable {
         block.state.free[signer, default: 0] -= fee
         block.state.free[author, default: 0] += fee
         block.records.append(try event("Balances", "Withdraw", ["who": .bytes(signer), "amount": .primitive(.u128(fee))], phase: phase))
-        block.records += try events(phase)
+        if failure == nil { block.records += try events(phase) }
         block.records += [
             try event("Balances", "Deposit", ["who": .bytes(author), "amount": .primitive(.u128(fee))], phase: phase),
             try event("TransactionPayment", "TransactionFeePaid", [
                 "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(tip)),
             ], phase: phase),
-            try event("System", "ExtrinsicSuccess", [:], phase: phase),
+            try failure.map { try event("System", "ExtrinsicFailed", json: ["dispatch_error": [$0]], phase: phase) }
+                ?? event("System", "ExtrinsicSuccess", [:], phase: phase),
         ]
     }
 

@@ -136,10 +136,12 @@ import Testing
             for number in range(0, int(sys.argv[2]) + 1):
                 h = s.get_block_hash(number)
                 minted = burned = 0
+                failures = []
                 for e in s.get_events(block_hash=h):
                     v = e.value
                     a = v["attributes"] if isinstance(v["attributes"], dict) else {}
                     key = v["module_id"] + "." + v["event_id"]
+                    if key == "System.ExtrinsicFailed": failures.append(a["dispatch_error"])
                     if key == "Staking.Rewarded": minted += a["amount"]
                     if key == "Staking.EraPaid": minted += a["remainder"]
                     if key == "Balances.Burned": burned += a["amount"]
@@ -149,7 +151,7 @@ import Testing
                 active = s.query("Staking", "ActiveEra", block_hash=h).value
                 members = list(s.query_map("NominationPools", "PoolMembers", block_hash=h, page_size=100))
                 out.append({
-                    "number": number, "calls": calls, "minted": str(minted), "burned": str(burned), "free": str(free),
+                    "number": number, "calls": calls, "failures": failures, "minted": str(minted), "burned": str(burned), "free": str(free),
                     "issuance": str(s.query("Balances", "TotalIssuance", block_hash=h).value),
                     "era": active["index"], "era_stake": str(s.query("Staking", "ErasTotalStake", [active["index"]], block_hash=h).value),
                     "validators": [s.query("Staking", "CounterForValidators", block_hash=h).value, count("Staking", "Validators")],
@@ -165,6 +167,7 @@ import Testing
         #expect(blocks.count == 46)
         func integer(_ json: JSON?) -> UInt128? { json?.stringValue.flatMap { UInt128($0) } }
         var calls = Set<String>()
+        var failures = 0
         for (previous, block) in zip(blocks, blocks.dropFirst()) {
             let number = try #require(block["number"]?.uint64Value)
             let issuance = try #require(integer(block["issuance"])), before = try #require(integer(previous["issuance"]))
@@ -178,6 +181,11 @@ import Testing
                 #expect(pair.count == 2 && pair[0] == pair[1], "block \(number): \(counter) counter \(pair)")
             }
             for call in try #require(block["calls"]?.arrayValue) { calls.insert(call.stringValue ?? "") }
+            for failure in try #require(block["failures"]?.arrayValue) {
+                // Balances (pallet 5) InsufficientBalance (error 2), as the independent client reads it.
+                #expect(failure == .object(["Module": .object(["index": .number(5), "error": .string("0x02000000")])]), "block \(number)")
+                failures += 1
+            }
         }
         for call in [
             "XcmPallet.limited_reserve_transfer_assets", "XcmPallet.limited_teleport_assets", "Staking.payout_stakers",
@@ -186,5 +194,6 @@ import Testing
         ] {
             #expect(calls.contains(call), "no \(call) in 45 blocks")
         }
+        #expect(failures == 5, "one failed transfer every ninth block")
     }
 }
