@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ExactJSON", targets: ["ExactJSON"]),
         .library(name: "Substrate", targets: ["Substrate"]),
         .library(name: "SubstrateRPC", targets: ["SubstrateRPC"]),
+        .library(name: "Exporter", targets: ["Exporter"]),
         // Corpus access and decoder torture, shared by the tests and the benchmark harnesses.
         .library(name: "ChainFixtures", targets: ["ChainFixtures"]),
         .executable(name: "runtime-exporter", targets: ["runtime-exporter"]),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
@@ -58,9 +60,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Metric definitions (data, with the shipped set as resources), collectors, pipeline.
+        .target(
+            name: "Exporter",
+            dependencies: ["Substrate", "ExactJSON", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Metrics")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "runtime-exporter",
             dependencies: [
+                "Exporter",
                 "Substrate",
                 "ExactJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -103,6 +113,11 @@ let package = Package(
         .testTarget(
             name: "SubstrateRPCTests",
             dependencies: ["SubstrateRPC", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: ["Exporter", "Substrate", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

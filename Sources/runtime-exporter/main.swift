@@ -6,7 +6,7 @@ struct RuntimeExporterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime-exporter",
         abstract: "On-chain metrics of Substrate chains for Prometheus and PostgreSQL.",
-        subcommands: [DecodeCommand.self]
+        subcommands: [DecodeCommand.self, MetricsCommand.self, CheckConfigCommand.self]
     )
 }
 
@@ -15,6 +15,9 @@ do {
     try command.run()
 } catch let failure as InputFailure {
     // Bad input files: one line, exit code 2 (usage errors keep ArgumentParser's exit code 64).
+    FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
+    exit(2)
+} catch let failure as DefinitionFailure {
     FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
     exit(2)
 } catch {

@@ -1,0 +1,172 @@
+public import ExactJSON
+
+/// One metric, declared as data (a YAML or JSON entry): what it is called, what it measures, where
+/// its value comes from and how the query API aggregates it. The Prometheus name is the
+/// definition's `name` with the `runtime_` prefix.
+public struct MetricDefinition: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case gauge, counter, histogram }
+    public enum Aggregation: String, Sendable, CaseIterable { case last, sum, avg, min, max, first, count, median }
+    public enum DataType: String, Sendable, CaseIterable { case timeseries, histogram }
+    public enum Access: String, Sendable, CaseIterable { case free, restricted }
+    public enum Scale: String, Sendable, CaseIterable {
+        case none
+        /// Divide by 10^decimals of the chain's native token.
+        case tokenDecimals = "token_decimals"
+        /// Divide by 10^9 (Perbill) or 10^18 (FixedU128) to get a ratio.
+        case perbill, fixedU128 = "fixed_u128"
+        /// Divide by 10^12: picoseconds (weight's ref_time) to seconds.
+        case pico
+    }
+
+    /// When the metric is sampled while loading history: every N blocks, or on a schedule for
+    /// expensive ones. Live, every definition is evaluated on every finalized block it applies to.
+    public enum Sampling: Sendable, Equatable {
+        case everyBlocks(Int)
+        case schedule(Schedule)
+    }
+
+    public enum Schedule: String, Sendable, CaseIterable { case hourly, daily, era }
+
+    public var name: String
+    public var help: String
+    public var kind: Kind
+    public var unit: String?
+    public var source: MetricSource
+    public var labels: [String]
+    public var scale: Scale
+    public var sampling: Sampling
+    public var aggregation: Aggregation
+    /// Seconds; the query API never buckets finer than this.
+    public var minInterval: Int
+    public var dataType: DataType
+    public var version: String
+    public var access: Access
+    /// Where the entry was read (`metrics/balances.yaml:3`).
+    public var origin: String
+
+    public var prometheusName: String { "runtime_" + name }
+}
+
+/// Where a metric's value comes from. Every kind but `collector` needs no Swift code.
+public enum MetricSource: Sendable, Equatable {
+    /// A storage value: a plain item, or one map entry with the given keys (in explorers' JSON
+    /// shapes, SS58 addresses for accounts); `field` is a path into the value (`data.free`).
+    /// Field paths everywhere may give alternatives for runtimes that named things differently,
+    /// `amount|1`, where a number is the position of an unnamed field.
+    /// With `eachKey`, one series per listed first key, labelled `eachKey.label`.
+    case storage(pallet: String, item: String, keys: [JSON], field: String?, eachKey: EachKey?)
+    /// Every entry of a storage map: their count, or the sum of a field over them.
+    case storageMap(pallet: String, item: String, aggregate: Aggregate, field: String?)
+    /// Events of the block matching any of `events` (`Pallet.Event`, `Pallet.*`; none: all): their count
+    /// or the sum of a field; labels read from event fields (`label: field.path`), or `pallet`
+    /// and `event` themselves.
+    case events(events: [EventPattern], aggregate: Aggregate, field: String?, labelFields: [String: String])
+    /// Extrinsics of the block, nested calls of batches, proxies and multisigs included when
+    /// `nested`; labels from `pallet`, `call`, `signed`, `result`.
+    case extrinsics(filter: [EventPattern], nested: Bool)
+    /// A runtime constant (`Balances.ExistentialDeposit`), optionally a field of it.
+    case constant(pallet: String, name: String, field: String?)
+    /// A value of the block itself.
+    case header(HeaderValue)
+    /// A Swift collector under `Sources/Exporter/Collectors/`, named here.
+    case collector(String)
+
+    public enum Aggregate: String, Sendable, CaseIterable { case count, sum }
+
+    public enum HeaderValue: String, Sendable, CaseIterable {
+        case number, timestamp
+        /// Seconds since the previous block.
+        case blockTime = "block_time"
+        /// Encoded length of the block's extrinsics, in bytes.
+        case length
+        /// `System.BlockWeight` per dispatch class (label `class`).
+        case weight
+    }
+
+    public struct EachKey: Sendable, Equatable {
+        public var label: String
+        public var values: [JSON]
+    }
+
+    /// `Pallet.Name`, or `Pallet.*` for all of a pallet's.
+    public struct EventPattern: Sendable, Equatable, CustomStringConvertible {
+        public var pallet: String
+        public var name: String?
+        public var description: String { "\(pallet).\(name ?? "*")" }
+    }
+
+    /// The pallets this source reads from (a chain without one of them skips the definition).
+    public var pallets: [String] {
+        switch self {
+        case let .storage(pallet, _, _, _, _), let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
+        case let .events(events, _, _, _): events.map(\.pallet)
+        case let .extrinsics(filter, _): filter.map(\.pallet)
+        case .header: []
+        case .collector: []
+        }
+    }
+
+    /// Labels the definition's source names itself (event label fields, `each_key`).
+    public var declaredLabels: Set<String> {
+        switch self {
+        case let .storage(_, _, _, _, eachKey): Set(eachKey.map { [$0.label] } ?? [])
+        case let .events(_, _, _, labelFields): Set(labelFields.keys)
+        default: []
+        }
+    }
+
+    /// The labels this source can fill; nil for a collector, which declares its own.
+    public var availableLabels: Set<String>? {
+        switch self {
+        case let .storage(_, _, _, _, eachKey): Set(eachKey.map { [$0.label] } ?? [])
+        case .storageMap, .constant: []
+        case .collector: nil
+        case let .events(_, _, _, labelFields): Set(labelFields.keys)
+        case .extrinsics: ["pallet", "call", "signed", "result"]
+        case let .header(value): value == .weight ? ["class"] : []
+        }
+    }
+}
+
+extension MetricSource {
+    /// One line saying where the value comes from (`storage Balances.TotalIssuance`).
+    public var summary: String {
+        switch self {
+        case let .storage(pallet, item, keys, field, eachKey):
+            let keyText = keys.isEmpty ? "" : "[" + keys.map { $0.serialized() }.joined(separator: ", ") + "]"
+            let each = eachKey.map { " for each \($0.label) (\($0.values.count))" } ?? ""
+            return "storage \(pallet).\(item)\(keyText)\(field.map { " ." + $0 } ?? "")\(each)"
+        case let .storageMap(pallet, item, aggregate, field):
+            return "storage_map \(pallet).\(item) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")"
+        case let .events(events, aggregate, field, _):
+            return "events \(events.isEmpty ? "all" : events.map(\.description).joined(separator: ",")) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")"
+        case let .extrinsics(filter, nested):
+            return "extrinsics \(filter.isEmpty ? "all" : filter.map(\.description).joined(separator: ","))\(nested ? " (nested calls too)" : "")"
+        case let .constant(pallet, name, field):
+            return "constant \(pallet).\(name)\(field.map { " ." + $0 } ?? "")"
+        case let .header(value):
+            return "header \(value.rawValue)"
+        case let .collector(name):
+            return "collector \(name)"
+        }
+    }
+}
+
+extension MetricDefinition {
+    /// The definition as JSON, for `metrics list --json` and the metadata the store and API keep.
+    public var json: JSON {
+        let sampling: JSON.Member = switch self.sampling {
+        case let .everyBlocks(blocks): JSON.Member("every", .number(blocks))
+        case let .schedule(schedule): JSON.Member("schedule", .string(schedule.rawValue))
+        }
+        return .object([
+            JSON.Member("name", .string(name)), JSON.Member("prometheus_name", .string(prometheusName)),
+            JSON.Member("help", .string(help)), JSON.Member("type", .string(kind.rawValue)),
+            JSON.Member("unit", unit.map(JSON.string) ?? .null), JSON.Member("source", .string(source.summary)),
+            JSON.Member("labels", .array(labels.map(JSON.string))), JSON.Member("scale", .string(scale.rawValue)), sampling,
+            JSON.Member("aggregation", .string(aggregation.rawValue)), JSON.Member("min_interval", .number(minInterval)),
+            JSON.Member("data_type", .string(dataType.rawValue)), JSON.Member("version", .string(version)),
+            JSON.Member("access", .string(access.rawValue)), JSON.Member("defined_at", .string(origin)),
+        ])
+    }
+}

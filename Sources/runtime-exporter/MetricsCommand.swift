@@ -1,0 +1,64 @@
+import ArgumentParser
+import ExactJSON
+import Exporter
+import Foundation
+
+/// Where definitions come from: the shipped set unless left out, plus the user's directories.
+struct DefinitionOptions: ParsableArguments {
+    @Option(name: .customLong("metrics-dir"), help: "A directory of metric definitions (YAML or JSON); repeatable.")
+    var metricsDirectories: [String] = []
+
+    @Flag(help: "Leave out the definitions that ship with runtime-exporter.")
+    var noDefaultMetrics = false
+
+    func load() throws -> [MetricDefinition] {
+        var directories = metricsDirectories.map { URL(fileURLWithPath: $0) }
+        if !noDefaultMetrics {
+            guard let shipped = DefinitionLoader.shippedDirectory else { throw InputFailure(file: "metrics", message: "the shipped definitions are missing") }
+            directories.insert(shipped, at: 0)
+        }
+        do {
+            return try DefinitionLoader.load(directories: directories)
+        } catch {
+            throw DefinitionFailure(error: error)
+        }
+    }
+}
+
+/// A definition that cannot be used: one line, exit code 2.
+struct DefinitionFailure: Error, CustomStringConvertible {
+    let error: DefinitionError
+    var description: String { error.description }
+}
+
+/// `runtime-exporter metrics list`: the metric definitions in use.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Metric definitions.",
+        subcommands: [MetricsListCommand.self]
+    )
+}
+
+struct MetricsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Print the metric definitions in use.")
+
+    @OptionGroup var definitions: DefinitionOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let loaded = try definitions.load()
+        if json {
+            print(JSON.array(loaded.map(\.json)).serialized(pretty: true))
+            return
+        }
+        let nameWidth = loaded.map(\.prometheusName.count).max() ?? 0
+        for definition in loaded {
+            let labels = definition.labels.isEmpty ? "" : " {" + definition.labels.joined(separator: ",") + "}"
+            let name = definition.prometheusName.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            print("\(name)  \(definition.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(definition.source.summary)\(labels)")
+        }
+    }
+}

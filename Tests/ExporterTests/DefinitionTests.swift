@@ -1,0 +1,122 @@
+import ChainFixtures
+import ExactJSON
+import Exporter
+import Foundation
+import Substrate
+import Testing
+
+/// Metric definitions as data: the shipped set loads, follows Prometheus conventions and fits
+/// every corpus runtime; mistakes are one line naming file, line, entry and field.
+@Suite struct DefinitionTests {
+    static func shipped() throws -> [MetricDefinition] {
+        try DefinitionLoader.load(directories: [try #require(DefinitionLoader.shippedDirectory)])
+    }
+
+    @Test func shippedDefinitionsLoadAndFollowConventions() throws {
+        let definitions = try Self.shipped()
+        #expect(definitions.count >= 25)
+        #expect(Set(definitions.map(\.name)).count == definitions.count)
+        for definition in definitions {
+            #expect(definition.prometheusName.hasPrefix("runtime_"))
+            #expect((definition.kind == .counter) == definition.name.hasSuffix("_total"), "\(definition.name)")
+            if let unit = definition.unit { #expect(definition.name.contains("_\(unit)"), "\(definition.name)") }
+        }
+        let issuance = try #require(definitions.first { $0.name == "balances_total_issuance_tokens" })
+        #expect(issuance.source == .storage(pallet: "Balances", item: "TotalIssuance", keys: [], field: nil, eachKey: nil))
+        #expect(issuance.scale == .tokenDecimals && issuance.aggregation == .last && issuance.minInterval == 6)
+        #expect(issuance.origin.hasSuffix("balances.yaml:2"))
+    }
+
+    /// Every shipped definition fits the newest corpus runtimes (as a chain runs them now); on
+    /// older ones, what they lack only skips the definition for their blocks.
+    @Test(arguments: ChainData.metadataFiles)
+    func shippedDefinitionsFitEveryCorpusRuntime(path: String) throws {
+        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(path))
+        let check = ChainCheck(metadata: metadata)
+        let current = (metadata.runtimeVersion?.specVersion ?? 0) >= 1_005_000
+        var applying = 0
+        for definition in try Self.shipped() {
+            let outcome = current ? try check.check(definition) : check.historicalOutcome(definition)
+            switch outcome {
+            case .applies: applying += 1
+            case let .skipped(reason): #expect(!current, "\(path): \(reason)")
+            }
+        }
+        #expect(applying >= (current ? Self.shippedCount : 20), "\(path): \(applying)")
+    }
+
+    static var shippedCount: Int { (try? shipped().count) ?? 0 }
+
+    /// A renamed event field: `amount|1` reads the named field in new runtimes and the second
+    /// unnamed one in old ones (Staking.Rewarded before it had names).
+    @Test func fieldAlternativesBridgeRuntimeVersions() throws {
+        let rewards = try #require(try Self.shipped().first { $0.name == "staking_rewards_tokens_total" })
+        for path in ["metadata/polkadot_9110_v14.scale", "metadata/polkadot_2000000_v15.scale"] {
+            let check = ChainCheck(metadata: try RuntimeMetadata.decode(try ChainData.bytes(path)))
+            #expect(try check.check(rewards) == .applies, "\(path)")
+        }
+    }
+
+    @Test(arguments: [
+        ("- name: a\n  help: h\n  type: gauge\n  sourc: {header: number}\n", "t.yaml:4: entry a: field sourc: unknown field"),
+        ("- name: a\n  help: h\n  type: gauges\n  source: {header: number}\n", "t.yaml:3: entry a: field type: gauges is not one of gauge, counter, histogram"),
+        ("- name: fees\n  help: h\n  type: counter\n  source: {header: number}\n", "t.yaml:1: entry fees: field name: a counter's name ends in _total"),
+        ("- name: a_total\n  help: h\n  type: gauge\n  source: {header: number}\n", "t.yaml:1: entry a_total: field name: only counters end in _total"),
+        ("- name: size\n  help: h\n  type: gauge\n  unit: bytes\n  source: {header: length}\n", "t.yaml:1: entry size: field name: must end in _bytes to carry its unit"),
+        ("- name: a\n  help: h\n  type: gauge\n  labels: [who]\n  source: {header: number}\n", "t.yaml:1: entry a: field labels: the source cannot fill who"),
+        ("- name: a\n  type: gauge\n  source: {header: number}\n", "t.yaml:1: entry a: field help: missing"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number, storage: A.B}\n", "t.yaml:4: entry a: field source: give exactly one of"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {storage: Balances}\n", "t.yaml:4: entry a: field source.storage: expected Pallet.Name"),
+        ("- name: a_total\n  help: h\n  type: counter\n  source: {events: Balances.Transfer, aggregate: sum}\n", "t.yaml:1: entry a_total: field source.field: a sum needs the field to add up"),
+        ("- name: a\n  help: h\n  type: gauge\n  min_interval: 5 minutes\n  source: {header: number}\n", "t.yaml:4: entry a: field min_interval: expected a duration"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n", "t.yaml:5: entry a: field name: defined again (first at t.yaml:1)"),
+        ("name: a\n", "t.yaml:1: expected a list of metric definitions"),
+        ("- name: [a\n", "t.yaml: not valid YAML or JSON"),
+    ])
+    func mistakesAreOneLineNamingTheirPlace(text: String, expected: String) {
+        do {
+            _ = try DefinitionLoader.parse(text, origin: "t.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(expected), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    /// JSON is accepted as well as YAML.
+    @Test func jsonDefinitionsReadLikeYAML() throws {
+        let json = #"[{"name": "a_blocks", "help": "h", "type": "gauge", "unit": "blocks", "source": {"header": "number"}, "every": 10}]"#
+        let definition = try #require(try DefinitionLoader.parse(json, origin: "t.json").first)
+        #expect(definition.sampling == .everyBlocks(10) && definition.unit == "blocks" && definition.source == .header(.number))
+    }
+
+    /// Against a runtime: accounts by SS58 address, field paths, and unknown items named.
+    @Test func chainCheckReadsKeysAndFieldsAndNamesUnknownItems() throws {
+        let check = ChainCheck(metadata: try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2000000_v15.scale")))
+        let account = SS58.encode([UInt8](repeating: 7, count: 32), prefix: 0)
+        func outcome(_ source: String, labels: String = "[]") throws -> String {
+            let text = "- name: m\n  help: h\n  type: gauge\n  labels: \(labels)\n  source: \(source)\n"
+            let definition = try #require(try DefinitionLoader.parse(text, origin: "t.yaml").first)
+            do {
+                return "\(try check.check(definition))"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(try outcome("{storage: System.Account, keys: [\"\(account)\"], field: data.free}") == "applies")
+        #expect(try outcome("{storage: System.Account, each_key: {label: account, values: [\"\(account)\"]}, field: data.free}", labels: "[account]") == "applies")
+        #expect(try outcome("{storage: Staking.ActiveEra, field: index}") == "applies")
+        #expect(try outcome("{storage: Foo.Bar}").hasPrefix("skipped(\"m: polkadot 2000000 has no pallet Foo"))
+        #expect(try outcome("{storage: Balances.TotalIssuanc}") == "t.yaml:1: entry m: field source.storage: no storage item Balances.TotalIssuanc in polkadot 2000000")
+        #expect(try outcome("{storage: System.Account, keys: [\"0x1234\"], field: data.free}")
+            == "t.yaml:1: entry m: field source.keys.0: expected 32 bytes, got 2 in polkadot 2000000")
+        #expect(try outcome("{storage: System.Account, field: data.free}").contains("takes 1 key(s), the definition gives 0"))
+        #expect(try outcome("{storage: System.Account, keys: [\"\(account)\"], field: data}").contains("data is not a number"))
+        #expect(try outcome("{storage: System.Account, keys: [\"\(account)\"], field: data.fre}").contains("the value has no field data.fre"))
+        #expect(try outcome("{events: Balances.Transferred}").contains("no event Balances.Transferred"))
+        #expect(try outcome("{events: Balances.Transfer, labels: {to: dest}}", labels: "[to]").contains("Balances.Transfer has no field dest"))
+        #expect(try outcome("{extrinsics: Balances.transfer_all_the_things}").contains("no call Balances.transfer_all_the_things"))
+        #expect(try outcome("{constant: Balances.ExistentialDeposit}") == "applies")
+        #expect(try outcome("{storage_map: Balances.TotalIssuance}").contains("is a plain value, not a map"))
+    }
+}
