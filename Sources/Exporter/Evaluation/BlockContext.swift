@@ -1,0 +1,43 @@
+public import Substrate
+
+/// Everything the definitions of one chain may read about one block, fetched once for all of
+/// them: the decoded extrinsics and events, the header's values, and the storage values the
+/// definitions asked for (read at this block, by `0x` key).
+public struct BlockContext: Sendable {
+    public let number: UInt64
+    public let metadata: RuntimeMetadata
+    public let tokenDecimals: Int
+    public let timestampMilliseconds: UInt64?
+    public let parentTimestampMilliseconds: UInt64?
+    public let extrinsics: [Extrinsic]
+    public let events: [EventRecord]
+    /// Storage values by `0x` key; nil when the key holds nothing.
+    public let storage: [String: [UInt8]?]
+
+    public init(
+        number: UInt64, metadata: RuntimeMetadata, tokenDecimals: Int, timestampMilliseconds: UInt64?,
+        parentTimestampMilliseconds: UInt64?, extrinsics: [Extrinsic], events: [EventRecord], storage: [String: [UInt8]?]
+    ) {
+        self.number = number
+        self.metadata = metadata
+        self.tokenDecimals = tokenDecimals
+        self.timestampMilliseconds = timestampMilliseconds
+        self.parentTimestampMilliseconds = parentTimestampMilliseconds
+        self.extrinsics = extrinsics
+        self.events = events
+        self.storage = storage
+    }
+
+    /// Encoded length of the extrinsics, in bytes.
+    public var extrinsicsLength: Int { extrinsics.reduce(0) { $0 + $1.bytes.count } }
+
+    /// Whether extrinsic `index` succeeded, from its `System.ExtrinsicSuccess/Failed` event.
+    public func succeeded(_ index: Int) -> Bool? {
+        for event in events where event.pallet == "System" {
+            guard case let .applyExtrinsic(phase) = event.phase, phase == UInt32(index) else { continue }
+            if event.name == "ExtrinsicSuccess" { return true }
+            if event.name == "ExtrinsicFailed" { return false }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,219 @@
+import ExactJSON
+import SCALE
+public import Substrate
+
+/// Evaluates the declarative definitions (every source kind but `collector` and `storage_map`,
+/// whose entries are paged in separately) on one block of one runtime: which storage keys they
+/// need, and the samples they give. Gauges give their value, counters their increase in this
+/// block, histograms one observation.
+public struct DefinitionEvaluator: Sendable {
+    public let metadata: RuntimeMetadata
+    private let keys: StorageKeyBuilder
+    private let reader: ValueJSONReader
+    private let decoder: ValueDecoder
+
+    public struct EvaluationError: Error, Sendable, CustomStringConvertible {
+        public let metric: String
+        public let message: String
+        public var description: String { "\(metric): \(message)" }
+    }
+
+    public init(metadata: RuntimeMetadata) {
+        self.metadata = metadata
+        keys = StorageKeyBuilder(metadata: metadata)
+        reader = ValueJSONReader(registry: metadata.types)
+        decoder = ValueDecoder(registry: metadata.types)
+    }
+
+    /// The storage keys (`0x` hex) a definition reads at each block, with the label values each
+    /// key's sample carries.
+    public func storageKeys(for definition: MetricDefinition) throws(EvaluationError) -> [(key: String, labels: [Sample.Label])] {
+        func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: message) }
+        switch definition.source {
+        case let .storage(pallet, item, given, _, eachKey):
+            guard let keyTypes = keys.keyTypes(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
+            func key(_ json: [JSON]) throws(EvaluationError) -> String {
+                do {
+                    let values = try zip(json, keyTypes).map { try reader.read($0, as: $1) }
+                    return Hex.encode(try keys.key(pallet: pallet, item: item, keys: values))
+                } catch {
+                    throw fail("\(pallet).\(item) key: \(error)")
+                }
+            }
+            guard let eachKey else { return [(try key(given), [])] }
+            var result = [(key: String, labels: [Sample.Label])]()
+            for value in eachKey.values {
+                let label = value.stringValue ?? value.serialized()
+                result.append((try key(given + [value]), [Sample.Label(eachKey.label, label)]))
+            }
+            return result
+        case .header(.weight):
+            do {
+                return [(Hex.encode(try keys.key(pallet: "System", item: "BlockWeight")), [])]
+            } catch {
+                throw fail("\(error)")
+            }
+        default:
+            return []
+        }
+    }
+
+    public func evaluate(_ definition: MetricDefinition, in block: BlockContext) throws(EvaluationError) -> [Sample] {
+        func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: "block \(block.number): \(message)") }
+        let decimals = scaleDecimals(definition.scale, block: block)
+        func sample(_ labels: [Sample.Label], _ integer: UInt128, decimals: Int = 0) -> Sample {
+            Sample(metric: definition.name, labels: labels.filter { definition.labels.contains($0.name) }, value: SampleValue(integer, decimals: decimals))
+        }
+
+        switch definition.source {
+        case let .storage(pallet, item, _, field, _):
+            guard let valueType = metadata.storageEntry(pallet: pallet, item: item)?.valueType,
+                  let entry = metadata.storageEntry(pallet: pallet, item: item)
+            else { throw fail("no storage item \(pallet).\(item)") }
+            var samples = [Sample]()
+            for (key, labels) in try storageKeys(for: definition) {
+                guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched") }
+                // An absent value reads as the entry's default; an absent Option is no sample.
+                let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil)
+                guard let bytes else { continue }
+                let value: Value
+                do { value = try decoder.decode(valueType, bytes: bytes) } catch { throw fail("\(pallet).\(item): \(error)") }
+                guard let number = try Self.number(value, at: field, fail: fail) else { continue }
+                samples.append(sample(labels, number, decimals: decimals))
+            }
+            return samples
+
+        case let .constant(pallet, name, field):
+            guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {
+                throw fail("no constant \(pallet).\(name)")
+            }
+            let value: Value
+            do { value = try decoder.decode(constant.typeID, bytes: constant.value) } catch { throw fail("\(pallet).\(name): \(error)") }
+            return try Self.number(value, at: field, fail: fail).map { [sample([], $0, decimals: decimals)] } ?? []
+
+        case let .events(patterns, aggregate, field, labelFields):
+            var totals = [[Sample.Label]: UInt128]()
+            for event in block.events where patterns.isEmpty || patterns.contains(where: { $0.matches(pallet: event.pallet, name: event.name) }) {
+                var labels = [Sample.Label]()
+                for (label, path) in labelFields {
+                    labels.append(Sample.Label(label, path == "pallet" ? event.pallet : path == "event" ? event.name : labelText(Self.field(path, of: event))))
+                }
+                let amount: UInt128
+                switch aggregate {
+                case .count: amount = 1
+                case .sum:
+                    guard let value = Self.field(field ?? "", of: event), let number = try Self.number(value, at: nil, fail: fail) else {
+                        throw fail("\(event.pallet).\(event.name) has no number at \(field ?? "")")
+                    }
+                    amount = number
+                }
+                totals[labels.sorted(), default: 0] += amount
+            }
+            return totals.map { sample($0.key, $0.value, decimals: aggregate == .sum ? decimals : 0) }.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
+
+        case let .extrinsics(filter, nested):
+            var totals = [[Sample.Label]: UInt128]()
+            for (index, extrinsic) in block.extrinsics.enumerated() {
+                let result = block.succeeded(index).map { $0 ? "success" : "failed" } ?? "unknown"
+                let calls = nested ? extrinsic.call.flattened(callType: metadata.outerEnums.callType) : [extrinsic.call]
+                for call in calls where filter.isEmpty || filter.contains(where: { $0.matches(pallet: call.pallet, name: call.name) }) {
+                    let labels = [
+                        Sample.Label("pallet", call.pallet), Sample.Label("call", call.name),
+                        Sample.Label("signed", extrinsic.isSigned ? "true" : "false"), Sample.Label("result", result),
+                    ].filter { definition.labels.contains($0.name) }
+                    totals[labels.sorted(), default: 0] += 1
+                }
+            }
+            return totals.map { sample($0.key, $0.value) }.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
+
+        case let .header(value):
+            switch value {
+            case .number:
+                return [sample([], UInt128(block.number))]
+            case .timestamp:
+                return block.timestampMilliseconds.map { [sample([], UInt128($0), decimals: 3)] } ?? []
+            case .blockTime:
+                guard let now = block.timestampMilliseconds, let before = block.parentTimestampMilliseconds, now >= before else { return [] }
+                return [sample([], UInt128(now - before), decimals: 3)]
+            case .length:
+                return [sample([], UInt128(block.extrinsicsLength))]
+            case .weight:
+                return try weightSamples(definition, block: block, decimals: decimals, fail: fail)
+            }
+
+        case .storageMap, .collector:
+            return []
+        }
+    }
+
+    // MARK: Helpers
+
+    private func scaleDecimals(_ scale: MetricDefinition.Scale, block: BlockContext) -> Int {
+        switch scale {
+        case .none: 0
+        case .tokenDecimals: block.tokenDecimals
+        case .perbill: 9
+        case .fixedU128: 18
+        case .pico: 12
+        }
+    }
+
+    /// `System.BlockWeight` per dispatch class: `ref_time` of a two-dimensional weight, or the
+    /// single number of older runtimes.
+    private func weightSamples(_ definition: MetricDefinition, block: BlockContext, decimals: Int, fail: (String) -> EvaluationError) throws(EvaluationError) -> [Sample] {
+        guard let (key, _) = try storageKeys(for: definition).first, let type = metadata.storageEntry(pallet: "System", item: "BlockWeight")?.valueType else { return [] }
+        guard let stored = block.storage[key], let bytes = stored else { return [] }
+        let weights: Value
+        do { weights = try decoder.decode(type, bytes: bytes) } catch { throw fail("System.BlockWeight: \(error)") }
+        var samples = [Sample]()
+        for dispatchClass in ["normal", "operational", "mandatory"] {
+            guard let weight = weights.value(at: dispatchClass) else { continue }
+            let refTime = weight.value(at: "ref_time") ?? weight
+            guard let number = refTime.uint128 else { continue }
+            let labels = definition.labels.contains("class") ? [Sample.Label("class", dispatchClass)] : []
+            samples.append(Sample(metric: definition.name, labels: labels, value: SampleValue(number, decimals: decimals)))
+        }
+        return samples
+    }
+
+    /// The non-negative integer at `path` (through newtypes, compacts and `Some`); nil for `None`.
+    static func number(_ value: Value, at path: String?, fail: (String) -> EvaluationError) throws(EvaluationError) -> UInt128? {
+        var current = value
+        if let path {
+            guard let found = path.split(separator: "|").lazy.compactMap({ value.value(at: String($0)) }).first else {
+                throw fail("no field \(path) in the value")
+            }
+            current = found
+        }
+        for _ in 0..<8 {
+            if let number = current.uint128 { return number }
+            if current.variantName == "None" { return nil }
+            guard let inner = current.unwrappedNewtype else { break }
+            current = inner
+        }
+        throw fail("the value at \(path ?? "the item") is not a non-negative integer")
+    }
+
+    /// An event field by path, trying `a|b` alternatives; numbers index unnamed fields.
+    static func field(_ path: String, of event: EventRecord) -> Value? {
+        let container = Value(.composite(event.fields))
+        return path.split(separator: "|").lazy.compactMap { container.value(at: String($0)) }.first
+    }
+
+    /// A label's text for a field value: numbers in decimal, unit enums by name, bytes as hex.
+    func labelText(_ value: Value?) -> String {
+        guard var value else { return "" }
+        while let inner = value.unwrappedNewtype, inner != value { value = inner }
+        if let number = value.uint128 { return String(number) }
+        if let bytes = value.bytes { return Hex.encode(bytes) }
+        if case let .variant(variant) = value.kind, variant.fields.isEmpty { return variant.name }
+        if let text = value.string { return text }
+        return ValueJSONRenderer(registry: metadata.types).render(value).serialized()
+    }
+}
+
+extension MetricSource.EventPattern {
+    func matches(pallet: String, name: String) -> Bool {
+        self.pallet == pallet && (self.name == nil || self.name == name)
+    }
+}
