@@ -63,7 +63,11 @@ let package = Package(
         // Metric definitions (data, with the shipped set as resources), collectors, pipeline.
         .target(
             name: "Exporter",
-            dependencies: ["Substrate", "ExactJSON", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Substrate", "SubstrateRPC", "ExactJSON",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Metrics")],
             swiftSettings: strictSettings
         ),
@@ -72,8 +76,13 @@ let package = Package(
             dependencies: [
                 "Exporter",
                 "Substrate",
+                "SubstrateRPC",
                 "ExactJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -122,7 +131,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RuntimeExporterTests",
-            dependencies: ["ChainFixtures", "Substrate", "ExactJSON"],
+            dependencies: [
+                "ChainFixtures", "Substrate", "SubstrateRPC", "SCALE", "ExactJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

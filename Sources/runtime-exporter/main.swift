@@ -2,17 +2,26 @@ import ArgumentParser
 import Foundation
 
 /// `runtime-exporter`: on-chain metrics of Substrate chains.
-struct RuntimeExporterCommand: ParsableCommand {
+struct RuntimeExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime-exporter",
         abstract: "On-chain metrics of Substrate chains for Prometheus and PostgreSQL.",
-        subcommands: [DecodeCommand.self, MetricsCommand.self, CheckConfigCommand.self]
+        subcommands: [ServeCommand.self, DecodeCommand.self, MetricsCommand.self, CheckConfigCommand.self]
     )
 }
 
+/// Runs a parsed subcommand, awaiting the ones that are asynchronous (`serve`).
+func dispatch(_ parsed: any ParsableCommand) async throws {
+    if var command = parsed as? any AsyncParsableCommand {
+        try await command.run()
+    } else {
+        var command = parsed
+        try command.run()
+    }
+}
+
 do {
-    var command = try RuntimeExporterCommand.parseAsRoot()
-    try command.run()
+    try await dispatch(try RuntimeExporterCommand.parseAsRoot())
 } catch let failure as InputFailure {
     // Bad input files: one line, exit code 2 (usage errors keep ArgumentParser's exit code 64).
     FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))

@@ -1,23 +1,22 @@
 public import Foundation
 
-/// A real `runtime-devnode` process on a free loopback port, for tests that need a node.
-public final class DevnodeProcess: @unchecked Sendable {
+/// A server process of this package on a free loopback port, started once it says it listens.
+public final class ListeningProcess: @unchecked Sendable {
     public let port: Int
     public let arguments: [String]
     private let child: ChildProcess
-
-    public var httpURL: String { "http://127.0.0.1:\(port)" }
-    public var webSocketURL: String { "ws://127.0.0.1:\(port)" }
 
     public struct StartFailure: Error, CustomStringConvertible {
         public let description: String
     }
 
-    /// Starts the devnode and waits until it reports listening on its port. Another process may
-    /// take a port between choosing and binding it; answering on the port is then no proof that
-    /// our devnode is up, so its own "listening" line is. A chosen port that is taken is retried.
-    public init(_ arguments: [String] = [], port: Int? = nil, startLimit: TimeInterval = 60) throws {
-        self.arguments = arguments
+    /// Starts `executable` with the arguments for a port and waits until it reports listening on
+    /// it. Another process may take a port between choosing and binding it; answering on the
+    /// port is then no proof that ours is up, so its own "listening" line is. A chosen port that
+    /// is taken is retried.
+    public init(
+        _ executable: String, port: Int? = nil, startLimit: TimeInterval = 60, arguments: (Int) -> [String]
+    ) throws {
         var attempt = 0
         while true {
             attempt += 1
@@ -26,7 +25,7 @@ public final class DevnodeProcess: @unchecked Sendable {
             let started: ChildProcess
             do {
                 started = try ChildProcess(
-                    Executable.url("runtime-devnode").path, ["--port", String(candidate)] + arguments,
+                    Executable.url(executable).path, arguments(candidate),
                     stdin: .devNull, stdout: .descriptor(log.write), stderr: .descriptor(log.write))
             } catch {
                 close(log.read)
@@ -37,20 +36,21 @@ public final class DevnodeProcess: @unchecked Sendable {
             let outcome = Self.waitUntilListening(log: log.read, port: candidate, limit: startLimit)
             if outcome == .listening {
                 self.port = candidate
+                self.arguments = arguments(candidate)
                 child = started
                 return
             }
             let status = started.stop(grace: 1)
             close(log.read)
             guard port == nil, attempt < 5, outcome == .exited else {
-                throw StartFailure(description: "runtime-devnode \(arguments.joined(separator: " ")) did not start listening on port \(candidate) within \(Int(startLimit)) s (\(outcome), exit \(status))")
+                throw StartFailure(description: "\(executable) \(arguments(candidate).joined(separator: " ")) did not start listening on port \(candidate) within \(Int(startLimit)) s (\(outcome), exit \(status))")
             }
         }
     }
 
     private enum StartOutcome { case listening, exited, silent }
 
-    /// Reads the devnode's log until it says it listens on `port`, ends, or stays silent past the
+    /// Reads the process's log until it says it listens on `port`, ends, or stays silent past the
     /// limit; once listening, keeps draining the log so the child never blocks on a full pipe.
     private static func waitUntilListening(log: Int32, port: Int, limit: TimeInterval) -> StartOutcome {
         let marker = "listening on 127.0.0.1:\(port)"
@@ -73,8 +73,11 @@ public final class DevnodeProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether it still runs.
+    public var isRunning: Bool { child.status == nil }
+
     /// SIGTERM, as an operator would stop it, without waiting: a thread of its own reaps the
-    /// devnode and sends SIGKILL if it has not exited within 5 s. (Tests stop nodes in `defer`,
+    /// process and sends SIGKILL if it has not exited within 5 s. (Tests stop servers in `defer`,
     /// on one of the few cooperative threads, which must never block.)
     public func stop() {
         child.signal(SIGTERM)
@@ -82,7 +85,7 @@ public final class DevnodeProcess: @unchecked Sendable {
         Thread.detachNewThread { child.stop() }
     }
 
-    /// Stops the devnode and returns once it has exited and released its port.
+    /// Stops the process and returns once it has exited and released its port.
     public func stopAndWait() async {
         let child = child
         _ = try? await OffPool.run { child.stop() }
@@ -109,12 +112,41 @@ public final class DevnodeProcess: @unchecked Sendable {
     }
 }
 
-extension DevnodeProcess {
+/// A real `runtime-devnode` process on a free loopback port, for tests that need a node.
+public final class DevnodeProcess: Sendable {
+    public let server: ListeningProcess
+    public var port: Int { server.port }
+    public var httpURL: String { "http://127.0.0.1:\(port)" }
+    public var webSocketURL: String { "ws://127.0.0.1:\(port)" }
+
+    public init(_ arguments: [String] = [], port: Int? = nil) throws {
+        server = try ListeningProcess("runtime-devnode", port: port) { ["--port", String($0)] + arguments }
+    }
+
     /// Starts a devnode from async code without holding one of the few cooperative threads while
     /// it boots (tests run many at once; blocked pool threads would stall every test).
     public static func launch(_ arguments: [String] = [], port: Int? = nil) async throws -> DevnodeProcess {
         try await OffPool.run { try DevnodeProcess(arguments, port: port) }
     }
+
+    public func stop() { server.stop() }
+    public func stopAndWait() async { await server.stopAndWait() }
+}
+
+/// A real `runtime-exporter serve` process on a free loopback port.
+public final class ExporterProcess: Sendable {
+    public let server: ListeningProcess
+    public var metricsURL: String { "http://127.0.0.1:\(server.port)/metrics" }
+
+    public init(_ arguments: [String]) throws {
+        server = try ListeningProcess("runtime-exporter") { ["serve", "--web.listen-address", "127.0.0.1:\($0)"] + arguments }
+    }
+
+    public static func launch(_ arguments: [String]) async throws -> ExporterProcess {
+        try await OffPool.run { try ExporterProcess(arguments) }
+    }
+
+    public func stop() { server.stop() }
 }
 
 /// Runs blocking work (process launches, waits) on a thread of its own.
@@ -142,7 +174,7 @@ public func firstElements<S: AsyncSequence & Sendable>(
         }
         group.addTask {
             try await Task.sleep(for: limit)
-            throw DevnodeProcess.StartFailure(description: "fewer than \(count) elements within \(limit)")
+            throw ListeningProcess.StartFailure(description: "fewer than \(count) elements within \(limit)")
         }
         defer { group.cancelAll() }
         return try await group.next() ?? []

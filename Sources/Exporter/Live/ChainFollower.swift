@@ -1,0 +1,114 @@
+import ExactJSON
+public import Logging
+import SCALE
+import Substrate
+public import SubstrateRPC
+
+/// Follows one chain's finalized heads and turns every finalized block, exactly once and in
+/// order, into samples for the registry. When finality jumps from N to N+5 the blocks between
+/// are processed too. Per block: `chain_getBlock` and one `state_queryStorageAt` (hashes come
+/// in array calls of `chain_getBlockHash`); each block is decoded with the runtime that
+/// executed it, fetched again only after a block that set new code.
+public actor ChainFollower {
+    public nonisolated let chain: String
+    private let client: SubstrateRPCClient
+    private let definitions: [MetricDefinition]
+    private let registry: ChainMetricsRegistry
+    private let logger: Logger
+    private var runtimes: [UInt32: ChainRuntime] = [:]
+    private var current: ChainRuntime?
+    private var runtimeMayChange = true
+    private var tokenDecimals = 0
+    private var lastProcessed: UInt64?
+    private var lastTimestamp: UInt64?
+
+    public struct FollowError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry, logger: Logger) {
+        self.chain = chain
+        self.client = client
+        self.definitions = definitions
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// The last block processed.
+    public var processedHead: UInt64? { lastProcessed }
+
+    /// Follows until cancelled; starts at the finalized head (or after `after`).
+    public func run(after: UInt64? = nil) async throws {
+        if lastProcessed == nil { lastProcessed = after }
+        let properties = try ChainProperties(json: try await client.systemProperties())
+        tokenDecimals = properties.tokenDecimals.first ?? 0
+        let heads = try await client.chainSubscribeFinalizedHeads()
+        for try await head in heads {
+            guard let number = head["number"]?.uint64Value else {
+                throw FollowError(description: "\(chain): a finalized head without a number: \(head.serialized().prefix(200))")
+            }
+            try await catchUp(to: number)
+        }
+    }
+
+    /// Processes every block after the last one up to `finalized`.
+    public func catchUp(to finalized: UInt64) async throws {
+        var next = lastProcessed.map { $0 + 1 } ?? finalized
+        while next <= finalized {
+            let count = min(finalized - next + 1, 256)
+            let numbers = Array(next..<(next + count))
+            let hashes = try await client.chainGetBlockHashes(numbers)
+            for (number, hash) in zip(numbers, hashes) {
+                guard let hash else { throw FollowError(description: "\(chain): the node has no block \(number) below its finalized head \(finalized)") }
+                try await process(number, hash: hash)
+            }
+            next += count
+        }
+    }
+
+    private func process(_ number: UInt64, hash: String) async throws {
+        let blockJSON = try await client.chainGetBlock(hash)
+        guard let headerJSON = (blockJSON["block"] ?? blockJSON)["header"] else {
+            throw FollowError(description: "\(chain) block \(number): no header in chain_getBlock's answer")
+        }
+        let header = try BlockHeader(json: headerJSON)
+        let runtime = try await runtime(executing: Hex.encode(header.parentHash), number: number)
+        let values = try await client.stateQueryStorageAt(runtime.storageKeys, at: hash)
+        var storage = [String: [UInt8]?]()
+        for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
+        let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[runtime.eventsKey] ?? nil, metadata: runtime.metadata)
+        let timestamp = decoded.timestampMilliseconds
+        let context = BlockContext(
+            number: number, metadata: runtime.metadata, tokenDecimals: tokenDecimals, timestampMilliseconds: timestamp,
+            parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil,
+            extrinsics: decoded.extrinsics ?? [], events: decoded.events ?? [], storage: storage
+        )
+        var samples = [Sample]()
+        for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }
+        registry.record(samples, chain: chain)
+        runtimeMayChange = header.digest.contains(.runtimeEnvironmentUpdated)
+        lastProcessed = number
+        lastTimestamp = timestamp
+    }
+
+    /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's
+    /// state. Asked for only at start and after a block that set new code.
+    private func runtime(executing parentHash: String, number: UInt64) async throws -> ChainRuntime {
+        if let current, !runtimeMayChange { return current }
+        let version = try await client.stateGetRuntimeVersion(at: parentHash)
+        guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
+            throw FollowError(description: "\(chain) block \(number): no specVersion in state_getRuntimeVersion's answer")
+        }
+        if let known = runtimes[spec] {
+            current = known
+            return known
+        }
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parentHash))
+        let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: runtimes.isEmpty)
+        for reason in runtime.skipped { logger.info("\(chain): skipped \(reason)") }
+        logger.info("\(chain): runtime \(metadata.runtimeVersion?.specName ?? "?") \(spec) from block \(number), \(runtime.definitions.count) of \(definitions.count) definitions apply")
+        runtimes[spec] = runtime
+        current = runtime
+        return runtime
+    }
+}
