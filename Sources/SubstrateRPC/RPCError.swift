@@ -13,6 +13,18 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         case closed
         /// The transport cannot do this (subscriptions over HTTP).
         case unsupported
+
+        /// A short label for metrics: `transport`, `rpc`, `malformed`, `timeout`, `closed`, `unsupported`.
+        public var label: String {
+            switch self {
+            case .transport: "transport"
+            case .rpc: "rpc"
+            case .malformedAnswer: "malformed"
+            case .timeout: "timeout"
+            case .closed: "closed"
+            case .unsupported: "unsupported"
+            }
+        }
     }
 
     public let kind: Kind

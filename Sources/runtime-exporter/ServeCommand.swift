@@ -46,18 +46,19 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "runtime-exporter")
         let loaded = try definitions.load()
         let registry = ChainMetricsRegistry(definitions: loaded)
-        let transport = FailoverTransport(endpoints: rpc, logger: logger)
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
+        let metrics = ExporterMetrics()
         let name: String
-        if let chain { name = chain } else { name = try await Self.specName(client) }
-        let follower = ChainFollower(chain: name, client: client, definitions: loaded, registry: registry, logger: logger)
+        if let chain { name = chain } else { name = try await Self.specName(rpc, logger: logger) }
+        let transport = FailoverTransport(endpoints: rpc, observer: metrics.observer(chain: name), logger: logger)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
+        let follower = ChainFollower(chain: name, client: client, definitions: loaded, registry: registry, metrics: metrics, logger: logger)
         let (host, port) = Self.address(listenAddress)!
 
         let router = Router()
         router.get(RouterPath(telemetryPath)) { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: registry.exposition()))
+                body: .init(byteBuffer: ByteBuffer(string: registry.exposition() + metrics.exposition()))
             )
         }
         router.get("/") { _, _ -> Response in
@@ -76,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: FollowerService(follower: follower, logger: logger)), .init(service: server)],
+            services: [.init(service: FollowerService(follower: follower, metrics: metrics, logger: logger)), .init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )
         configuration.maximumGracefulShutdownDuration = .seconds(5)
@@ -84,8 +85,12 @@ struct ServeCommand: AsyncParsableCommand {
         await transport.close()
     }
 
-    static func specName(_ client: SubstrateRPCClient) async throws -> String {
-        guard let name = try await client.stateGetRuntimeVersion()["specName"]?.stringValue else {
+    /// The chain's name from its runtime, asked before the metrics' transport exists (its RPC
+    /// metrics carry the name).
+    static func specName(_ endpoints: [String], logger: Logger) async throws -> String {
+        let transport = FailoverTransport(endpoints: endpoints, logger: logger)
+        defer { Task { await transport.close() } }
+        guard let name = try await SubstrateRPCClient(transport: transport, timeout: .seconds(30)).stateGetRuntimeVersion()["specName"]?.stringValue else {
             throw ValidationError("the node's runtime version has no specName; give --chain")
         }
         return name
@@ -96,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// after a pause from the block after the last one processed, so no block is skipped.
 struct FollowerService: Service {
     let follower: ChainFollower
+    let metrics: ExporterMetrics
     let logger: Logger
 
     func run() async throws {
@@ -106,6 +112,7 @@ struct FollowerService: Service {
                 } catch is CancellationError {
                     return
                 } catch {
+                    metrics.error(chain: follower.chain, stage: "follow")
                     logger.error("\(follower.chain): \(error); resuming in 2 s")
                 }
                 try await Task.sleep(for: .seconds(2))

@@ -58,6 +58,16 @@ import Testing
         #expect(feesAfter - feesBefore == fees)
         #expect(second.callTotal - first.callTotal == calls)
 
+        // The exporter's own metrics: the endpoint is up, every block counted once, RPC latency
+        // per method, no lag left at a scrape that waited for the head.
+        let endpoint = node.webSocketURL
+        #expect(second.series["runtime_exporter_up{chain=\"polkadot\",endpoint=\"\(endpoint)\"}"].flatMap(Double.init) == 1)
+        let processed = { (snapshot: Snapshot) in snapshot.series["runtime_exporter_blocks_processed_total{chain=\"polkadot\"}"].flatMap(Double.init) ?? -1 }
+        // (Its own registry is read a moment after the chain's, so it may be one block ahead.)
+        #expect(abs(processed(second) - processed(first) - Double(second.block - first.block)) <= 1)
+        let getBlocks = second.series["runtime_exporter_rpc_request_duration_seconds_count{chain=\"polkadot\",endpoint=\"\(endpoint)\",method=\"chain_getBlock\"}"].flatMap(Double.init) ?? 0
+        #expect(getBlocks >= processed(second))
+
         let lint = try await ChildProcess.run("promtool", ["check", "metrics"], input: Data(second.text.utf8))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
     }
@@ -70,6 +80,8 @@ import Testing
     struct Snapshot {
         let block: UInt64
         let values: [String: String]
+        /// Every series line: full name with labels → value.
+        let series: [String: String]
         let callTotal: UInt128
         let text: String
     }
@@ -82,16 +94,18 @@ import Testing
             #expect(response.headers["content-type"].first == "text/plain; version=0.0.4; charset=utf-8")
             let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
             var values = [String: String]()
+            var series = [String: String]()
             var calls: UInt128 = 0
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                 let parts = line.split(separator: " ")
                 guard parts.count == 2 else { continue }
-                let series = String(parts[0])
-                if series.hasPrefix("runtime_extrinsics_total{") { calls += UInt128(parts[1]) ?? 0 }
-                if let brace = series.firstIndex(of: "{"), series[brace...] == "{chain=\"polkadot\"}" { values[String(series[..<brace])] = String(parts[1]) }
+                let name = String(parts[0])
+                series[name] = String(parts[1])
+                if name.hasPrefix("runtime_extrinsics_total{") { calls += UInt128(parts[1]) ?? 0 }
+                if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"polkadot\"}" { values[String(name[..<brace])] = String(parts[1]) }
             }
             if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }), block >= atLeast {
-                return Snapshot(block: block, values: values, callTotal: calls, text: text)
+                return Snapshot(block: block, values: values, series: series, callTotal: calls, text: text)
             }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -14,6 +14,7 @@ public actor ChainFollower {
     private let client: SubstrateRPCClient
     private let definitions: [MetricDefinition]
     private let registry: ChainMetricsRegistry
+    private let metrics: ExporterMetrics?
     private let logger: Logger
     private var runtimes: [UInt32: ChainRuntime] = [:]
     private var current: ChainRuntime?
@@ -21,16 +22,21 @@ public actor ChainFollower {
     private var tokenDecimals = 0
     private var lastProcessed: UInt64?
     private var lastTimestamp: UInt64?
+    private var finalizedHead: UInt64 = 0
 
     public struct FollowError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry, logger: Logger) {
+    public init(
+        chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry,
+        metrics: ExporterMetrics? = nil, logger: Logger
+    ) {
         self.chain = chain
         self.client = client
         self.definitions = definitions
         self.registry = registry
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -53,6 +59,9 @@ public actor ChainFollower {
 
     /// Processes every block after the last one up to `finalized`.
     public func catchUp(to finalized: UInt64) async throws {
+        let notified = ContinuousClock.now
+        finalizedHead = max(finalizedHead, finalized)
+        defer { if lastProcessed == finalized { metrics?.headProcessed(chain: chain, duration: .now - notified) } }
         var next = lastProcessed.map { $0 + 1 } ?? finalized
         while next <= finalized {
             let count = min(finalized - next + 1, 256)
@@ -86,6 +95,7 @@ public actor ChainFollower {
         var samples = [Sample]()
         for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }
         registry.record(samples, chain: chain)
+        metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = header.digest.contains(.runtimeEnvironmentUpdated)
         lastProcessed = number
         lastTimestamp = timestamp

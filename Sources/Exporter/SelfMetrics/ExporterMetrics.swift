@@ -1,0 +1,81 @@
+public import Prometheus
+public import SubstrateRPC
+
+/// The exporter's own health, as a Prometheus registry (swift-prometheus): whether each
+/// endpoint answers, RPC latency and errors per endpoint and method (the synthetic probe of the
+/// node), blocks processed, lag behind the finalized head, time from a finalized head's
+/// notification to its metrics, and errors by stage.
+public final class ExporterMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    /// Seconds: RPC calls and block processing on a healthy node take milliseconds, a slow one seconds.
+    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    public init() {}
+
+    /// What the RPC transports of `chain` report to.
+    public func observer(chain: String) -> any RPCObserver {
+        ChainRPCObserver(metrics: self, chain: chain)
+    }
+
+    func requestFinished(chain: String, endpoint: String, method: String, duration: Duration, error: RPCError?) {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        registry.makeValueHistogram(
+            descriptor: .init(namespace: "runtime_exporter", metricName: "rpc_request_duration", unitName: "seconds", helpText: "Time from sending a JSON-RPC request to its answer, per endpoint and method."),
+            labels: [("chain", chain), ("endpoint", endpoint), ("method", method)], buckets: Self.latencyBuckets
+        ).record(seconds)
+        // An RPC error is an answer: the node is up. No answer (refused, dropped, timed out) is down.
+        var answered = true
+        if let error {
+            counter("rpc_errors", "JSON-RPC requests that failed, per endpoint, method and kind of failure.",
+                    [("chain", chain), ("endpoint", endpoint), ("method", method), ("kind", error.kind.label)]).increment()
+            if case .rpc = error.kind {} else { answered = false }
+        }
+        gauge("up", "", "Whether the endpoint answered its last request (1) or not (0).", [("chain", chain), ("endpoint", endpoint)])
+            .set(to: answered ? 1 : 0)
+    }
+
+    /// A block's metrics are in the registry.
+    public func blockProcessed(chain: String, number: UInt64, finalized: UInt64) {
+        counter("blocks_processed", "Finalized blocks processed.", [("chain", chain)]).increment()
+        gauge("processed_block", "", "Number of the last block processed.", [("chain", chain)]).set(to: Double(number))
+        gauge("finalized_block", "", "The node's finalized head, as last notified.", [("chain", chain)]).set(to: Double(finalized))
+        gauge("lag", "blocks", "Finalized blocks not yet processed.", [("chain", chain)]).set(to: Double(finalized - min(number, finalized)))
+    }
+
+    /// Every block up to a notified finalized head is processed, `duration` after the notification.
+    public func headProcessed(chain: String, duration: Duration) {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        registry.makeValueHistogram(
+            descriptor: .init(namespace: "runtime_exporter", metricName: "head_processing", unitName: "seconds", helpText: "Time from a finalized head's notification to the metrics of every block up to it."),
+            labels: [("chain", chain)], buckets: Self.latencyBuckets
+        ).record(seconds)
+    }
+
+    /// Something failed at `stage` (follow, decode, evaluate); what is logged says what.
+    public func error(chain: String, stage: String) {
+        counter("errors", "Failures by stage; each is logged with its block.", [("chain", chain), ("stage", stage)]).increment()
+    }
+
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        registry.makeCounter(descriptor: .init(namespace: "runtime_exporter", metricName: name, unitName: "total", helpText: help), labels: labels)
+    }
+
+    private func gauge(_ name: String, _ unit: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(descriptor: .init(namespace: "runtime_exporter", metricName: name, unitName: unit, helpText: help), labels: labels)
+    }
+}
+
+/// Reports one chain's RPC requests to the exporter's metrics.
+struct ChainRPCObserver: RPCObserver {
+    let metrics: ExporterMetrics
+    let chain: String
+
+    func requestFinished(endpoint: String, method: String, duration: Duration, error: RPCError?) {
+        metrics.requestFinished(chain: chain, endpoint: endpoint, method: method, duration: duration, error: error)
+    }
+}
