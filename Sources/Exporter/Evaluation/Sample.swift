@@ -1,3 +1,5 @@
+import Substrate
+
 /// One value of one series at one block, as a definition's evaluation produces it: a gauge's
 /// value, a counter's increase in this block, or one histogram observation. Sinks (Prometheus,
 /// the store) take samples; they never decode chain data.
@@ -42,18 +44,11 @@ public struct SampleValue: Sendable, Hashable, CustomStringConvertible {
         self.decimals = decimals
     }
 
-    /// The exact decimal text: `"1234.5"`, `"0.000000001"`.
-    public var description: String {
-        guard decimals > 0 else { return String(integer) }
-        let digits = String(integer)
-        let padded = String(repeating: "0", count: max(0, decimals + 1 - digits.count)) + digits
-        let whole = padded.dropLast(decimals)
-        let fraction = padded.suffix(decimals).reversed().drop { $0 == "0" }.reversed()
-        return fraction.isEmpty ? String(whole) : "\(whole).\(String(fraction))"
-    }
+    /// The exact decimal text: `"1234.5"`, `"0.000000001"` (the same rendering as token amounts).
+    public var description: String { TokenAmount(planck: integer, decimals: decimals).description }
 
     /// Correctly rounded from the exact decimal.
-    public var double: Double { Double(description) ?? .nan }
+    public var double: Double { TokenAmount(planck: integer, decimals: decimals).tokens }
 
     public static func + (lhs: SampleValue, rhs: SampleValue) -> SampleValue {
         precondition(lhs.decimals == rhs.decimals, "adding values of different scales")

@@ -47,7 +47,12 @@ public actor ChainFollower {
     public func run(after: UInt64? = nil) async throws {
         if lastProcessed == nil { lastProcessed = after }
         let properties = try ChainProperties(json: try await client.systemProperties())
-        tokenDecimals = properties.tokenDecimals.first ?? 0
+        let decimals = properties.tokenDecimals.first ?? 0
+        // Amounts are scaled with exact u128 arithmetic, which holds up to 38 decimals.
+        guard (0...38).contains(decimals) else {
+            throw FollowError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38")
+        }
+        tokenDecimals = decimals
         let heads = try await client.chainSubscribeFinalizedHeads()
         for try await head in heads {
             guard let number = head["number"]?.uint64Value else {
