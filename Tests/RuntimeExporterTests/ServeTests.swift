@@ -35,7 +35,7 @@ import Testing
                 let raw = try #require(try await client.stateGetStorage(key, at: hash).flatMap { Hex.decode($0) })
                 let value = try ValueDecoder(registry: metadata.types).decode(try #require(metadata.storageEntry(pallet: pallet, item: item)).valueType, bytes: raw)
                 let truth = try #require(value.uint128)
-                #expect(snapshot.values[metric] == Self.decimal(truth, decimals: decimals), "\(metric) at block \(snapshot.block)")
+                #expect(snapshot.values[metric] == TokenAmount(planck: truth, decimals: decimals).description, "\(metric) at block \(snapshot.block)")
             }
         }
 
@@ -110,14 +110,6 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         throw ScrapeTimeout(block: atLeast)
-    }
-
-    static func decimal(_ integer: UInt128, decimals: Int) -> String {
-        guard decimals > 0 else { return String(integer) }
-        let digits = String(integer)
-        let padded = String(repeating: "0", count: max(0, decimals + 1 - digits.count)) + digits
-        let fraction = padded.suffix(decimals).reversed().drop { $0 == "0" }.reversed()
-        return fraction.isEmpty ? String(padded.dropLast(decimals)) : "\(padded.dropLast(decimals)).\(String(fraction))"
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? {

@@ -18,16 +18,35 @@ public struct DefinitionEvaluator: Sendable {
         public var description: String { "\(metric): \(message)" }
     }
 
-    public init(metadata: RuntimeMetadata) {
+    public typealias StorageKeys = [(key: String, labels: [Sample.Label])]
+
+    /// Keys of the definitions given at creation, built once: they are the same at every block
+    /// of this runtime, and building one hashes and reads the definition's keys.
+    private var keyCache: [String: StorageKeys]
+
+    /// `definitions`: those this evaluator will evaluate block after block (their storage keys
+    /// are built now); others can still be evaluated, building their keys each time.
+    public init(metadata: RuntimeMetadata, definitions: [MetricDefinition] = []) {
         self.metadata = metadata
         keys = StorageKeyBuilder(metadata: metadata)
         reader = ValueJSONReader(registry: metadata.types)
         decoder = ValueDecoder(registry: metadata.types)
+        keyCache = [:]
+        var cache = [String: StorageKeys]()
+        for definition in definitions {
+            if let built = try? buildStorageKeys(for: definition) { cache[definition.name] = built }
+        }
+        keyCache = cache
     }
 
     /// The storage keys (`0x` hex) a definition reads at each block, with the label values each
     /// key's sample carries.
-    public func storageKeys(for definition: MetricDefinition) throws(EvaluationError) -> [(key: String, labels: [Sample.Label])] {
+    public func storageKeys(for definition: MetricDefinition) throws(EvaluationError) -> StorageKeys {
+        if let cached = keyCache[definition.name] { return cached }
+        return try buildStorageKeys(for: definition)
+    }
+
+    private func buildStorageKeys(for definition: MetricDefinition) throws(EvaluationError) -> StorageKeys {
         func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: message) }
         switch definition.source {
         case let .storage(pallet, item, given, _, eachKey):
@@ -67,9 +86,8 @@ public struct DefinitionEvaluator: Sendable {
 
         switch definition.source {
         case let .storage(pallet, item, _, field, _):
-            guard let valueType = metadata.storageEntry(pallet: pallet, item: item)?.valueType,
-                  let entry = metadata.storageEntry(pallet: pallet, item: item)
-            else { throw fail("no storage item \(pallet).\(item)") }
+            guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
+            let valueType = entry.valueType
             var samples = [Sample]()
             for (key, labels) in try storageKeys(for: definition) {
                 guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched") }

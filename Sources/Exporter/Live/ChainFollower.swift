@@ -82,11 +82,11 @@ public actor ChainFollower {
 
     private func process(_ number: UInt64, hash: String) async throws {
         let blockJSON = try await client.chainGetBlock(hash)
-        guard let headerJSON = (blockJSON["block"] ?? blockJSON)["header"] else {
-            throw FollowError(description: "\(chain) block \(number): no header in chain_getBlock's answer")
+        // The runtime to decode with comes from the parent's state, so read its hash before decoding.
+        guard let parentHash = (blockJSON["block"] ?? blockJSON)["header"]?["parentHash"]?.stringValue else {
+            throw FollowError(description: "\(chain) block \(number): no header.parentHash in chain_getBlock's answer")
         }
-        let header = try BlockHeader(json: headerJSON)
-        let runtime = try await runtime(executing: Hex.encode(header.parentHash), number: number)
+        let runtime = try await runtime(executing: parentHash, number: number)
         let values = try await client.stateQueryStorageAt(runtime.storageKeys, at: hash)
         var storage = [String: [UInt8]?]()
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
@@ -101,7 +101,7 @@ public actor ChainFollower {
         for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }
         registry.record(samples, chain: chain)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
-        runtimeMayChange = header.digest.contains(.runtimeEnvironmentUpdated)
+        runtimeMayChange = decoded.header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
         lastTimestamp = timestamp
     }

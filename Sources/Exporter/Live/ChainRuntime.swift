@@ -18,20 +18,18 @@ struct ChainRuntime: Sendable {
     init(specVersion: UInt32, metadata: RuntimeMetadata, definitions all: [MetricDefinition], strict: Bool) throws {
         self.specVersion = specVersion
         self.metadata = metadata
-        evaluator = DefinitionEvaluator(metadata: metadata)
         let check = ChainCheck(metadata: metadata)
         var applying = [MetricDefinition]()
         var skipped = [String]()
-        var keys = [String]()
         for definition in all {
             switch strict ? try check.check(definition) : check.historicalOutcome(definition) {
-            case .applies:
-                applying.append(definition)
-                keys += try evaluator.storageKeys(for: definition).map(\.key)
-            case let .skipped(reason):
-                skipped.append(reason)
+            case .applies: applying.append(definition)
+            case let .skipped(reason): skipped.append(reason)
             }
         }
+        evaluator = DefinitionEvaluator(metadata: metadata, definitions: applying)
+        var keys = [String]()
+        for definition in applying { keys += try evaluator.storageKeys(for: definition).map(\.key) }
         eventsKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events"))
         var seen = Set<String>()
         storageKeys = ([eventsKey] + keys).filter { seen.insert($0).inserted }
