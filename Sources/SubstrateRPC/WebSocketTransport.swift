@@ -100,7 +100,15 @@ public actor WebSocketTransport: RPCTransport {
 
     /// Sends one message and waits for the responses to `expecting` ids (in that order).
     private func send(_ body: JSON, expecting: [(id: Int, method: String)], timeout: Duration) async throws(RPCError) -> [Result<JSON, RPCError>] {
-        let writer = try await connectedWriter(for: expecting.first?.method)
+        let connecting = ContinuousClock.now
+        let writer: WebSocketOutboundWriter
+        do {
+            writer = try await connectedWriter(for: expecting.first?.method)
+        } catch {
+            // A node that cannot be reached is a failed request too: its endpoint is down.
+            for (_, method) in expecting { observer?.requestFinished(endpoint: endpoint, method: method, duration: .now - connecting, error: error) }
+            throw error
+        }
         let started = ContinuousClock.now
         // Every id has its place before the message leaves, so no answer can arrive unexpected.
         for (id, method) in expecting {

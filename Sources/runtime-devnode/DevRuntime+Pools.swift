@@ -9,6 +9,11 @@ struct PoolsState: Sendable {
         var depositor: [UInt8]
         var points: UInt128
         var members: UInt32
+        /// Balance being unbonded, by the era it unlocks in.
+        var unbonding: [UInt32: UInt128] = [:]
+        /// Rewards in the reward account not yet claimed, and the owner's commission of them.
+        var rewards: UInt128 = 0
+        var commissionPending: UInt128 = 0
     }
 
     var pools: [UInt32: Pool] = [:]
@@ -17,11 +22,26 @@ struct PoolsState: Sendable {
 }
 
 extension DevRuntime {
-    /// The bonded account of a pool: `modl` + `py/nopls` + account type 0 + pool id, zero-padded.
-    static func poolAccount(_ pool: UInt32) -> [UInt8] {
-        var bytes = Array("modlpy/nopls".utf8) + [0]
+    static let bondingDuration: UInt32 = 28
+
+    /// The bonded (type 0) or reward (type 1) account of a pool: `modl` + `py/nopls` + account
+    /// type + pool id, zero-padded.
+    static func poolAccount(_ pool: UInt32, type: UInt8 = 0) -> [UInt8] {
+        var bytes = Array("modlpy/nopls".utf8) + [type]
         withUnsafeBytes(of: pool.littleEndian) { bytes += $0 }
         return bytes + [UInt8](repeating: 0, count: 32 - bytes.count)
+    }
+
+    /// `Balances.ExistentialDeposit` of this runtime.
+    var existentialDeposit: UInt128 {
+        guard let constant = metadata.pallet(named: "Balances")?.constants.first(where: { $0.name == "ExistentialDeposit" }),
+              let value = try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value)
+        else { return 0 }
+        return value.uint128 ?? 0
+    }
+
+    static func isPoolAccount(_ account: [UInt8]) -> Bool {
+        account.starts(with: Array("modlpy/nopls".utf8))
     }
 
     func genesisPools(_ state: inout State) {
@@ -30,9 +50,11 @@ extension DevRuntime {
     }
 
     /// Every fifth block a member adds to its bond or an account joins a pool; every fiftieth an
-    /// account outside the pools creates one.
+    /// account outside the pools creates one. Every tenth a member unbonds part of its points.
     func poolActivity(_ block: inout BlockBuilder) throws {
-        guard metadata.pallet(named: "NominationPools") != nil, block.number % 5 == 2 else { return }
+        guard metadata.pallet(named: "NominationPools") != nil else { return }
+        if block.number % 10 == 7 { try poolUnbond(&block) }
+        guard block.number % 5 == 2 else { return }
         let candidates = Array(accounts.dropLast())
         let account = candidates[Int(block.random.next() % UInt64(candidates.count))]
         let amount = UInt128(block.random.next() % 2_000_000_000_000) + 10_000_000_000
@@ -72,6 +94,59 @@ extension DevRuntime {
         }
     }
 
+    /// A member (not a depositor) unbonds a quarter of its points; the balance unlocks after the
+    /// bonding duration and sits in the pool's sub-pool for that era until then.
+    private func poolUnbond(_ block: inout BlockBuilder) throws {
+        let depositors = Set(block.state.pools.pools.values.map(\.depositor))
+        let candidates = block.state.pools.members.filter { !depositors.contains($0.key) && $0.value.points >= 4 }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        guard !candidates.isEmpty, has("NominationPools", call: "unbond") else { return }
+        let (member, membership) = candidates[Int(block.random.next() % UInt64(candidates.count))]
+        let points = membership.points / 4
+        let era = block.state.staking.activeEra + Self.bondingDuration
+        let fee = 200_000_000 + UInt128(block.random.next() % 40_000_000)
+        let account = Self.poolAccount(membership.pool)
+        let arguments: [String: JSON] = ["member_account": .object(["Id": .string(Hex.encode(member))]), "unbonding_points": .string(String(points))]
+        try submit(try call("NominationPools", "unbond", arguments), by: member, fee: fee, to: &block) { phase in
+            var records = [EventRecord]()
+            if has("Staking", event: "Unbonded") {
+                records.append(try event("Staking", "Unbonded", ["stash": .bytes(account), "amount": .primitive(.u128(points))], phase: phase))
+            }
+            records.append(try event("NominationPools", "Unbonded", [
+                "member": .bytes(member), "pool_id": .primitive(.u32(membership.pool)), "balance": .primitive(.u128(points)),
+                "points": .primitive(.u128(points)), "era": .primitive(.u32(era)),
+            ], phase: phase))
+            return records
+        }
+        // Points equal balance here (no slashes), so the points unbonded are the balance unbonded.
+        block.state.pools.members[member] = (membership.pool, membership.points - points)
+        block.state.pools.pools[membership.pool]?.points -= points
+        block.state.pools.pools[membership.pool]?.unbonding[era, default: 0] += points
+        block.state.staking.bonded[account, default: 0] -= points
+    }
+
+    /// At the start of an era each pool earns a reward on its active stake: its bonded account
+    /// is paid (minted, `Staking.Rewarded`) to the pool's reward account, its payee; a tenth is
+    /// the owner's commission.
+    func payPoolRewards(_ block: inout BlockBuilder) throws {
+        guard metadata.pallet(named: "NominationPools") != nil, has("Staking", event: "Rewarded") else { return }
+        for pool in block.state.pools.pools.keys.sorted() {
+            let active = block.state.staking.bonded[Self.poolAccount(pool), default: 0]
+            let reward = active / 50_000
+            guard reward > 0 else { continue }
+            let rewardAccount = Self.poolAccount(pool, type: 1)
+            block.records.append(try event("Balances", "Deposit", ["who": .bytes(rewardAccount), "amount": .primitive(.u128(reward))], phase: .initialization))
+            block.records.append(try event("Staking", "Rewarded", json: [
+                "stash": [.string(Hex.encode(Self.poolAccount(pool)))], "dest": [.object(["Account": .string(Hex.encode(rewardAccount))])],
+                "amount": [.string(String(reward))],
+            ], phase: .initialization))
+            block.state.free[rewardAccount, default: 0] += reward
+            block.state.issuance += reward
+            block.state.pools.pools[pool]?.rewards += reward
+            block.state.pools.pools[pool]?.commissionPending += reward / 10
+        }
+    }
+
     private func poolBonded(_ member: [UInt8], pool: UInt32, amount: UInt128, joined: Bool, phase: EventRecord.Phase) throws -> EventRecord {
         try event("NominationPools", "Bonded", [
             "member": .bytes(member), "pool_id": .primitive(.u32(pool)), "bonded": .primitive(.u128(amount)), "joined": .primitive(.bool(joined)),
@@ -84,6 +159,11 @@ extension DevRuntime {
         if creating {
             state.pools.pools[pool] = .init(depositor: member, points: 0, members: 0)
             state.pools.lastPoolID = max(state.pools.lastPoolID, pool)
+            // The depositor funds the reward account with the existential deposit; the pool
+            // nominates the validators.
+            state.free[member, default: 0] -= existentialDeposit
+            state.free[Self.poolAccount(pool, type: 1), default: 0] += existentialDeposit
+            if metadata.pallet(named: "Staking") != nil { state.staking.nominations[Self.poolAccount(pool)] = state.staking.validators }
         }
         let account = Self.poolAccount(pool)
         state.free[member, default: 0] -= amount
@@ -98,7 +178,7 @@ extension DevRuntime {
         }
     }
 
-    func writePoolsStorage(_ pools: PoolsState, to storage: inout StorageWriter) throws {
+    func writePoolsStorage(_ pools: PoolsState, staking: StakingState, to storage: inout StorageWriter) throws {
         guard metadata.pallet(named: "NominationPools") != nil else { return }
         let counters: KeyValuePairs<String, Int> = [
             "LastPoolId": Int(pools.lastPoolID), "CounterForBondedPools": pools.pools.count, "CounterForPoolMembers": pools.members.count,
@@ -108,7 +188,33 @@ extension DevRuntime {
             try storage.put("NominationPools", item, json: .number(count))
         }
         if storage.has("NominationPools", "TotalValueLocked") {
-            try storage.put("NominationPools", "TotalValueLocked", json: .string(String(pools.pools.values.reduce(0) { $0 + $1.points })))
+            // Everything the pools' bonded accounts hold at stake, bonded or unbonding.
+            let locked = pools.pools.reduce(UInt128(0)) { $0 + staking.bonded[Self.poolAccount($1.key), default: 0] + $1.value.unbonding.values.reduce(0, +) }
+            try storage.put("NominationPools", "TotalValueLocked", json: .string(String(locked)))
+        }
+        for (id, pool) in pools.pools {
+            let account = Self.poolAccount(id)
+            let active = staking.bonded[account, default: 0]
+            let unlocking = pool.unbonding.sorted { $0.key < $1.key }
+            if storage.has("Staking", "Ledger") {
+                let chunks = Value(.sequence(unlocking.map { era, value in
+                    Value.composite([.init(name: "value", value: Value(.compact(.u128(value)))), .init(name: "era", value: Value(.compact(.u32(era))))])
+                }))
+                try storage.put("Staking", "Ledger", keys: [.string(Hex.encode(account))], setting: [
+                    "stash": .bytes(account), "total": Value(.compact(.u128(active + unlocking.reduce(0) { $0 + $1.value }))),
+                    "active": Value(.compact(.u128(active))), "unlocking": chunks,
+                ])
+            }
+            if storage.has("Staking", "Bonded") { try storage.put("Staking", "Bonded", keys: [.string(Hex.encode(account))], json: .string(Hex.encode(account))) }
+            if storage.has("NominationPools", "SubPoolsStorage") {
+                let withEra = Value(.sequence(unlocking.map { era, value in
+                    Value(.tuple([.primitive(.u32(era)), .composite([.init(name: "points", value: .primitive(.u128(value))), .init(name: "balance", value: .primitive(.u128(value)))])]))
+                }))
+                try storage.put("NominationPools", "SubPoolsStorage", keys: [.number(id)], setting: ["with_era": withEra])
+            }
+            if storage.has("NominationPools", "RewardPools") {
+                try storage.put("NominationPools", "RewardPools", keys: [.number(id)], setting: ["total_commission_pending": .primitive(.u128(pool.commissionPending))])
+            }
         }
         if storage.has("NominationPools", "BondedPools") {
             for (id, pool) in pools.pools {

@@ -16,10 +16,33 @@ struct StakingState: Sendable {
     var nominations: [[UInt8]: [[UInt8]]] = [:]
     /// `ErasTotalStake`, for the eras still in the history depth.
     var erasTotalStake: [UInt32: UInt128] = [:]
+    /// The active era's exposure of each validator: its own stake and the total behind it.
+    var exposures: [[UInt8]: (own: UInt128, total: UInt128, nominators: UInt32)] = [:]
     /// Validators not yet paid for `era`, and the payout each is due.
     var unpaid: (era: UInt32, validators: [[UInt8]], payoutEach: UInt128)?
 
     var totalBonded: UInt128 { bonded.values.reduce(0, +) }
+
+    /// The exposures an election over the current bonds gives: each validator's own bond, and
+    /// each nominator's bond split evenly over its targets (the remainder to the first), as
+    /// the era's snapshot; the era's total stake is their sum.
+    mutating func elect(era: UInt32) {
+        var exposures = [[UInt8]: (own: UInt128, total: UInt128, nominators: UInt32)]()
+        for validator in validators { exposures[validator] = (bonded[validator, default: 0], bonded[validator, default: 0], 0) }
+        for (nominator, targets) in nominations.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let elected = targets.filter { exposures[$0] != nil }
+            guard !elected.isEmpty else { continue }
+            let stake = bonded[nominator, default: 0]
+            let share = stake / UInt128(elected.count)
+            for (position, target) in elected.enumerated() {
+                let part = position == 0 ? stake - share * UInt128(elected.count - 1) : share
+                exposures[target]?.total += part
+                exposures[target]?.nominators += 1
+            }
+        }
+        self.exposures = exposures
+        erasTotalStake[era] = exposures.values.reduce(0) { $0 + $1.total }
+    }
 }
 
 extension DevRuntime {
@@ -35,7 +58,7 @@ extension DevRuntime {
         for validator in state.staking.validators { state.staking.bonded[validator] = state.free[validator, default: 0] / 10 }
         state.staking.bonded[accounts[0]] = state.free[accounts[0], default: 0] / 20
         state.staking.nominations[accounts[0]] = state.staking.validators
-        state.staking.erasTotalStake[0] = state.staking.totalBonded
+        state.staking.elect(era: 0)
     }
 
     /// At the first block of an era: the era before is paid (`EraPaid`, the treasury's share
@@ -48,7 +71,7 @@ extension DevRuntime {
         let remainder = payout / 4
         staking.activeEra += 1
         staking.eraStart = timestamp
-        staking.erasTotalStake[staking.activeEra] = staking.totalBonded
+        staking.elect(era: staking.activeEra)
         if staking.activeEra >= Self.historyDepth { staking.erasTotalStake.removeValue(forKey: staking.activeEra - Self.historyDepth) }
         let count = UInt128(max(staking.validators.count, 1))
         staking.unpaid = (ended, staking.validators, payout / count)
@@ -61,6 +84,7 @@ extension DevRuntime {
                 "era_index": .primitive(.u32(ended)), "validator_payout": .primitive(.u128(payout)), "remainder": .primitive(.u128(remainder)),
             ], phase: .initialization),
         ]
+        try payPoolRewards(&block)
     }
 
     /// One staking extrinsic in some blocks: a payout while one is due, else now and then a
@@ -107,7 +131,9 @@ extension DevRuntime {
     /// `payout_stakers`: half of the validator's payout to it, half to its nominators by stake,
     /// each reward minted and (payee `Staked`) added to the bond.
     private func payoutStakers(_ validator: [UInt8], era: UInt32, amount: UInt128, by payer: [UInt8], in block: inout BlockBuilder) throws {
-        let nominators = block.state.staking.nominations.filter { $0.value.contains(validator) }.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        // Pools are paid on their own, to their reward accounts (see `payPoolRewards`).
+        let nominators = block.state.staking.nominations.filter { $0.value.contains(validator) && !Self.isPoolAccount($0.key) }
+            .keys.sorted { $0.lexicographicallyPrecedes($1) }
         let nominatorStake = nominators.reduce(UInt128(0)) { $0 + block.state.staking.bonded[$1, default: 0] }
         var rewards = [(stash: [UInt8], amount: UInt128)]()
         let validatorShare = nominators.isEmpty || nominatorStake == 0 ? amount : amount / 2
@@ -149,6 +175,24 @@ extension DevRuntime {
         if storage.has("Staking", "ErasTotalStake") {
             for (era, stake) in staking.erasTotalStake {
                 try storage.put("Staking", "ErasTotalStake", keys: [.number(era)], json: .string(String(stake)))
+            }
+        }
+        if storage.has("Session", "Validators") {
+            try storage.put("Session", "Validators", json: .array(staking.validators.map { .string(Hex.encode($0)) }))
+        }
+        let overview = storage.has("Staking", "ErasStakersOverview")
+        for (validator, exposure) in staking.exposures {
+            let keys: [JSON] = [.number(staking.activeEra), .string(Hex.encode(validator))]
+            if overview {
+                try storage.put("Staking", "ErasStakersOverview", keys: keys, json: .object([
+                    "total": .string(String(exposure.total)), "own": .string(String(exposure.own)),
+                    "nominator_count": .number(exposure.nominators), "page_count": .number(exposure.nominators > 0 ? 1 : 0),
+                ]))
+            } else if storage.has("Staking", "ErasStakers") {
+                // Older runtimes: the whole exposure, nominators listed (left empty here).
+                try storage.put("Staking", "ErasStakers", keys: keys, json: .object([
+                    "total": .string(String(exposure.total)), "own": .string(String(exposure.own)), "others": .array([]),
+                ]))
             }
         }
         if storage.has("Staking", "Validators") {

@@ -5,7 +5,8 @@ import Substrate
 /// XCM transfers from the relay chain: every fourth block a `limited_reserve_transfer_assets`
 /// to a parachain (the funds move to the parachain's sovereign account) or a
 /// `limited_teleport_assets` to Asset Hub (the funds leave this chain: burned, issuance falls),
-/// with `XcmPallet.Attempted` and `XcmPallet.Sent` carrying the message that was sent.
+/// with `XcmPallet.Attempted` and `XcmPallet.Sent` carrying the message that was sent. Every
+/// twelfth block the transfer sits in a `Utility.batch_all` after a balance transfer.
 extension DevRuntime {
     static let reserveParachains: [UInt32] = [2000, 2004, 2034]
     static let assetHub: UInt32 = 1000
@@ -39,7 +40,8 @@ extension DevRuntime {
         let message = shapes.message(teleported: teleport, asset: asset, beneficiary: beneficiary)
         let messageID = block.random.bytes(32)
         let used = UInt64(200_000_000 + block.random.next() % 100_000_000)
-        try submit(try call("XcmPallet", method, arguments), by: signer, fee: fee, to: &block) { phase in
+        let xcmCall = try call("XcmPallet", method, arguments)
+        func xcmEvents(_ phase: EventRecord.Phase) throws -> [EventRecord] {
             var records = [EventRecord]()
             if teleport {
                 let name = has("Balances", event: "Burned") ? "Burned" : "Withdraw"
@@ -58,6 +60,22 @@ extension DevRuntime {
             ], phase: phase))
             return records
         }
+        if block.number % 12 == 10, has("Utility", call: "batch_all") {
+            let payee = accounts[0] == signer ? accounts[1] : accounts[0]
+            let paid = UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000
+            let calls = [try transferCall(to: payee, amount: paid), xcmCall]
+            let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
+            try submit(batch, by: signer, fee: fee, to: &block) { phase in
+                [try transferEvent(from: signer, to: payee, amount: paid, phase: phase), try event("Utility", "ItemCompleted", [:], phase: phase)]
+                    + (try xcmEvents(phase)) + [try event("Utility", "ItemCompleted", [:], phase: phase), try event("Utility", "BatchCompleted", [:], phase: phase)]
+            }
+            block.state.free[signer, default: 0] -= paid
+            block.state.free[payee, default: 0] += paid
+        } else {
+            try submit(xcmCall, by: signer, fee: fee, to: &block, events: xcmEvents)
+        }
+        block.state.xcmSent[parachain, default: (0, 0)].transfers += 1
+        block.state.xcmSent[parachain, default: (0, 0)].tokens += amount
         block.state.free[signer, default: 0] -= amount
         if teleport {
             block.state.issuance -= amount

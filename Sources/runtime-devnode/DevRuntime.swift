@@ -33,6 +33,8 @@ struct DevRuntime: Sendable {
         var lastUpgrade: (specVersion: UInt32, specName: String)
         var staking: StakingState
         var pools: PoolsState
+        /// XCM transfers sent so far and the native tokens they carried, by destination parachain.
+        var xcmSent: [UInt32: (transfers: UInt128, tokens: UInt128)] = [:]
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -49,8 +51,14 @@ struct DevRuntime: Sendable {
         var phase: EventRecord.Phase { .applyExtrinsic(UInt32(body.count)) }
     }
 
-    /// A runtime from its metadata, of any version; the richest one describes it.
-    init(metadataBytes: [UInt8]) throws {
+    /// A runtime from its metadata, of any version; the richest one describes it. `droppingPallets`
+    /// (V15 metadata only) builds a runtime without those pallets, served as V14.
+    init(metadataBytes given: [UInt8], droppingPallets: Set<String> = []) throws {
+        var metadataBytes = given
+        if !droppingPallets.isEmpty {
+            guard (try? RuntimeMetadata.decode(given))?.version == 15 else { throw DevError(description: "leaving pallets out needs V15 metadata") }
+            metadataBytes = try RuntimeMetadata.v14Bytes(fromV15: given, droppingPallets: droppingPallets)
+        }
         let metadata = try RuntimeMetadata.decode(metadataBytes)
         guard let version = metadata.runtimeVersion else { throw DevError(description: "the metadata has no System.Version constant") }
         self.metadata = metadata
@@ -255,7 +263,7 @@ struct DevRuntime: Sendable {
             if let info { try storage.put("System", "LastRuntimeUpgrade", info) }
         }
         try writeStakingStorage(state.staking, to: &storage)
-        try writePoolsStorage(state.pools, to: &storage)
+        try writePoolsStorage(state.pools, staking: state.staking, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })

@@ -23,6 +23,9 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Runtime metadata V14, V15 or V16 (binary or hex, bare or wrapped). Default: a bundled Polkadot runtime (spec 2000000, metadata V15; state_getMetadata serves its V14 form, as a node does).")
     var metadata: String?
 
+    @Option(help: "Leave a pallet out of the genesis runtime (repeatable; V15 metadata), as a chain built without it, e.g. Staking.")
+    var withoutPallet: [String] = []
+
     @Option(help: "Switch to another runtime from a block on: BLOCK:METADATA_FILE (repeatable), so history crosses runtime upgrades.")
     var upgradeAt: [String] = []
 
@@ -68,7 +71,7 @@ struct DevnodeCommand: AsyncParsableCommand {
         guard let path = metadata ?? Bundle.module.url(forResource: "polkadot_2000000_v15", withExtension: "scale")?.path else {
             throw ValidationError("the bundled metadata is missing")
         }
-        let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path))
+        let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path), droppingPallets: Set(withoutPallet))
         var schedule: [(from: UInt64, runtime: DevRuntime)] = [(0, genesisRuntime)]
         for upgrade in upgradeAt {
             let parts = upgrade.split(separator: ":", maxSplits: 1).map(String.init)

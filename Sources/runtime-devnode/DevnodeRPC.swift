@@ -25,6 +25,7 @@ struct DevnodeRPC: Sendable {
         "state_getMetadata", "state_call", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
         "state_queryStorageAt", "state_queryStorage", "state_getKeysPaged",
         "system_chain", "system_name", "system_version", "system_properties", "system_health", "rpc_methods",
+        "devnode_truth",
     ]
     static let subscriptionMethods = [
         "chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_subscribeFinalizedHeads",
@@ -109,6 +110,8 @@ struct DevnodeRPC: Sendable {
             ])
         case "system_health":
             return .object(["peers": .number(0), "isSyncing": .bool(false), "shouldHavePeers": .bool(false)])
+        case "devnode_truth":
+            return DevnodeTruth.json(try await block(params.first))
         case "rpc_methods":
             return .object(["methods": .array((Self.plainMethods + Self.subscriptionMethods).sorted().map(JSON.string))])
         default:

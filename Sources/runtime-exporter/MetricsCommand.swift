@@ -11,9 +11,11 @@ struct DefinitionOptions: ParsableArguments {
     @Flag(help: "Leave out the definitions that ship with runtime-exporter.")
     var noDefaultMetrics = false
 
-    func load() throws -> [MetricDefinition] {
-        var directories = metricsDirectories.map { URL(fileURLWithPath: $0) }
-        if !noDefaultMetrics {
+    /// The definitions of the shipped set (unless left out here or by `defaults`), the
+    /// configuration's directories and the command line's.
+    func load(extraDirectories: [String] = [], defaults: Bool = true) throws -> [MetricDefinition] {
+        var directories = (extraDirectories + metricsDirectories).map { URL(fileURLWithPath: $0) }
+        if !noDefaultMetrics && defaults {
             guard let shipped = DefinitionLoader.shippedDirectory else { throw InputFailure(file: "metrics", message: "the shipped definitions are missing") }
             directories.insert(shipped, at: 0)
         }

@@ -9,31 +9,44 @@ import ServiceLifecycle
 import SubstrateRPC
 import UnixSignals
 
-/// `runtime-exporter serve`: follow a chain's finalized blocks and serve their metrics to Prometheus.
+/// `runtime-exporter serve`: follow chains' finalized blocks and serve their metrics to Prometheus.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Follow a chain's finalized blocks and serve its metrics to Prometheus."
+        abstract: "Follow chains' finalized blocks and serve their metrics to Prometheus."
     )
 
-    @Option(help: "A node's JSON-RPC endpoint (ws://, wss://); repeat for failover between nodes of the same chain.")
+    @Option(help: "A chain's JSON-RPC endpoint (ws://, wss://, http://, https://); several nodes of one chain separated by commas, tried in turn. Repeat for more chains.")
     var rpc: [String] = []
 
-    @Option(help: "The chain's name in the chain label. Default: the runtime's spec name.")
+    @Option(help: "A configuration file (YAML): chains, endpoints, listen address, metric directories.")
+    var config: String?
+
+    @Option(help: "The chain's name in the chain label (one --rpc only). Default: the runtime's spec name.")
     var chain: String?
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to serve /metrics on, HOST:PORT or :PORT.")
-    var listenAddress = ":9616"
+    @Option(help: "Heads to follow: finalized (each block exactly once) or best (sooner; retracted blocks stay counted).", transform: { text in
+        guard let mode = FollowMode(rawValue: text) else { throw ValidationError("--follow takes finalized or best, not \(text)") }
+        return mode
+    })
+    var follow: FollowMode = .finalized
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page.")
-    var telemetryPath = "/metrics"
+    @Option(name: .customLong("web.listen-address"), help: "Address to serve /metrics on, HOST:PORT or :PORT (default :9616).")
+    var listenAddress: String?
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page (default /metrics).")
+    var telemetryPath: String?
 
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
-        guard !rpc.isEmpty else { throw ValidationError("give the node's endpoint with --rpc ws://HOST:PORT") }
-        guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
-        guard Self.address(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
+        guard !rpc.isEmpty || config != nil else { throw ValidationError("give a node's endpoint with --rpc ws://HOST:PORT, or a --config file") }
+        guard chain == nil || rpc.count == 1 else { throw ValidationError("--chain names the chain of a single --rpc; name several chains in a --config file") }
+        if let telemetryPath, !telemetryPath.hasPrefix("/") { throw ValidationError("--web.telemetry-path must start with /") }
+        if let listenAddress, Self.address(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
+        for endpoint in rpc.flatMap({ $0.split(separator: ",") }) where !["ws://", "wss://", "http://", "https://"].contains(where: endpoint.hasPrefix) {
+            throw ValidationError("--rpc takes ws://, wss://, http:// or https:// URLs, not \(endpoint)")
+        }
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -42,17 +55,32 @@ struct ServeCommand: AsyncParsableCommand {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
+    /// The configuration file, then the command line over it.
+    func settings() throws -> ExporterConfiguration {
+        var settings = ExporterConfiguration()
+        if let config {
+            do { settings = try ExporterConfiguration.load(file: URL(fileURLWithPath: config)) } catch { throw DefinitionFailure(error: error) }
+        }
+        for endpoints in rpc {
+            settings.chains.append(.init(name: chain, endpoints: endpoints.split(separator: ",").map(String.init), follow: follow))
+        }
+        do { try settings.checkNames(origin: "the command line") } catch { throw DefinitionFailure(error: error) }
+        if let listenAddress { settings.listenAddress = listenAddress }
+        if let telemetryPath { settings.telemetryPath = telemetryPath }
+        guard !settings.chains.isEmpty else { throw ValidationError("\(config ?? "the configuration") lists no chains") }
+        guard Self.address(settings.listenAddress ?? ":9616") != nil else { throw ValidationError("web.listen_address takes HOST:PORT or :PORT") }
+        return settings
+    }
+
     func run() async throws {
         let logger = Logger(label: "runtime-exporter")
-        let loaded = try definitions.load()
+        let settings = try settings()
+        let loaded = try definitions.load(extraDirectories: settings.metricsDirectories, defaults: settings.defaultMetrics)
         let registry = ChainMetricsRegistry(definitions: loaded)
         let metrics = ExporterMetrics()
-        let name: String
-        if let chain { name = chain } else { name = try await Self.specName(rpc, logger: logger) }
-        let transport = FailoverTransport(endpoints: rpc, observer: metrics.observer(chain: name), logger: logger)
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
-        let follower = ChainFollower(chain: name, client: client, definitions: loaded, registry: registry, metrics: metrics, logger: logger)
-        let (host, port) = Self.address(listenAddress)!
+        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow) })
+        let telemetryPath = settings.telemetryPath ?? "/metrics"
+        let (host, port) = Self.address(settings.listenAddress ?? ":9616")!
 
         let router = Router()
         router.get(RouterPath(telemetryPath)) { _, _ -> Response in
@@ -62,61 +90,22 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         router.get("/") { _, _ -> Response in
-            let head = await follower.processedHead.map(String.init) ?? "none yet"
-            let page = """
-                <!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-                <title>runtime-exporter</title></head><body><h1>runtime-exporter</h1>
-                <p>Chain <b>\(name)</b>, last finalized block processed: \(head).</p>
-                <p><a href="\(telemetryPath)">Metrics</a></p></body></html>
-                """
+            let page = await LandingPage(board: board, telemetryPath: telemetryPath).html()
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("/-/healthy") { _, _ in "OK\n" }
+        // Ready once some chain's metrics are served; a chain that is down does not hold the others back.
         router.get("/-/ready") { _, _ -> Response in
-            await follower.processedHead == nil ? Response(status: .serviceUnavailable) : Response(status: .ok)
+            for entry in board.entries { if await entry.follower?.processedHead != nil { return Response(status: .ok) } }
+            return Response(status: .serviceUnavailable)
         }
         let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
-        var configuration = ServiceGroupConfiguration(
-            services: [.init(service: FollowerService(follower: follower, metrics: metrics, logger: logger)), .init(service: server)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        )
+        let chains = board.entries.map { entry in
+            ServiceGroupConfiguration.ServiceConfiguration(service: ChainService(
+                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, logger: logger))
+        }
+        var configuration = ServiceGroupConfiguration(services: chains + [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()
-        await transport.close()
-    }
-
-    /// The chain's name from its runtime, asked before the metrics' transport exists (its RPC
-    /// metrics carry the name).
-    static func specName(_ endpoints: [String], logger: Logger) async throws -> String {
-        let transport = FailoverTransport(endpoints: endpoints, logger: logger)
-        defer { Task { await transport.close() } }
-        guard let name = try await SubstrateRPCClient(transport: transport, timeout: .seconds(30)).stateGetRuntimeVersion()["specName"]?.stringValue else {
-            throw ValidationError("the node's runtime version has no specName; give --chain")
-        }
-        return name
-    }
-}
-
-/// Keeps a follower running: a failure (node gone, bad answer) is logged and following resumes
-/// after a pause from the block after the last one processed, so no block is skipped.
-struct FollowerService: Service {
-    let follower: ChainFollower
-    let metrics: ExporterMetrics
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await follower.run()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    metrics.error(chain: follower.chain, stage: "follow")
-                    logger.error("\(follower.chain): \(error); resuming in 2 s")
-                }
-                try await Task.sleep(for: .seconds(2))
-            }
-        }
     }
 }

@@ -70,6 +70,10 @@ import Testing
         ("- name: a_total\n  help: h\n  type: counter\n  source: {events: Balances.Transfer, aggregate: sum}\n", "t.yaml:1: entry a_total: field source.field: a sum needs the field to add up"),
         ("- name: a\n  help: h\n  type: gauge\n  min_interval: 5 minutes\n  source: {header: number}\n", "t.yaml:4: entry a: field min_interval: expected a duration"),
         ("- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n", "t.yaml:5: entry a: field name: defined again (first at t.yaml:1)"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: nothing}\n", "t.yaml:4: entry a: field source.collector: no collector nothing; there are runtime_version,"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: xcm_transfers, value: fees}\n", "t.yaml:4: entry a: field source.value: collector xcm_transfers has no value fees; it has tokens, transfers"),
+        ("- name: a\n  help: h\n  type: gauge\n  labels: [pool]\n  source: {collector: xcm_transfers}\n", "t.yaml:1: entry a: field labels: the source cannot fill pool (it fills: destination)"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number, value: x}\n", "t.yaml:4: entry a: field source.value: not an option of a header source"),
         ("name: a\n", "t.yaml:1: expected a list of metric definitions"),
         ("- name: [a\n", "t.yaml: not valid YAML or JSON"),
     ])

@@ -20,8 +20,8 @@ import Testing
         defer { exporter.stop() }
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
 
-        let first = try await scrape(exporter, atLeast: 16)
-        let second = try await scrape(exporter, atLeast: first.block + 8)
+        let first = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 16)
+        let second = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: first.block + 8)
         for snapshot in [first, second] {
             let hash = try #require(try await client.chainGetBlockHash(snapshot.block))
             let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: hash))
@@ -38,6 +38,46 @@ import Testing
                 #expect(snapshot.values[metric] == TokenAmount(planck: truth, decimals: decimals).description, "\(metric) at block \(snapshot.block)")
             }
         }
+
+        // The collectors against the devnode's own record of what it did: each pool's values and
+        // the era's stake exactly; XCM counters by their increase, per destination.
+        var truths = [JSON]()
+        for snapshot in [first, second] {
+            let hash = try #require(try await client.chainGetBlockHash(snapshot.block))
+            let truth = try await client.call("devnode_truth", [.string(hash)])
+            truths.append(truth)
+            guard case let .object(pools)? = truth["pools"] else { Issue.record("devnode_truth has no pools"); return }
+            #expect(pools.count >= 1)
+            for pool in pools {
+                for (metric, field, decimals) in [
+                    ("members", "members", 0), ("points", "points", 0), ("balance_tokens", "balance", 10),
+                    ("unbonding_tokens", "unbonding", 10), ("pending_rewards_tokens", "pending_rewards", 10),
+                ] {
+                    let planck = try #require(pool.value[field]?.stringValue.flatMap { UInt128($0) })
+                    #expect(snapshot.series["runtime_nomination_pool_\(metric){chain=\"polkadot\",pool=\"\(pool.key)\"}"] == TokenAmount(planck: planck, decimals: decimals).description,
+                            "pool \(pool.key) \(metric) at block \(snapshot.block)")
+                }
+            }
+            for (metric, field) in [("total", "total"), ("own", "own"), ("nominator", "others")] {
+                let planck = try #require(truth["staking"]?[field]?.stringValue.flatMap { UInt128($0) })
+                #expect(snapshot.values["runtime_staking_era_\(metric)_stake_tokens"] == TokenAmount(planck: planck, decimals: 10).description, "\(metric) stake at block \(snapshot.block)")
+            }
+            #expect(snapshot.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == "1")
+        }
+        guard case let .object(sent)? = truths[1]["xcm"] else { Issue.record("devnode_truth has no xcm"); return }
+        let destinations = sent.map(\.key)
+        var xcmSeen: UInt128 = 0
+        for destination in destinations {
+            for (metric, field, decimals) in [("transfers_total", "transfers", 0), ("transferred_tokens_total", "tokens", 10)] {
+                func sent(_ truth: JSON) -> UInt128 { truth["xcm"]?[destination]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
+                let name = "runtime_xcm_\(metric){chain=\"polkadot\",destination=\"\(destination)\"}"
+                let before = first.series[name].flatMap { Self.planck($0, decimals: decimals) } ?? 0
+                let after = try #require(second.series[name].flatMap { Self.planck($0, decimals: decimals) }, "\(name) at block \(second.block)")
+                #expect(after - before == sent(truths[1]) - sent(truths[0]), "\(name) between blocks \(first.block) and \(second.block)")
+                if field == "transfers" { xcmSeen += sent(truths[1]) - sent(truths[0]) }
+            }
+        }
+        #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")
 
         // Counters grow by exactly what the blocks between the two scrapes hold: every block once.
         var fees: UInt128 = 0
@@ -62,7 +102,7 @@ import Testing
         // per method, no lag left at a scrape that waited for the head.
         let endpoint = node.webSocketURL
         #expect(second.series["runtime_exporter_up{chain=\"polkadot\",endpoint=\"\(endpoint)\"}"].flatMap(Double.init) == 1)
-        let processed = { (snapshot: Snapshot) in snapshot.series["runtime_exporter_blocks_processed_total{chain=\"polkadot\"}"].flatMap(Double.init) ?? -1 }
+        let processed = { (snapshot: MetricsSnapshot) in snapshot.series["runtime_exporter_blocks_processed_total{chain=\"polkadot\"}"].flatMap(Double.init) ?? -1 }
         // (Its own registry is read a moment after the chain's, so it may be one block ahead.)
         #expect(abs(processed(second) - processed(first) - Double(second.block - first.block)) <= 1)
         let getBlocks = second.series["runtime_exporter_rpc_request_duration_seconds_count{chain=\"polkadot\",endpoint=\"\(endpoint)\",method=\"chain_getBlock\"}"].flatMap(Double.init) ?? 0
@@ -72,50 +112,5 @@ import Testing
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
     }
 
-    struct ScrapeTimeout: Error, CustomStringConvertible {
-        let block: UInt64
-        var description: String { "the exporter did not reach block \(block) within 60 s" }
-    }
-
-    struct Snapshot {
-        let block: UInt64
-        let values: [String: String]
-        /// Every series line: full name with labels → value.
-        let series: [String: String]
-        let callTotal: UInt128
-        let text: String
-    }
-
-    /// Scrapes /metrics until the processed block reaches `atLeast`.
-    private func scrape(_ exporter: ExporterProcess, atLeast: UInt64) async throws -> Snapshot {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: exporter.metricsURL), timeout: .seconds(10))
-            #expect(response.headers["content-type"].first == "text/plain; version=0.0.4; charset=utf-8")
-            let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
-            var values = [String: String]()
-            var series = [String: String]()
-            var calls: UInt128 = 0
-            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2 else { continue }
-                let name = String(parts[0])
-                series[name] = String(parts[1])
-                if name.hasPrefix("runtime_extrinsics_total{") { calls += UInt128(parts[1]) ?? 0 }
-                if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"polkadot\"}" { values[String(name[..<brace])] = String(parts[1]) }
-            }
-            if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }), block >= atLeast {
-                return Snapshot(block: block, values: values, series: series, callTotal: calls, text: text)
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw ScrapeTimeout(block: atLeast)
-    }
-
-    static func planck(_ text: String, decimals: Int) -> UInt128? {
-        let parts = text.split(separator: ".", maxSplits: 1)
-        let fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard fraction.count <= decimals else { return nil }
-        return UInt128(String(parts[0]) + fraction + String(repeating: "0", count: decimals - fraction.count))
-    }
+    static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }
 }

@@ -124,7 +124,8 @@ import Testing
     /// The chain adds up, as the independent client reads it: block by block, total issuance
     /// moves by exactly what was minted (staking rewards, the treasury's era share) and burned
     /// (teleports out); it always equals the sum of all account balances; staking and pool
-    /// counters equal the entries of their maps; XCM, staking and pool extrinsics all occur.
+    /// counters equal the entries of their maps, the value locked in pools their ledgers' totals;
+    /// XCM, staking and pool extrinsics all occur.
     @Test func theChainAddsUpForAnIndependentClient() async throws {
         let node = try await DevnodeProcess.launch(["--history", "45", "--block-time", "0", "--seed", "21"])
         defer { node.stop() }
@@ -158,7 +159,8 @@ import Testing
                     "nominators": [s.query("Staking", "CounterForNominators", block_hash=h).value, count("Staking", "Nominators")],
                     "pools": [s.query("NominationPools", "CounterForBondedPools", block_hash=h).value, count("NominationPools", "BondedPools")],
                     "members": [s.query("NominationPools", "CounterForPoolMembers", block_hash=h).value, len(members)],
-                    "locked": [str(s.query("NominationPools", "TotalValueLocked", block_hash=h).value), str(sum(m.value["points"] for _, m in members))],
+                    "locked": [str(s.query("NominationPools", "TotalValueLocked", block_hash=h).value),
+                               str(sum(l.value["total"] for _, l in s.query_map("Staking", "Ledger", block_hash=h, page_size=100)))],
                 })
             print(json.dumps(out))
             """
@@ -189,7 +191,7 @@ import Testing
         }
         for call in [
             "XcmPallet.limited_reserve_transfer_assets", "XcmPallet.limited_teleport_assets", "Staking.payout_stakers",
-            "Staking.bond_extra", "Staking.bond", "Staking.nominate", "NominationPools.join", "NominationPools.bond_extra",
+            "Staking.bond_extra", "Staking.bond", "Staking.nominate", "NominationPools.join", "NominationPools.bond_extra", "NominationPools.unbond",
             "Utility.batch_all", "Balances.transfer_keep_alive",
         ] {
             #expect(calls.contains(call), "no \(call) in 45 blocks")

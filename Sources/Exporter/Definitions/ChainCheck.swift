@@ -93,8 +93,11 @@ public struct ChainCheck: Sendable {
             if value == .weight, metadata.storageEntry(pallet: "System", item: "BlockWeight") == nil {
                 return .skipped("\(definition.name): \(spec) has no System.BlockWeight")
             }
-        case .collector:
-            break
+        case let .collector(name, _):
+            guard let spec = CollectorCatalog.spec(named: name) else { throw fail("source.collector", "no collector \(name)") }
+            let binding: CollectorSpec.Binding
+            do { binding = try spec.bind(metadata) } catch { throw fail("source.collector", error.description) }
+            if case let .missing(reason) = binding { return .skipped("\(definition.name): \(reason)") }
         }
         return .applies
     }

@@ -125,7 +125,8 @@ private struct EntryReader {
             guard label != "chain" else { throw fail("labels", "chain is set by the exporter on every series") }
         }
         if Set(labels).count != labels.count { throw fail("labels", "a label is listed twice") }
-        if let available = source.availableLabels, let missing = labels.first(where: { !available.contains($0) }) {
+        let available = source.availableLabels
+        if let missing = labels.first(where: { !available.contains($0) }) {
             throw fail("labels", "the source cannot fill \(missing) (it fills: \(available.sorted().joined(separator: ", ")))")
         }
         // Labels the source is told to fill must be declared (others, like an extrinsic's call,
@@ -167,7 +168,7 @@ private struct EntryReader {
         }
         let options: [String: Set<String>] = [
             "storage": ["keys", "field", "each_key"], "storage_map": ["aggregate", "field"],
-            "events": ["aggregate", "field", "labels"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": [],
+            "events": ["aggregate", "field", "labels"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": ["value"],
         ]
         if let unknown = source.keys.sorted().first(where: { $0 != kind && !(options[kind]?.contains($0) ?? false) }) {
             throw fail("source.\(unknown)", "not an option of a \(kind) source", at: source[unknown])
@@ -250,7 +251,16 @@ private struct EntryReader {
             }
             return .header(header)
         default:
-            return .collector(try text(value, "source.collector"))
+            let name = try text(value, "source.collector")
+            guard let spec = CollectorCatalog.spec(named: name) else {
+                throw fail("source.collector", "no collector \(name); there are \(CollectorCatalog.all.map(\.name).joined(separator: ", "))", at: value)
+            }
+            guard let valueNode = source["value"] else { return .collector(name: name, value: spec.defaultValue) }
+            let chosen = try text(valueNode, "source.value")
+            guard spec.values[chosen] != nil else {
+                throw fail("source.value", "collector \(name) has no value \(chosen); it has \(spec.values.keys.sorted().joined(separator: ", "))", at: valueNode)
+            }
+            return .collector(name: name, value: chosen)
         }
     }
 

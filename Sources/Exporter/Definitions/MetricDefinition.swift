@@ -68,8 +68,8 @@ public enum MetricSource: Sendable, Equatable {
     case constant(pallet: String, name: String, field: String?)
     /// A value of the block itself.
     case header(HeaderValue)
-    /// A Swift collector under `Sources/Exporter/Collectors/`, named here.
-    case collector(String)
+    /// One value of a Swift collector under `Sources/Exporter/Collectors/`.
+    case collector(name: String, value: String)
 
     public enum Aggregate: String, Sendable, CaseIterable { case count, sum }
 
@@ -115,12 +115,12 @@ public enum MetricSource: Sendable, Equatable {
         }
     }
 
-    /// The labels this source can fill; nil for a collector, which declares its own.
-    public var availableLabels: Set<String>? {
+    /// The labels this source can fill.
+    public var availableLabels: Set<String> {
         switch self {
         case let .storage(_, _, _, _, eachKey): Set(eachKey.map { [$0.label] } ?? [])
         case .storageMap, .constant: []
-        case .collector: nil
+        case let .collector(name, value): CollectorCatalog.spec(named: name)?.values[value] ?? []
         case let .events(_, _, _, labelFields): Set(labelFields.keys)
         case .extrinsics: ["pallet", "call", "signed", "result"]
         case let .header(value): value == .weight ? ["class"] : []
@@ -146,8 +146,8 @@ extension MetricSource {
             return "constant \(pallet).\(name)\(field.map { " ." + $0 } ?? "")"
         case let .header(value):
             return "header \(value.rawValue)"
-        case let .collector(name):
-            return "collector \(name)"
+        case let .collector(name, value):
+            return "collector \(name).\(value)"
         }
     }
 }

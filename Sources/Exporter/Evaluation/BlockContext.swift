@@ -11,12 +11,16 @@ public struct BlockContext: Sendable {
     public let parentTimestampMilliseconds: UInt64?
     public let extrinsics: [Extrinsic]
     public let events: [EventRecord]
-    /// Storage values by `0x` key; nil when the key holds nothing.
-    public let storage: [String: [UInt8]?]
+    /// Storage values by `0x` key; nil when the key holds nothing. Collectors' follow-up reads
+    /// are added here before they collect.
+    public var storage: [String: [UInt8]?]
+    /// Whether this block runs another runtime than the block before it (a runtime upgrade).
+    public let runtimeUpgraded: Bool
 
     public init(
         number: UInt64, metadata: RuntimeMetadata, tokenDecimals: Int, timestampMilliseconds: UInt64?,
-        parentTimestampMilliseconds: UInt64?, extrinsics: [Extrinsic], events: [EventRecord], storage: [String: [UInt8]?]
+        parentTimestampMilliseconds: UInt64?, extrinsics: [Extrinsic], events: [EventRecord], storage: [String: [UInt8]?],
+        runtimeUpgraded: Bool = false
     ) {
         self.number = number
         self.metadata = metadata
@@ -26,10 +30,16 @@ public struct BlockContext: Sendable {
         self.extrinsics = extrinsics
         self.events = events
         self.storage = storage
+        self.runtimeUpgraded = runtimeUpgraded
     }
 
     /// Encoded length of the extrinsics, in bytes.
     public var extrinsicsLength: Int { extrinsics.reduce(0) { $0 + $1.bytes.count } }
+
+    /// Events emitted while extrinsic `index` was applied.
+    public func events(ofExtrinsic index: Int) -> [EventRecord] {
+        events.filter { if case let .applyExtrinsic(phase) = $0.phase { phase == UInt32(index) } else { false } }
+    }
 
     /// Whether extrinsic `index` succeeded, from its `System.ExtrinsicSuccess/Failed` event.
     public func succeeded(_ index: Int) -> Bool? {

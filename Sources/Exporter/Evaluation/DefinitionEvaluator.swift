@@ -2,8 +2,8 @@ import ExactJSON
 import SCALE
 public import Substrate
 
-/// Evaluates the declarative definitions (every source kind but `collector` and `storage_map`,
-/// whose entries are paged in separately) on one block of one runtime: which storage keys they
+/// Evaluates the declarative definitions (every source kind but `collector`, see `BoundCollector`,
+/// and `storage_map`, whose entries are paged in separately) on one block of one runtime: which storage keys they
 /// need, and the samples they give. Gauges give their value, counters their increase in this
 /// block, histograms one observation.
 public struct DefinitionEvaluator: Sendable {
@@ -79,7 +79,7 @@ public struct DefinitionEvaluator: Sendable {
 
     public func evaluate(_ definition: MetricDefinition, in block: BlockContext) throws(EvaluationError) -> [Sample] {
         func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: "block \(block.number): \(message)") }
-        let decimals = scaleDecimals(definition.scale, block: block)
+        let decimals = definition.scale.decimals(tokenDecimals: block.tokenDecimals)
         func sample(_ labels: [Sample.Label], _ integer: UInt128, decimals: Int = 0) -> Sample {
             Sample(metric: definition.name, labels: labels.filter { definition.labels.contains($0.name) }, value: SampleValue(integer, decimals: decimals))
         }
@@ -166,16 +166,6 @@ public struct DefinitionEvaluator: Sendable {
 
     // MARK: Helpers
 
-    private func scaleDecimals(_ scale: MetricDefinition.Scale, block: BlockContext) -> Int {
-        switch scale {
-        case .none: 0
-        case .tokenDecimals: block.tokenDecimals
-        case .perbill: 9
-        case .fixedU128: 18
-        case .pico: 12
-        }
-    }
-
     /// `System.BlockWeight` per dispatch class: `ref_time` of a two-dimensional weight, or the
     /// single number of older runtimes.
     private func weightSamples(_ definition: MetricDefinition, block: BlockContext, decimals: Int, fail: (String) -> EvaluationError) throws(EvaluationError) -> [Sample] {
@@ -227,6 +217,19 @@ public struct DefinitionEvaluator: Sendable {
         if case let .variant(variant) = value.kind, variant.fields.isEmpty { return variant.name }
         if let text = value.string { return text }
         return ValueJSONRenderer(registry: metadata.types).render(value).serialized()
+    }
+}
+
+extension MetricDefinition.Scale {
+    /// The power of ten the source's integers are divided by.
+    public func decimals(tokenDecimals: Int) -> Int {
+        switch self {
+        case .none: 0
+        case .tokenDecimals: tokenDecimals
+        case .perbill: 9
+        case .fixedU128: 18
+        case .pico: 12
+        }
     }
 }
 

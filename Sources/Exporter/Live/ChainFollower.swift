@@ -4,10 +4,12 @@ import SCALE
 import Substrate
 public import SubstrateRPC
 
-/// Follows one chain's finalized heads and turns every finalized block, exactly once and in
-/// order, into samples for the registry. When finality jumps from N to N+5 the blocks between
-/// are processed too. Per block: `chain_getBlock` and one `state_queryStorageAt` (hashes come
-/// in array calls of `chain_getBlockHash`); each block is decoded with the runtime that
+/// Follows one chain's finalized heads (or best heads, when asked) and turns every such block,
+/// exactly once and in order, into samples for the registry. Without WebSocket endpoints the
+/// head is polled. When finality jumps from N to N+5 the blocks between
+/// are processed too. Per block: `chain_getBlock`, one `state_queryStorageAt`, and a second
+/// one when collectors read keys chosen from the first's values (hashes come in array calls of
+/// `chain_getBlockHash`); each block is decoded with the runtime that
 /// executed it, fetched again only after a block that set new code.
 public actor ChainFollower {
     public nonisolated let chain: String
@@ -16,12 +18,16 @@ public actor ChainFollower {
     private let registry: ChainMetricsRegistry
     private let metrics: ExporterMetrics?
     private let logger: Logger
+    private let follow: FollowMode
+    /// With HTTP endpoints only there are no subscriptions: the head is asked for this often.
+    private let pollInterval: Duration?
     private var runtimes: [UInt32: ChainRuntime] = [:]
     private var current: ChainRuntime?
     private var runtimeMayChange = true
     private var tokenDecimals = 0
     private var lastProcessed: UInt64?
     private var lastTimestamp: UInt64?
+    private var lastSpecVersion: UInt32?
     private var finalizedHead: UInt64 = 0
 
     public struct FollowError: Error, CustomStringConvertible {
@@ -30,8 +36,10 @@ public actor ChainFollower {
 
     public init(
         chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry,
-        metrics: ExporterMetrics? = nil, logger: Logger
+        metrics: ExporterMetrics? = nil, follow: FollowMode = .finalized, pollInterval: Duration? = nil, logger: Logger
     ) {
+        self.follow = follow
+        self.pollInterval = pollInterval
         self.chain = chain
         self.client = client
         self.definitions = definitions
@@ -43,6 +51,15 @@ public actor ChainFollower {
     /// The last block processed.
     public var processedHead: UInt64? { lastProcessed }
 
+    /// The head followed (finalized or best), as last notified.
+    public var notifiedHead: UInt64 { finalizedHead }
+
+    /// The runtime of the last block processed: spec name and version.
+    public var runtimeVersion: (name: String, version: UInt32)? {
+        guard let current, let version = current.metadata.runtimeVersion else { return nil }
+        return (version.specName, version.specVersion)
+    }
+
     /// Follows until cancelled; starts at the finalized head (or after `after`).
     public func run(after: UInt64? = nil) async throws {
         if lastProcessed == nil { lastProcessed = after }
@@ -53,13 +70,24 @@ public actor ChainFollower {
             throw FollowError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38")
         }
         tokenDecimals = decimals
-        let heads = try await client.chainSubscribeFinalizedHeads()
-        for try await head in heads {
-            guard let number = head["number"]?.uint64Value else {
-                throw FollowError(description: "\(chain): a finalized head without a number: \(head.serialized().prefix(200))")
+        if let pollInterval {
+            while true {
+                let head = follow == .finalized ? try await client.chainGetHeader(try await client.chainGetFinalizedHead()) : try await client.chainGetHeader()
+                try await catchUp(to: try headNumber(head))
+                try await Task.sleep(for: pollInterval)
             }
-            try await catchUp(to: number)
         }
+        let heads = follow == .finalized ? try await client.chainSubscribeFinalizedHeads() : try await client.chainSubscribeNewHeads()
+        for try await head in heads {
+            try await catchUp(to: try headNumber(head))
+        }
+    }
+
+    private func headNumber(_ head: JSON) throws -> UInt64 {
+        guard let number = head["number"]?.uint64Value else {
+            throw FollowError(description: "\(chain): a \(follow.rawValue) head without a number: \(head.serialized().prefix(200))")
+        }
+        return number
     }
 
     /// Processes every block after the last one up to `finalized`.
@@ -92,18 +120,36 @@ public actor ChainFollower {
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
         let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[runtime.eventsKey] ?? nil, metadata: runtime.metadata)
         let timestamp = decoded.timestampMilliseconds
-        let context = BlockContext(
+        var context = BlockContext(
             number: number, metadata: runtime.metadata, tokenDecimals: tokenDecimals, timestampMilliseconds: timestamp,
             parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil,
-            extrinsics: decoded.extrinsics ?? [], events: decoded.events ?? [], storage: storage
+            extrinsics: decoded.extrinsics ?? [], events: decoded.events ?? [], storage: storage,
+            runtimeUpgraded: lastSpecVersion.map { $0 != runtime.specVersion } ?? false
         )
+        // Keys chosen from this block's values (each pool's entries…): one more query for all collectors.
+        var followUp = [String]()
+        for bound in runtime.collectors { followUp += try bound.collector.followUpKeys(context) }
+        if !followUp.isEmpty {
+            var seen = Set(context.storage.keys)
+            for (key, value) in try await client.stateQueryStorageAt(followUp.filter { seen.insert($0).inserted }, at: hash) {
+                context.storage[key] = value.flatMap { Hex.decode($0) }
+            }
+        }
         var samples = [Sample]()
+        let started = ContinuousClock.now
         for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }
-        registry.record(samples, chain: chain)
+        metrics?.collectorFinished(chain: chain, collector: "definitions", duration: .now - started)
+        for bound in runtime.collectors {
+            let started = ContinuousClock.now
+            samples += bound.samples(try bound.collector.collect(context), tokenDecimals: tokenDecimals)
+            metrics?.collectorFinished(chain: chain, collector: bound.name, duration: .now - started)
+        }
+        registry.record(samples, chain: chain, replacingGauges: true)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = decoded.header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
         lastTimestamp = timestamp
+        lastSpecVersion = runtime.specVersion
     }
 
     /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's

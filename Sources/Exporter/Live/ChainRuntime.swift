@@ -8,6 +8,8 @@ struct ChainRuntime: Sendable {
     let metadata: RuntimeMetadata
     let evaluator: DefinitionEvaluator
     let definitions: [MetricDefinition]
+    /// The collectors the definitions use, bound to this runtime.
+    let collectors: [BoundCollector]
     let storageKeys: [String]
     let eventsKey: String
     /// Why definitions were left out for this runtime, for one log line each.
@@ -28,8 +30,10 @@ struct ChainRuntime: Sendable {
             }
         }
         evaluator = DefinitionEvaluator(metadata: metadata, definitions: applying)
+        collectors = try BoundCollector.bind(applying, metadata: metadata)
         var keys = [String]()
         for definition in applying { keys += try evaluator.storageKeys(for: definition).map(\.key) }
+        for bound in collectors { keys += bound.collector.storageKeys }
         eventsKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events"))
         var seen = Set<String>()
         storageKeys = ([eventsKey] + keys).filter { seen.insert($0).inserted }

@@ -19,7 +19,7 @@ public final class ExporterMetrics: Sendable {
     }
 
     func requestFinished(chain: String, endpoint: String, method: String, duration: Duration, error: RPCError?) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = Self.seconds(duration)
         registry.makeValueHistogram(
             descriptor: .init(namespace: "runtime_exporter", metricName: "rpc_request_duration", unitName: "seconds", helpText: "Time from sending a JSON-RPC request to its answer, per endpoint and method."),
             labels: [("chain", chain), ("endpoint", endpoint), ("method", method)], buckets: Self.latencyBuckets
@@ -45,11 +45,23 @@ public final class ExporterMetrics: Sendable {
 
     /// Every block up to a notified finalized head is processed, `duration` after the notification.
     public func headProcessed(chain: String, duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = Self.seconds(duration)
         registry.makeValueHistogram(
             descriptor: .init(namespace: "runtime_exporter", metricName: "head_processing", unitName: "seconds", helpText: "Time from a finalized head's notification to the metrics of every block up to it."),
             labels: [("chain", chain)], buckets: Self.latencyBuckets
         ).record(seconds)
+    }
+
+    /// A collector (a Swift one, or `definitions` for all declarative ones) took `duration` on a block.
+    public func collectorFinished(chain: String, collector: String, duration: Duration) {
+        registry.makeValueHistogram(
+            descriptor: .init(namespace: "runtime_exporter", metricName: "collector_duration", unitName: "seconds", helpText: "Time a collector took to compute one block's samples."),
+            labels: [("chain", chain), ("collector", collector)], buckets: Self.latencyBuckets
+        ).record(Self.seconds(duration))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Something failed at `stage` (follow, decode, evaluate); what is logged says what.

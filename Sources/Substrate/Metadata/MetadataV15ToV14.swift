@@ -7,8 +7,10 @@ import SCALE
 // values. The type registry is the same bytes.
 
 extension RuntimeMetadata {
-    /// The V14 metadata of the runtime that `v15` (metadata V15, bare or wrapped) describes.
-    public static func v14Bytes(fromV15 v15: [UInt8]) throws(MetadataError) -> [UInt8] {
+    /// The V14 metadata of the runtime that `v15` (metadata V15, bare or wrapped) describes;
+    /// `droppingPallets` leaves those pallets out, as a runtime built without them would (the
+    /// outer enums in the type registry keep their variants).
+    public static func v14Bytes(fromV15 v15: [UInt8], droppingPallets dropped: Set<String> = []) throws(MetadataError) -> [UInt8] {
         var decoder = SCALEDecoder(v15)
         try skipWrapper(&decoder)
         let start = decoder.position
@@ -27,13 +29,17 @@ extension RuntimeMetadata {
             out.append(contentsOf: v15[typesStart..<decoder.position])
 
             let palletCount = try decoder.decodeLength(minimumElementSize: 7)
-            out.encodeLength(palletCount)
+            var pallets = [ArraySlice<UInt8>]()
+            var found = Set<String>()
             for _ in 0..<palletCount {
                 let palletStart = decoder.position
-                _ = try decoder.decodePalletV14Layout(withDocs: false)
-                out.append(contentsOf: v15[palletStart..<decoder.position])
+                let pallet = try decoder.decodePalletV14Layout(withDocs: false)
+                if dropped.contains(pallet.name) { found.insert(pallet.name) } else { pallets.append(v15[palletStart..<decoder.position]) }
                 _ = try decoder.decodeStrings()  // the pallet's docs, which V14 lacks
             }
+            if let missing = dropped.subtracting(found).sorted().first { throw MetadataError.incomplete("no pallet \(missing) to leave out") }
+            out.encodeLength(pallets.count)
+            for pallet in pallets { out.append(contentsOf: pallet) }
 
             let version = try decoder.readByte()
             for _ in 0..<4 { _ = try decoder.decodeTypeID() }  // address, call, signature, extra

@@ -1,0 +1,43 @@
+import Substrate
+
+/// A collector bound to one runtime with the definitions that take its values: turns its
+/// named values into those definitions' samples (labels kept or added up, scale applied).
+struct BoundCollector: Sendable {
+    let name: String
+    let collector: any Collector
+    let definitions: [MetricDefinition]
+
+    /// Binds every collector the definitions name; each is bound once, whatever the number of
+    /// definitions taking its values. Definitions were checked against the runtime before.
+    static func bind(_ definitions: [MetricDefinition], metadata: RuntimeMetadata) throws(CollectorError) -> [BoundCollector] {
+        var byName = [(String, [MetricDefinition])]()
+        for definition in definitions {
+            guard case let .collector(name, _) = definition.source else { continue }
+            if let index = byName.firstIndex(where: { $0.0 == name }) { byName[index].1.append(definition) } else { byName.append((name, [definition])) }
+        }
+        var bound = [BoundCollector]()
+        for (name, users) in byName {
+            guard let spec = CollectorCatalog.spec(named: name), case let .bound(collector) = try spec.bind(metadata) else { continue }
+            bound.append(BoundCollector(name: name, collector: collector, definitions: users))
+        }
+        return bound
+    }
+
+    /// The definitions' samples from the collector's values at this block.
+    func samples(_ values: [Sample], tokenDecimals: Int) -> [Sample] {
+        var samples = [Sample]()
+        for definition in definitions {
+            guard case let .collector(_, value) = definition.source else { continue }
+            // Labels a definition leaves out are added up over.
+            var totals = [[Sample.Label]: UInt128]()
+            for sample in values where sample.metric == value {
+                totals[sample.labels.filter { definition.labels.contains($0.name) }, default: 0] += sample.value.integer
+            }
+            let decimals = definition.scale.decimals(tokenDecimals: tokenDecimals)
+            for (labels, total) in totals.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                samples.append(Sample(metric: definition.name, labels: labels, value: SampleValue(total, decimals: decimals)))
+            }
+        }
+        return samples
+    }
+}

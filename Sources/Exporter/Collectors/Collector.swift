@@ -1,0 +1,127 @@
+import SCALE
+import Substrate
+
+/// Logic that a definition's data cannot express, bound to one runtime. A collector reads the
+/// block like the declarative sources do: its fixed storage keys go into the block's one batched
+/// query, and keys that depend on those values (each pool's entries, the active era's exposure)
+/// into one follow-up query shared by all collectors. It gives named values (`transfers`,
+/// `tokens`); definitions pick one with `source: { collector: NAME, value: VALUE }`.
+protocol Collector: Sendable {
+    /// Storage keys (`0x` hex) read at every block.
+    var storageKeys: [String] { get }
+    /// Keys to read next, chosen from the values of `storageKeys` at this block.
+    func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String]
+    /// The values at this block: samples named by value, token amounts in planck.
+    func collect(_ block: BlockContext) throws(CollectorError) -> [Sample]
+}
+
+extension Collector {
+    var storageKeys: [String] { [] }
+    func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
+}
+
+public struct CollectorError: Error, Sendable, CustomStringConvertible {
+    public let collector: String
+    public let message: String
+    public var description: String { "collector \(collector): \(message)" }
+}
+
+/// What a collector offers to definitions, and how to bind it to a runtime.
+public struct CollectorSpec: Sendable {
+    public let name: String
+    /// Its values, each with the labels it fills.
+    public let values: [String: Set<String>]
+    /// The value of a definition that names none.
+    public let defaultValue: String
+    /// Binds the collector to one runtime.
+    let bind: @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
+
+    enum Binding {
+        case bound(any Collector)
+        /// The runtime lacks what the collector reads: it yields nothing for this runtime.
+        case missing(String)
+    }
+}
+
+/// Every collector there is, by name.
+public enum CollectorCatalog {
+    public static let all: [CollectorSpec] = [
+        RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
+    ]
+
+    public static func spec(named name: String) -> CollectorSpec? {
+        all.first { $0.name == name }
+    }
+}
+
+/// Storage access for collectors: keys built and values decoded with one runtime's types.
+struct CollectorStorage: Sendable {
+    let collector: String
+    let metadata: RuntimeMetadata
+    private let keys: StorageKeyBuilder
+    private let decoder: ValueDecoder
+
+    init(collector: String, metadata: RuntimeMetadata) {
+        self.collector = collector
+        self.metadata = metadata
+        keys = StorageKeyBuilder(metadata: metadata)
+        decoder = ValueDecoder(registry: metadata.types)
+    }
+
+    func fail(_ message: String) -> CollectorError { CollectorError(collector: collector, message: message) }
+
+    func has(_ pallet: String, _ item: String) -> Bool {
+        metadata.storageEntry(pallet: pallet, item: item) != nil
+    }
+
+    /// The `0x` key of an item, or of a map entry with `keyValues` (typed as the map's keys).
+    func key(_ pallet: String, _ item: String, _ keyValues: [Value] = []) throws(CollectorError) -> String {
+        do {
+            return Hex.encode(try keys.key(pallet: pallet, item: item, keys: keyValues))
+        } catch {
+            throw fail("\(pallet).\(item) key: \(error)")
+        }
+    }
+
+    /// The value stored under `key` at this block: the item's default when absent (nil for an
+    /// absent `Option` item). A key that was not fetched is an error, never a silent zero.
+    func value(_ pallet: String, _ item: String, key: String, in block: BlockContext) throws(CollectorError) -> Value? {
+        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
+        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
+        guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
+        do {
+            return try decoder.decode(entry.valueType, bytes: bytes)
+        } catch {
+            throw fail("\(pallet).\(item) at block \(block.number): \(error)")
+        }
+    }
+
+    /// A constant's value.
+    func constant(_ pallet: String, _ name: String) throws(CollectorError) -> Value {
+        guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {
+            throw fail("no constant \(pallet).\(name)")
+        }
+        do {
+            return try decoder.decode(constant.typeID, bytes: constant.value)
+        } catch {
+            throw fail("constant \(pallet).\(name): \(error)")
+        }
+    }
+
+    /// The integer at a field path (alternatives `a|b`), looking through newtypes and compacts.
+    func number(_ value: Value?, _ path: String? = nil, what: String) throws(CollectorError) -> UInt128 {
+        guard var current = value else { throw fail("\(what) is missing") }
+        if let path {
+            guard let found = path.split(separator: "|").lazy.compactMap({ current.value(at: String($0)) }).first else {
+                throw fail("\(what) has no field \(path)")
+            }
+            current = found
+        }
+        for _ in 0..<8 {
+            if let number = current.uint128 { return number }
+            guard let inner = current.unwrappedNewtype else { break }
+            current = inner
+        }
+        throw fail("\(what)\(path.map { ".\($0)" } ?? "") is not a non-negative integer")
+    }
+}

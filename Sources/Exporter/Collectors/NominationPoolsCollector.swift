@@ -1,0 +1,132 @@
+import SCALE
+import Substrate
+
+/// Each nomination pool's members, points and balances. Pools are numbered 1…`LastPoolId`, and
+/// every block reads each pool's entries in one follow-up query:
+/// - `balance`: what the pool has at stake, bonded and unbonding (`Staking.Ledger.total` of its
+///   bonded account);
+/// - `unbonding`: what members are unbonding (every `SubPoolsStorage` sub-pool's balance);
+/// - `pending_rewards`: rewards not yet claimed by members (the reward account's free balance
+///   above the existential deposit, less the commission pending for the pool's owner).
+/// Pools that no longer exist have no `BondedPools` entry and give no samples.
+struct NominationPoolsCollector: Collector {
+    static let perPool: Set<String> = ["pool"]
+    static let spec = CollectorSpec(
+        name: "nomination_pools",
+        values: ["members": perPool, "points": perPool, "balance": perPool, "unbonding": perPool, "pending_rewards": perPool],
+        defaultValue: "members"
+    ) { metadata throws(CollectorError) in
+        let storage = CollectorStorage(collector: "nomination_pools", metadata: metadata)
+        for (pallet, item) in [
+            ("NominationPools", "LastPoolId"), ("NominationPools", "BondedPools"), ("NominationPools", "RewardPools"),
+            ("NominationPools", "SubPoolsStorage"), ("Staking", "Ledger"), ("System", "Account"),
+        ] where !storage.has(pallet, item) {
+            return .missing("nomination_pools: the runtime has no \(pallet).\(item)")
+        }
+        let palletID = try storage.constant("NominationPools", "PalletId")
+        guard let idBytes = palletID.bytes ?? palletID.unwrappedNewtype?.bytes, idBytes.count == 8 else {
+            throw storage.fail("NominationPools.PalletId is not 8 bytes")
+        }
+        let existentialDeposit = try storage.number(try storage.constant("Balances", "ExistentialDeposit"), what: "Balances.ExistentialDeposit")
+        return .bound(NominationPoolsCollector(
+            storage: storage, palletID: idBytes, existentialDeposit: existentialDeposit,
+            lastPoolKey: try storage.key("NominationPools", "LastPoolId")))
+    }
+
+    let storage: CollectorStorage
+    let palletID: [UInt8]
+    let existentialDeposit: UInt128
+    let lastPoolKey: String
+    /// The most pools read at one block (`LastPoolId` beyond it is an error, not a silent cut).
+    static let maximumPools: UInt128 = 100_000
+
+    var storageKeys: [String] { [lastPoolKey] }
+
+    /// A pool's account: `modl` + the pallet id + account type (0 bonded, 1 reward) + pool id,
+    /// zero-padded to 32 bytes.
+    func account(_ pool: UInt32, type: UInt8) -> [UInt8] {
+        var bytes = Array("modl".utf8) + palletID + [type]
+        withUnsafeBytes(of: pool.littleEndian) { bytes += $0 }
+        return bytes + [UInt8](repeating: 0, count: max(0, 32 - bytes.count))
+    }
+
+    private struct PoolKeys {
+        let bonded, reward, subPools, ledger, rewardAccount: String
+    }
+
+    private func keys(_ pool: UInt32) throws(CollectorError) -> PoolKeys {
+        let id = Value.primitive(.u32(pool))
+        return PoolKeys(
+            bonded: try storage.key("NominationPools", "BondedPools", [id]),
+            reward: try storage.key("NominationPools", "RewardPools", [id]),
+            subPools: try storage.key("NominationPools", "SubPoolsStorage", [id]),
+            ledger: try storage.key("Staking", "Ledger", [.bytes(account(pool, type: 0))]),
+            rewardAccount: try storage.key("System", "Account", [.bytes(account(pool, type: 1))]))
+    }
+
+    private func lastPool(_ block: BlockContext) throws(CollectorError) -> UInt32 {
+        let last = try storage.number(try storage.value("NominationPools", "LastPoolId", key: lastPoolKey, in: block), what: "NominationPools.LastPoolId")
+        guard last <= Self.maximumPools else { throw storage.fail("NominationPools.LastPoolId is \(last), above the \(Self.maximumPools) pools read per block") }
+        return UInt32(last)
+    }
+
+    func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] {
+        let last = try lastPool(block)
+        guard last > 0 else { return [] }
+        var result = [String]()
+        for pool in 1...last {
+            let keys = try keys(pool)
+            result += [keys.bonded, keys.reward, keys.subPools, keys.ledger, keys.rewardAccount]
+        }
+        return result
+    }
+
+    func collect(_ block: BlockContext) throws(CollectorError) -> [Sample] {
+        let last = try lastPool(block)
+        guard last > 0 else { return [] }
+        var samples = [Sample]()
+        for pool in 1...last {
+            let keys = try keys(pool)
+            guard let bonded = try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block) else { continue }
+            let what = "NominationPools.BondedPools[\(pool)]"
+            let members = try storage.number(bonded, "member_counter", what: what)
+            let points = try storage.number(bonded, "points", what: what)
+            let balance = try storage.value("Staking", "Ledger", key: keys.ledger, in: block)
+                .map { ledger throws(CollectorError) in try storage.number(ledger, "total", what: "Staking.Ledger of pool \(pool)") } ?? 0
+            var unbonding: UInt128 = 0
+            if let subPools = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block) {
+                unbonding = try Self.subPoolBalances(subPools, storage: storage, pool: pool)
+            }
+            let free = try storage.number(try storage.value("System", "Account", key: keys.rewardAccount, in: block), "data.free", what: "System.Account of pool \(pool)'s reward account")
+            let commission = try storage.value("NominationPools", "RewardPools", key: keys.reward, in: block)
+                .map { reward throws(CollectorError) in
+                    // Runtimes before commissions have no pending commission.
+                    reward.value(at: "total_commission_pending") == nil ? 0
+                        : try storage.number(reward, "total_commission_pending", what: "NominationPools.RewardPools[\(pool)]")
+                } ?? 0
+            let (aboveDeposit, _) = free.subtractingReportingOverflow(existentialDeposit)
+            let pending = free > existentialDeposit + commission ? aboveDeposit - commission : 0
+            let labels = [Sample.Label("pool", String(pool))]
+            for (value, number) in [("members", members), ("points", points), ("balance", balance), ("unbonding", unbonding), ("pending_rewards", pending)] {
+                samples.append(Sample(metric: value, labels: labels, value: SampleValue(number)))
+            }
+        }
+        return samples
+    }
+
+    /// `no_era.balance` plus the balance of each `with_era` sub-pool.
+    private static func subPoolBalances(_ subPools: Value, storage: CollectorStorage, pool: UInt32) throws(CollectorError) -> UInt128 {
+        let what = "NominationPools.SubPoolsStorage[\(pool)]"
+        var total = try storage.number(subPools, "no_era.balance", what: what)
+        guard let withEra = subPools.value(at: "with_era") else { throw storage.fail("\(what) has no with_era") }
+        var map = withEra
+        while let inner = map.unwrappedNewtype, inner != map { map = inner }
+        guard case let .sequence(entries) = map.kind else { throw storage.fail("\(what).with_era is not a map") }
+        for entry in entries {
+            // BTreeMap entries are (era, UnbondPool) tuples.
+            guard case let .tuple(pair) = entry.kind, pair.count == 2 else { throw storage.fail("\(what).with_era holds a non-pair") }
+            total += try storage.number(pair[1], "balance", what: "\(what).with_era")
+        }
+        return total
+    }
+}

@@ -1,0 +1,149 @@
+public import Foundation
+import Yams
+
+/// `runtime-exporter serve --config FILE`: the chains to follow and where to serve them. Flags
+/// given on the command line take precedence over the file.
+///
+/// ```yaml
+/// web:
+///   listen_address: ":9616"
+///   telemetry_path: /metrics
+/// metrics: [./my-metrics]        # more definition directories
+/// default_metrics: true          # the shipped definitions too
+/// chains:
+///   - name: polkadot             # the chain label; default: the runtime's spec name
+///     rpc: [wss://rpc.polkadot.io, wss://polkadot-rpc.dwellir.com]   # failover, in order
+///     follow: finalized          # or best
+/// ```
+public struct ExporterConfiguration: Sendable, Equatable {
+    public var listenAddress: String?
+    public var telemetryPath: String?
+    public var metricsDirectories: [String] = []
+    public var defaultMetrics = true
+    public var chains: [Chain] = []
+
+    public struct Chain: Sendable, Equatable {
+        public var name: String?
+        public var endpoints: [String]
+        public var follow: FollowMode
+
+        public init(name: String? = nil, endpoints: [String], follow: FollowMode = .finalized) {
+            self.name = name
+            self.endpoints = endpoints
+            self.follow = follow
+        }
+    }
+
+    public init() {}
+
+    /// Reads a configuration file; every mistake is one `DefinitionError`-style line naming
+    /// the file, line and field.
+    public static func load(file: URL) throws(DefinitionError) -> ExporterConfiguration {
+        guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
+            throw DefinitionError(origin: file.path, "cannot read the configuration file as UTF-8 text")
+        }
+        return try parse(text, origin: file.path)
+    }
+
+    public static func parse(_ text: String, origin: String) throws(DefinitionError) -> ExporterConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw DefinitionError(origin: origin, "not valid YAML: \(String(describing: error).split(separator: "\n").joined(separator: " "))")
+        }
+        var configuration = ExporterConfiguration()
+        guard let root else { return configuration }
+        let reader = ConfigurationReader(origin: origin)
+        let top = try reader.mapping(root, field: nil, known: ["web", "metrics", "default_metrics", "chains"])
+        if let web = top["web"] {
+            let fields = try reader.mapping(web, field: "web", known: ["listen_address", "telemetry_path"])
+            configuration.listenAddress = try fields["listen_address"].map { node throws(DefinitionError) in try reader.text(node, "web.listen_address") }
+            configuration.telemetryPath = try fields["telemetry_path"].map { node throws(DefinitionError) in try reader.text(node, "web.telemetry_path") }
+        }
+        if let metrics = top["metrics"] { configuration.metricsDirectories = try reader.texts(metrics, "metrics") }
+        if let flag = top["default_metrics"] {
+            guard let value = Bool(try reader.text(flag, "default_metrics")) else { throw reader.fail("default_metrics", "expected true or false", flag) }
+            configuration.defaultMetrics = value
+        }
+        if let chains = top["chains"] {
+            guard case let .sequence(list) = chains else { throw reader.fail("chains", "expected a list of chains", chains) }
+            for (position, node) in list.enumerated() {
+                let field = "chains.\(position)"
+                let fields = try reader.mapping(node, field: field, known: ["name", "rpc", "follow"])
+                guard let rpc = fields["rpc"] else { throw reader.fail("\(field).rpc", "missing: give the chain's endpoints", node) }
+                let endpoints = try reader.texts(rpc, "\(field).rpc")
+                guard !endpoints.isEmpty else { throw reader.fail("\(field).rpc", "give at least one endpoint", rpc) }
+                for endpoint in endpoints where !["ws://", "wss://", "http://", "https://"].contains(where: endpoint.hasPrefix) {
+                    throw reader.fail("\(field).rpc", "\(endpoint) is not a ws://, wss://, http:// or https:// URL", rpc)
+                }
+                var chain = Chain(endpoints: endpoints)
+                chain.name = try fields["name"].map { node throws(DefinitionError) in try reader.text(node, "\(field).name") }
+                if let follow = fields["follow"] {
+                    guard let mode = FollowMode(rawValue: try reader.text(follow, "\(field).follow")) else {
+                        throw reader.fail("\(field).follow", "expected finalized or best", follow)
+                    }
+                    chain.follow = mode
+                }
+                configuration.chains.append(chain)
+            }
+        }
+        try configuration.checkNames(origin: origin)
+        return configuration
+    }
+
+    /// Chain names label every series, so two chains may not share one.
+    public func checkNames(origin: String) throws(DefinitionError) {
+        var seen = Set<String>()
+        for (position, chain) in chains.enumerated() {
+            guard let name = chain.name else { continue }
+            guard name.range(of: "^[A-Za-z0-9_.:-]+$", options: .regularExpression) != nil else {
+                throw DefinitionError(origin: origin, field: "chains.\(position).name", "\(name) is not a usable chain name (letters, digits, _ . : -)")
+            }
+            guard seen.insert(name).inserted else {
+                throw DefinitionError(origin: origin, field: "chains.\(position).name", "two chains are named \(name)")
+            }
+        }
+    }
+}
+
+/// Which heads a chain is followed by: finalized (every block exactly once, never retracted) or
+/// best (lower latency; a block later retracted by a reorganisation stays counted).
+public enum FollowMode: String, Sendable, CaseIterable {
+    case finalized, best
+}
+
+/// Field reading with one-line errors that name the file, line and field.
+private struct ConfigurationReader {
+    let origin: String
+
+    func fail(_ field: String?, _ message: String, _ node: Node) -> DefinitionError {
+        DefinitionError(origin: DefinitionLoader.place(origin, node), field: field, message)
+    }
+
+    func mapping(_ node: Node, field: String?, known: Set<String>) throws(DefinitionError) -> [String: Node] {
+        guard case let .mapping(pairs) = node else { throw fail(field, "expected a mapping of fields", node) }
+        var result = [String: Node]()
+        for (key, value) in pairs {
+            guard let name = key.scalar?.string else { throw fail(field, "field names are text", key) }
+            let path = field.map { "\($0).\(name)" } ?? name
+            guard known.contains(name) else { throw fail(path, "unknown field (known: \(known.sorted().joined(separator: ", ")))", key) }
+            guard result[name] == nil else { throw fail(path, "given twice", key) }
+            result[name] = value
+        }
+        return result
+    }
+
+    func text(_ node: Node, _ field: String) throws(DefinitionError) -> String {
+        guard let scalar = node.scalar else { throw fail(field, "expected text", node) }
+        return scalar.string
+    }
+
+    /// One text or a list of them.
+    func texts(_ node: Node, _ field: String) throws(DefinitionError) -> [String] {
+        guard case let .sequence(items) = node else { return [try text(node, field)] }
+        var result = [String]()
+        for item in items { result.append(try text(item, field)) }
+        return result
+    }
+}

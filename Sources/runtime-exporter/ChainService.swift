@@ -1,0 +1,135 @@
+import ExactJSON
+import Exporter
+import Foundation
+import Logging
+import ServiceLifecycle
+import SubstrateRPC
+
+struct NameUnknown: Error, CustomStringConvertible {
+    var description: String { "the runtime version has no specName; name the chain with --chain or in the config" }
+}
+
+/// One followed chain as the landing page and readiness see it.
+final class ChainEntry: @unchecked Sendable {
+    let endpoints: [String]
+    let follow: FollowMode
+    private let lock = NSLock()
+    private var _name: String?
+    private var _follower: ChainFollower?
+    private var _lastError: String?
+
+    init(name: String?, endpoints: [String], follow: FollowMode) {
+        _name = name
+        self.endpoints = endpoints
+        self.follow = follow
+    }
+
+    var name: String? {
+        get { lock.withLock { _name } }
+        set { lock.withLock { _name = newValue } }
+    }
+
+    var follower: ChainFollower? {
+        get { lock.withLock { _follower } }
+        set { lock.withLock { _follower = newValue } }
+    }
+
+    /// The last failure, until following works again.
+    var lastError: String? {
+        get { lock.withLock { _lastError } }
+        set { lock.withLock { _lastError = newValue } }
+    }
+}
+
+/// Every chain of the process, and the names they label their series with.
+final class ChainBoard: @unchecked Sendable {
+    let entries: [ChainEntry]
+    private let lock = NSLock()
+    private var claimed: Set<String>
+
+    init(entries: [ChainEntry]) {
+        self.entries = entries
+        claimed = Set(entries.compactMap(\.name))
+    }
+
+    /// A chain named by its node: the spec name, or the spec name with a number when another
+    /// chain has it already.
+    func claim(_ wanted: String) -> String {
+        lock.withLock {
+            var name = wanted
+            var suffix = 2
+            while claimed.contains(name) {
+                name = "\(wanted)_\(suffix)"
+                suffix += 1
+            }
+            claimed.insert(name)
+            return name
+        }
+    }
+}
+
+/// Follows one chain for as long as the process runs. A chain whose nodes do not answer is
+/// retried every 2 s, and never holds the other chains up: each chain is its own service.
+/// Every failure is logged and counted; following resumes after the last block processed.
+struct ChainService: Service {
+    let entry: ChainEntry
+    let board: ChainBoard
+    let definitions: [MetricDefinition]
+    let registry: ChainMetricsRegistry
+    let metrics: ExporterMetrics
+    let logger: Logger
+    static let retryPause = Duration.seconds(2)
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            guard let name = await resolveName() else { return }
+            let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: name), logger: logger)
+            let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
+            let polling = !entry.endpoints.contains { $0.hasPrefix("ws") }
+            let follower = ChainFollower(
+                chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics,
+                follow: entry.follow, pollInterval: polling ? .seconds(2) : nil, logger: logger)
+            entry.follower = follower
+            while !Task.isCancelled {
+                do {
+                    try await follower.run()
+                } catch is CancellationError {
+                    break
+                } catch {
+                    metrics.error(chain: name, stage: "follow")
+                    entry.lastError = "\(error)"
+                    logger.error("\(name): \(error); resuming in 2 s")
+                }
+                do { try await Task.sleep(for: Self.retryPause) } catch { break }
+            }
+            await transport.close()
+        }
+    }
+
+    /// The chain's name: given, or the node's spec name once a node answers. Nil when cancelled.
+    private func resolveName() async -> String? {
+        if let name = entry.name { return name }
+        let where_ = entry.endpoints.joined(separator: ",")
+        while !Task.isCancelled {
+            let transport = FailoverTransport(endpoints: entry.endpoints, logger: logger)
+            do {
+                let version = try await SubstrateRPCClient(transport: transport, timeout: .seconds(10)).stateGetRuntimeVersion()
+                await transport.close()
+                guard let specName = version["specName"]?.stringValue else {
+                    throw NameUnknown()
+                }
+                let name = board.claim(specName)
+                if name != specName { logger.warning("\(where_): another chain is named \(specName); this one is \(name) (name chains in the config to choose)") }
+                entry.name = name
+                entry.lastError = nil
+                return name
+            } catch {
+                await transport.close()
+                entry.lastError = "\(error)"
+                logger.error("\(where_): cannot learn the chain's name: \(error); retrying in 2 s")
+            }
+            do { try await Task.sleep(for: Self.retryPause) } catch { return nil }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,49 @@
+import Exporter
+import Testing
+
+/// The `serve --config` file: chains with their endpoints and follow mode, the web settings,
+/// and every mistake as one line naming the file, line and field.
+@Suite struct ConfigurationTests {
+    @Test func aFullConfigurationReads() throws {
+        let configuration = try ExporterConfiguration.parse("""
+            web:
+              listen_address: 127.0.0.1:9700
+              telemetry_path: /chain-metrics
+            metrics: ./more
+            default_metrics: false
+            chains:
+              - name: polkadot
+                rpc: [wss://a.example, wss://b.example]
+              - rpc: http://127.0.0.1:9933
+                follow: best
+            """, origin: "c.yaml")
+        #expect(configuration.listenAddress == "127.0.0.1:9700" && configuration.telemetryPath == "/chain-metrics")
+        #expect(configuration.metricsDirectories == ["./more"] && !configuration.defaultMetrics)
+        #expect(configuration.chains == [
+            .init(name: "polkadot", endpoints: ["wss://a.example", "wss://b.example"]),
+            .init(name: nil, endpoints: ["http://127.0.0.1:9933"], follow: .best),
+        ])
+    }
+
+    @Test(arguments: [
+        ("chain:\n  - rpc: ws://a\n", "c.yaml:1: field chain: unknown field"),
+        ("chains:\n  - name: a\n", "c.yaml:2: field chains.0.rpc: missing"),
+        ("chains:\n  - rpc: [ws://a, ftp://b]\n", "c.yaml:2: field chains.0.rpc: ftp://b is not a ws://"),
+        ("chains:\n  - rpc: ws://a\n    follow: newest\n", "c.yaml:3: field chains.0.follow: expected finalized or best"),
+        ("chains:\n  - rpc: ws://a\n    name: x\n  - rpc: ws://b\n    name: x\n", "c.yaml: field chains.1.name: two chains are named x"),
+        ("chains:\n  - rpc: ws://a\n    name: \"a b\"\n", "c.yaml: field chains.0.name: a b is not a usable chain name"),
+        ("web:\n  port: 1\n", "c.yaml:2: field web.port: unknown field"),
+        ("default_metrics: maybe\n", "c.yaml:1: field default_metrics: expected true or false"),
+        ("chains: ws://a\n", "c.yaml:1: field chains: expected a list of chains"),
+        ("chains: [\n", "c.yaml: not valid YAML"),
+    ])
+    func mistakesAreOneLineNamingTheirPlace(text: String, expected: String) {
+        do {
+            _ = try ExporterConfiguration.parse(text, origin: "c.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix(expected), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+}

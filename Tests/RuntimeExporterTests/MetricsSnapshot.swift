@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// One scrape of an exporter's /metrics, as Prometheus takes it.
+struct MetricsSnapshot {
+    /// The chain's last processed block (`runtime_system_block_number`).
+    let block: UInt64
+    /// Series of `chain` without other labels: metric name → value.
+    let values: [String: String]
+    /// Every series line: full name with labels → value.
+    let series: [String: String]
+    let callTotal: UInt128
+    let text: String
+
+    struct Timeout: Error, CustomStringConvertible {
+        let chain: String
+        let block: UInt64
+        var description: String { "the exporter did not reach block \(block) of \(chain) within 60 s" }
+    }
+
+    /// Scrapes until `chain`'s processed block reaches `atLeast`.
+    static func scrape(_ url: String, chain: String = "polkadot", atLeast: UInt64) async throws -> MetricsSnapshot {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            #expect(response.headers["content-type"].first == "text/plain; version=0.0.4; charset=utf-8")
+            let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            var values = [String: String]()
+            var series = [String: String]()
+            var calls: UInt128 = 0
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2 else { continue }
+                let name = String(parts[0])
+                series[name] = String(parts[1])
+                if name.hasPrefix("runtime_extrinsics_total{"), name.contains("chain=\"\(chain)\"") { calls += UInt128(parts[1]) ?? 0 }
+                if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"\(chain)\"}" { values[String(name[..<brace])] = String(parts[1]) }
+            }
+            if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }), block >= atLeast {
+                return MetricsSnapshot(block: block, values: values, series: series, callTotal: calls, text: text)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw Timeout(chain: chain, block: atLeast)
+    }
+
+    /// The exact planck of a decimal text with at most `decimals` fraction digits.
+    static func planck(_ text: String, decimals: Int) -> UInt128? {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard fraction.count <= decimals else { return nil }
+        return UInt128(String(parts[0]) + fraction + String(repeating: "0", count: decimals - fraction.count))
+    }
+}

@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import ChainFixtures
+import ExactJSON
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SCALE
+import Substrate
+import SubstrateRPC
+import Testing
+
+/// `runtime-exporter serve` through what real chains do to it: a runtime upgrade while it
+/// follows, a chain built without Staking, several chains at once with dead endpoints among
+/// them, nodes reachable over HTTP only, and following best heads.
+@Suite(.timeLimit(.minutes(3))) struct ServeScenarioTests {
+    /// Total issuance read from the node's storage at the snapshot's block, with that block's metadata.
+    static func issuance(_ client: SubstrateRPCClient, at block: UInt64) async throws -> String {
+        let hash = try #require(try await client.chainGetBlockHash(block))
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: hash))
+        let key = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "Balances", item: "TotalIssuance"))
+        let raw = try #require(try await client.stateGetStorage(key, at: hash).flatMap { Hex.decode($0) })
+        let value = try ValueDecoder(registry: metadata.types).decode(try #require(metadata.storageEntry(pallet: "Balances", item: "TotalIssuance")).valueType, bytes: raw)
+        return TokenAmount(planck: try #require(value.uint128), decimals: 10).description
+    }
+
+    @Test func aRuntimeUpgradeWhileFollowingSwitchesToTheNewMetadata() async throws {
+        let upgrade = ChainData.url("metadata/polkadot_2003000_v16.scale").path
+        let node = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0.25", "--finality-lag", "1", "--upgrade-at", "30:\(upgrade)"])
+        defer { node.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL])
+        defer { exporter.stop() }
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
+
+        let before = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 20)
+        #expect(before.block < 30, "the exporter started after the upgrade; the test proves nothing")
+        let after = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 38)
+        // The old runtime's info series is gone, the new one's is there, one upgrade counted.
+        #expect(after.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2003000\"}"] == "1")
+        #expect(after.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == nil)
+        #expect(after.values["runtime_system_runtime_upgrades_total"] == "1")
+        // Blocks of the new runtime decode and evaluate: exact values, calls still counted.
+        #expect(after.values["runtime_balances_total_issuance_tokens"] == (try await Self.issuance(client, at: after.block)))
+        #expect(after.callTotal > before.callTotal)
+        #expect(after.values["runtime_exporter_errors_total"] == nil)
+        #expect(!after.text.contains("runtime_exporter_errors_total{"), "errors while following across the upgrade")
+    }
+
+    @Test func aChainWithoutStakingServesEverythingElse() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0.25", "--finality-lag", "1", "--without-pallet", "Staking"])
+        defer { node.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL])
+        defer { exporter.stop() }
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
+
+        let snapshot = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 26)
+        #expect(!snapshot.text.contains("runtime_staking_"), "staking series for a chain without Staking")
+        // Per-pool values read Staking.Ledger: skipped too. The pallet's own counters stay.
+        #expect(!snapshot.text.contains("runtime_nomination_pool_balance_tokens"))
+        #expect(snapshot.values["runtime_nomination_pools_members"] != nil)
+        #expect(snapshot.values["runtime_balances_total_issuance_tokens"] == (try await Self.issuance(client, at: snapshot.block)))
+        #expect(!snapshot.text.contains("runtime_exporter_errors_total{"))
+    }
+
+    /// Four chains in one process from a configuration file: one whose only node is down, one
+    /// over HTTP (polled), one whose first endpoint is down (failover), one following best heads.
+    @Test func severalChainsAtOnceWithDeadEndpoints() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0.25", "--finality-lag", "6"])
+        defer { node.stop() }
+        let deadPort = ListeningProcess.freePort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-exporter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("exporter.yaml")
+        try """
+            chains:
+              - name: down
+                rpc: ws://127.0.0.1:\(deadPort)
+              - name: polled
+                rpc: \(node.httpURL)
+              - name: failover
+                rpc: [ws://127.0.0.1:\(deadPort), \(node.webSocketURL)]
+              - name: best
+                rpc: \(node.webSocketURL)
+                follow: best
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let exporter = try await ExporterProcess.launch(["--config", config.path])
+        defer { exporter.stop() }
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
+
+        let polled = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "polled", atLeast: 20)
+        let failover = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "failover", atLeast: polled.block)
+        for (snapshot, chain) in [(polled, "polled"), (failover, "failover")] {
+            #expect(snapshot.values["runtime_balances_total_issuance_tokens"] == (try await Self.issuance(client, at: snapshot.block)), "\(chain)")
+        }
+        // Best heads run ahead of finality (6 blocks behind here).
+        let best = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "best", atLeast: 20)
+        let finalized = try #require(try await client.chainGetHeader(try await client.chainGetFinalizedHead())["number"]?.uint64Value)
+        #expect(best.block > finalized, "best \(best.block), finalized \(finalized)")
+        // The dead chain is reported down, and holds nobody up.
+        let text = failover.text
+        #expect(text.contains("runtime_exporter_up{chain=\"down\",endpoint=\"ws://127.0.0.1:\(deadPort)\"} 0"))
+        #expect(text.contains("runtime_exporter_up{chain=\"failover\",endpoint=\"\(node.webSocketURL)\"} 1"))
+        #expect(text.contains("runtime_exporter_up{chain=\"polled\",endpoint=\"\(node.httpURL)\"} 1"))
+        let base = exporter.metricsURL.replacingOccurrences(of: "/metrics", with: "")
+        let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/-/ready"), timeout: .seconds(10))
+        #expect(ready.status == .ok)
+        let page = String(buffer: try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/"), timeout: .seconds(10)).body.collect(upTo: 1 << 20))
+        for chain in ["down", "polled", "failover", "best"] { #expect(page.contains("<td>\(chain)</td>"), "\(chain) on the landing page") }
+    }
+
+    /// A malformed definition file or configuration stops `serve` before it starts: one line
+    /// naming the file, line and field, exit code 2.
+    @Test func serveRefusesMalformedDefinitionsAndConfigurationInOneLine() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-exporter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let definitions = directory.appendingPathComponent("bad.yaml")
+        try "- name: pool_points\n  help: h\n  type: gauge\n  source: {storage: NominationPools}\n".write(to: definitions, atomically: true, encoding: .utf8)
+        let badDefinitions = try await Executable.run("runtime-exporter", ["serve", "--rpc", "ws://127.0.0.1:1", "--metrics-dir", directory.path])
+        #expect(badDefinitions.status == 2)
+        #expect(badDefinitions.stderr == "runtime-exporter: error: \(definitions.path):4: entry pool_points: field source.storage: expected Pallet.Name\n", "\(badDefinitions.stderr)")
+        try FileManager.default.removeItem(at: definitions)
+
+        let config = directory.appendingPathComponent("exporter.yaml")
+        try "chains:\n  - name: polkadot\n    rpcs: ws://127.0.0.1:1\n".write(to: config, atomically: true, encoding: .utf8)
+        let badConfig = try await Executable.run("runtime-exporter", ["serve", "--config", config.path])
+        #expect(badConfig.status == 2)
+        #expect(badConfig.stderr.hasPrefix("runtime-exporter: error: \(config.path):3: field chains.0.rpcs: unknown field"), "\(badConfig.stderr)")
+        #expect(badConfig.stderr.split(separator: "\n").count == 1)
+    }
+}
