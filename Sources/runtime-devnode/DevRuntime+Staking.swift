@@ -177,6 +177,14 @@ extension DevRuntime {
                 try storage.put("Staking", "ErasTotalStake", keys: [.number(era)], json: .string(String(stake)))
             }
         }
+        // Every stash's ledger: what it has bonded (pools write their own, with unbonding).
+        for (stash, bonded) in staking.bonded where !Self.isPoolAccount(stash) {
+            guard storage.has("Staking", "Ledger") else { break }
+            try storage.put("Staking", "Ledger", keys: [.string(Hex.encode(stash))], setting: [
+                "stash": .bytes(stash), "total": Value(.compact(.u128(bonded))), "active": Value(.compact(.u128(bonded))),
+            ])
+            if storage.has("Staking", "Bonded") { try storage.put("Staking", "Bonded", keys: [.string(Hex.encode(stash))], json: .string(Hex.encode(stash))) }
+        }
         if storage.has("Session", "Validators") {
             try storage.put("Session", "Validators", json: .array(staking.validators.map { .string(Hex.encode($0)) }))
         }

@@ -35,6 +35,9 @@ struct DevRuntime: Sendable {
         var pools: PoolsState
         /// XCM transfers sent so far and the native tokens they carried, by destination parachain.
         var xcmSent: [UInt32: (transfers: UInt128, tokens: UInt128)] = [:]
+        var election = ElectionState()
+        /// The bag each voter was put in when it joined the voter list (not moved since).
+        var voterBags: [[UInt8]: UInt64] = [:]
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -94,6 +97,7 @@ struct DevRuntime: Sendable {
         }
         genesisStaking(&state)
         genesisPools(&state)
+        placeNewVoters(&state)
         let block = BlockBuilder(number: 0, random: random, state: state)
         return try seal(block, parentHash: [UInt8](repeating: 0, count: 32), timestamp: 0, setsCode: false)
     }
@@ -120,6 +124,8 @@ struct DevRuntime: Sendable {
         try xcmTransfer(&block)
         try stakingActivity(&block)
         try poolActivity(&block)
+        try electionActivity(&block)
+        placeNewVoters(&block.state)
         return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
 
@@ -129,7 +135,7 @@ struct DevRuntime: Sendable {
     /// still paid, the call has no events, and `ExtrinsicFailed` says why.
     func submit(
         _ call: Value, by signer: [UInt8], tip: UInt128 = 0, fee: UInt128, to block: inout BlockBuilder,
-        failure: JSON? = nil, events: (EventRecord.Phase) throws -> [EventRecord]
+        failure: JSON? = nil, weight: UInt64 = 0, events: (EventRecord.Phase) throws -> [EventRecord]
     ) throws {
         let phase = block.phase
         let nonce = block.state.nonces[signer, default: 0]
@@ -145,8 +151,46 @@ struct DevRuntime: Sendable {
                 "who": .bytes(signer), "actual_fee": .primitive(.u128(fee)), "tip": .primitive(.u128(tip)),
             ], phase: phase),
             try failure.map { try event("System", "ExtrinsicFailed", json: ["dispatch_error": [$0]], phase: phase) }
-                ?? event("System", "ExtrinsicSuccess", [:], phase: phase),
+                ?? extrinsicSuccess(weight: weight, phase: phase),
         ]
+    }
+
+    /// An unsigned extrinsic (no fee): the call's events and `ExtrinsicSuccess`.
+    func submitUnsigned(_ call: Value, to block: inout BlockBuilder, weight: UInt64, events: (EventRecord.Phase) throws -> [EventRecord]) throws {
+        let phase = block.phase
+        block.body.append(try extrinsics.bare(call: call))
+        block.records += try events(phase) + [try extrinsicSuccess(weight: weight, phase: phase)]
+    }
+
+    /// `System.ExtrinsicSuccess` with the weight the call used (`ref_time`, or the single
+    /// number of older runtimes).
+    func extrinsicSuccess(weight: UInt64, phase: EventRecord.Phase) throws -> EventRecord {
+        guard weight > 0, let type = eventFieldType("System", "ExtrinsicSuccess", "dispatch_info") else {
+            return try event("System", "ExtrinsicSuccess", [:], phase: phase)
+        }
+        let info = try metadata.types.defaultValue(of: type)
+        let weighed = info.replacing("weight.ref_time", with: Value(.compact(.u64(weight)))) ?? info.replacing("weight", with: .primitive(.u64(weight))) ?? info
+        return try event("System", "ExtrinsicSuccess", ["dispatch_info": weighed], phase: phase)
+    }
+
+    /// A call whose arguments start as their types' plainest values, with the fields at the
+    /// given paths (`raw_solution.score.minimal_stake`) set.
+    func plainCall(_ pallet: String, _ name: String, setting fields: [String: Value]) throws -> Value {
+        guard let callType = metadata.pallet(named: pallet)?.callType, case let .variant(variants)? = metadata.types[callType]?.definition,
+              let variant = variants.first(where: { $0.name == name })
+        else { throw DevError(description: "the runtime has no call \(pallet).\(name)") }
+        var arguments = [Value.NamedValue]()
+        for field in variant.fields {
+            var value = try metadata.types.defaultValue(of: field.typeID)
+            for (path, given) in fields where path.hasPrefix((field.name ?? "") + ".") {
+                guard let replaced = value.replacing(String(path.dropFirst((field.name ?? "").count + 1)), with: given) else {
+                    throw DevError(description: "\(pallet).\(name) of spec \(version.specVersion) has no argument field \(path)")
+                }
+                value = replaced
+            }
+            arguments.append(.init(name: field.name, value: value))
+        }
+        return try metadata.callValue(pallet: pallet, call: name, arguments: arguments)
     }
 
     /// A call of this runtime written as JSON arguments in explorers' shapes.
@@ -264,6 +308,8 @@ struct DevRuntime: Sendable {
         }
         try writeStakingStorage(state.staking, to: &storage)
         try writePoolsStorage(state.pools, staking: state.staking, to: &storage)
+        try writeElectionStorage(state.election, to: &storage)
+        try writeVoterList(state, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })
@@ -317,8 +363,20 @@ struct DevRuntime: Sendable {
             }
         }
 
+        /// Whether the item's values have a field at `path` in this runtime.
+        func has(_ pallet: String, _ item: String, field path: String) -> Bool {
+            guard let valueType = runtime.metadata.storageEntry(pallet: pallet, item: item)?.valueType,
+                  let plain = try? runtime.metadata.types.defaultValue(of: valueType)
+            else { return false }
+            return plain.value(at: path) != nil
+        }
+
         /// A value that starts as the type's plainest one with the fields at the given paths set.
         mutating func put(_ pallet: String, _ item: String, keys: [JSON], setting fields: KeyValuePairs<String, Value>) throws {
+            try put(pallet, item, keys: keys, fields: fields.map { ($0.key, $0.value) })
+        }
+
+        mutating func put(_ pallet: String, _ item: String, keys: [JSON], fields: [(String, Value)]) throws {
             guard let valueType = runtime.metadata.storageEntry(pallet: pallet, item: item)?.valueType else {
                 throw DevError(description: "no storage entry \(pallet).\(item)")
             }

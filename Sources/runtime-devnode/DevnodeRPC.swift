@@ -111,7 +111,8 @@ struct DevnodeRPC: Sendable {
         case "system_health":
             return .object(["peers": .number(0), "isSyncing": .bool(false), "shouldHavePeers": .bool(false)])
         case "devnode_truth":
-            return DevnodeTruth.json(try await block(params.first))
+            let block = try await block(params.first)
+            return DevnodeTruth.json(block, runtime: chain.runtime(executing: block.number))
         case "rpc_methods":
             return .object(["methods": .array((Self.plainMethods + Self.subscriptionMethods).sorted().map(JSON.string))])
         default:

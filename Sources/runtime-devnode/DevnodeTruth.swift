@@ -5,7 +5,7 @@ import SCALE
 /// built the chain from (not read back from storage), for tests to compare an exporter with.
 /// Amounts are planck, as decimal text.
 enum DevnodeTruth {
-    static func json(_ block: DevChain.Block) -> JSON {
+    static func json(_ block: DevChain.Block, runtime: DevRuntime) -> JSON {
         let state = block.state
         let xcm = state.xcmSent.sorted { $0.key < $1.key }.map { destination, sent in
             JSON.Member(String(destination), .object(["transfers": .string(String(sent.transfers)), "tokens": .string(String(sent.tokens))]))
@@ -28,6 +28,39 @@ enum DevnodeTruth {
                 "own": .string(String(own)), "others": .string(String(total - own)), "active_validators": .number(state.staking.validators.count),
             ]),
             "issuance": .string(String(state.issuance)),
+            "election": election(state.election),
+            "voter_list": voterList(state, thresholds: runtime.bagThresholds),
+            "ledgers": .object([
+                "bonded_accounts": .number(state.staking.bonded.count),
+                "total": .string(String(state.staking.bonded.values.reduce(0, +) + state.pools.pools.values.reduce(0) { $0 + $1.unbonding.values.reduce(0, +) })),
+                "unbonding": .string(String(state.pools.pools.values.reduce(0) { $0 + $1.unbonding.values.reduce(0, +) })),
+            ]),
+        ])
+    }
+
+    private static func election(_ election: ElectionState) -> JSON {
+        func submission(_ last: (length: Int, weight: UInt64)?) -> JSON {
+            last.map { .object(["length": .number($0.length), "weight": .number($0.weight)]) } ?? .null
+        }
+        return .object([
+            "snapshot": election.snapshot.map { .object(["voters": .number($0.voters), "targets": .number($0.targets)]) } ?? .null,
+            "queued": election.queued.map { .object(["minimal_stake": .string(String($0.minimalStake)), "sum_stake": .string(String($0.sumStake))]) } ?? .null,
+            "last_signed": submission(election.lastSigned), "last_unsigned": submission(election.lastUnsigned),
+            "signed_submissions": .number(election.signedSubmissions), "unsigned_submissions": .number(election.unsignedSubmissions),
+        ])
+    }
+
+    private static func voterList(_ state: DevRuntime.State, thresholds: [UInt64]) -> JSON {
+        var nodes = [UInt64: Int]()
+        var misplaced = 0
+        for (voter, bag) in state.voterBags {
+            nodes[bag, default: 0] += 1
+            if DevRuntime.bag(for: DevRuntime.score(state.staking.bonded[voter, default: 0]), thresholds: thresholds) != bag { misplaced += 1 }
+        }
+        let bags = thresholds.count + (thresholds.last == UInt64.max ? 0 : 1)
+        return .object([
+            "bags_active": .number(nodes.count), "bags_empty": .number(bags - nodes.count), "needing_rebag": .number(misplaced),
+            "nodes": .object(nodes.sorted { $0.key < $1.key }.map { JSON.Member(String($0.key), .number($0.value)) }),
         ])
     }
 }

@@ -80,8 +80,8 @@ struct ChainService: Service {
     let logger: Logger
     static let retryPause = Duration.seconds(2)
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
+    func run() async {
+        await cancelWhenGracefulShutdown {
             guard let name = await resolveName() else { return }
             let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: name), logger: logger)
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))

@@ -15,6 +15,13 @@ struct MetricsSnapshot {
     let callTotal: UInt128
     let text: String
 
+    /// The lines of scheduled reads (their values and blocks), to tell whether two scrapes agree.
+    var scheduledText: String {
+        text.split(separator: "\n").filter { line in
+            ["runtime_voter_list_", "runtime_staking_ledger_", "runtime_staking_bonded_accounts", "runtime_exporter_scheduled_block"].contains { line.hasPrefix($0) }
+        }.joined(separator: "\n")
+    }
+
     struct Timeout: Error, CustomStringConvertible {
         let chain: String
         let block: UInt64

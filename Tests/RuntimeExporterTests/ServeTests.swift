@@ -72,12 +72,25 @@ import Testing
                 func sent(_ truth: JSON) -> UInt128 { truth["xcm"]?[destination]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
                 let name = "runtime_xcm_\(metric){chain=\"polkadot\",destination=\"\(destination)\"}"
                 let before = first.series[name].flatMap { Self.planck($0, decimals: decimals) } ?? 0
-                let after = try #require(second.series[name].flatMap { Self.planck($0, decimals: decimals) }, "\(name) at block \(second.block)")
+                // A destination sent to only before the exporter started has no series.
+                let after = second.series[name].flatMap { Self.planck($0, decimals: decimals) } ?? 0
                 #expect(after - before == sent(truths[1]) - sent(truths[0]), "\(name) between blocks \(first.block) and \(second.block)")
                 if field == "transfers" { xcmSeen += sent(truths[1]) - sent(truths[0]) }
             }
         }
         #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")
+
+        // Election and voter-list values against the truth: per-block ones at the scraped block,
+        // scheduled ones at the block their last read reflects.
+        for snapshot in [first, second] { try await Self.checkElection(snapshot, truth: try await Self.truth(client, at: snapshot.block)) }
+        try await Self.checkScheduledReads(exporter, client: client)
+        let submissions = { (snapshot: MetricsSnapshot, kind: String) in
+            snapshot.series["runtime_election_submissions_total{chain=\"polkadot\",kind=\"\(kind)\"}"].flatMap { UInt64($0) } ?? 0
+        }
+        for kind in ["signed", "unsigned"] {
+            let sent = { (truth: JSON) in truth["election"]?["\(kind)_submissions"]?.uint64Value ?? 0 }
+            #expect(submissions(second, kind) - submissions(first, kind) == sent(truths[1]) - sent(truths[0]), "\(kind) submissions")
+        }
 
         // Counters grow by exactly what the blocks between the two scrapes hold: every block once.
         var fees: UInt128 = 0
@@ -113,4 +126,59 @@ import Testing
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }
+
+    static func truth(_ client: SubstrateRPCClient, at block: UInt64) async throws -> JSON {
+        try await client.call("devnode_truth", [.string(try #require(try await client.chainGetBlockHash(block)))])
+    }
+
+    /// The election's snapshot, queued score and last submissions at the snapshot's block.
+    static func checkElection(_ snapshot: MetricsSnapshot, truth: JSON) throws {
+        let election = try #require(truth["election"])
+        let at = "at block \(snapshot.block)"
+        #expect(snapshot.values["runtime_election_snapshot_voters"] == election["snapshot"]?["voters"]?.uint64Value.map { String($0) }, "\(at)")
+        #expect(snapshot.values["runtime_election_snapshot_targets"] == election["snapshot"]?["targets"]?.uint64Value.map { String($0) }, "\(at)")
+        for (metric, field) in [("minimal_stake", "minimal_stake"), ("sum_stake", "sum_stake")] {
+            let planck = election["queued"]?[field]?.stringValue.flatMap { UInt128($0) }
+            #expect(snapshot.values["runtime_election_queued_solution_\(metric)_tokens"] == planck.map { TokenAmount(planck: $0, decimals: 10).description }, "\(metric) \(at)")
+        }
+        for kind in ["signed", "unsigned"] {
+            guard let last = election["last_\(kind)"], last != .null else { continue }
+            let labels = "{chain=\"polkadot\",kind=\"\(kind)\"}"
+            #expect(snapshot.series["runtime_election_last_submission_length_bytes\(labels)"] == last["length"]?.uint64Value.map { String($0) }, "\(kind) length \(at)")
+            let weight = try #require(last["weight"]?.uint64Value)
+            #expect(snapshot.series["runtime_election_last_submission_weight_seconds\(labels)"] == TokenAmount(planck: UInt128(weight), decimals: 12).description, "\(kind) weight \(at)")
+        }
+    }
+
+    /// Storage maps and voter bags, read on a schedule: equal to the truth at the block their
+    /// last read reflects (two scrapes agreeing, so none caught a read half recorded).
+    static func checkScheduledReads(_ exporter: ExporterProcess, client: SubstrateRPCClient) async throws {
+        var previous: MetricsSnapshot?
+        var agreed: MetricsSnapshot?
+        for _ in 0..<50 {
+            let snapshot = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 0)
+            if let previous, previous.scheduledText == snapshot.scheduledText { agreed = snapshot; break }
+            previous = snapshot
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        let snapshot = try #require(agreed, "scheduled reads never held still for two scrapes")
+        let block = try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"voter_bags\"}"].flatMap(Double.init))
+        let truth = try await Self.truth(client, at: UInt64(block))
+        let voters = try #require(truth["voter_list"])
+        #expect(snapshot.values["runtime_voter_list_active_bags"] == voters["bags_active"]?.uint64Value.map { String($0) })
+        #expect(snapshot.values["runtime_voter_list_empty_bags"] == voters["bags_empty"]?.uint64Value.map { String($0) })
+        #expect(snapshot.values["runtime_voter_list_nodes_needing_rebag"] == voters["needing_rebag"]?.uint64Value.map { String($0) })
+        guard case let .object(nodes)? = voters["nodes"] else { Issue.record("no nodes in the truth"); return }
+        for node in nodes {
+            #expect(snapshot.series["runtime_voter_list_nodes{bag=\"\(node.key)\",chain=\"polkadot\"}"] == node.value.uint64Value.map { String($0) }, "bag \(node.key)")
+        }
+        #expect(snapshot.text.components(separatedBy: "runtime_voter_list_nodes{").count - 1 == nodes.count)
+        let ledgerBlock = try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"staking_ledger_total_tokens\"}"].flatMap(Double.init))
+        let ledgers = try #require(try await Self.truth(client, at: UInt64(ledgerBlock))["ledgers"])
+        #expect(snapshot.values["runtime_staking_bonded_accounts"] == ledgers["bonded_accounts"]?.uint64Value.map { String($0) })
+        for (metric, field) in [("total", "total"), ("unbonding", "unbonding")] {
+            let planck = try #require(ledgers[field]?.stringValue.flatMap { UInt128($0) })
+            #expect(snapshot.values["runtime_staking_ledger_\(metric)_tokens"] == TokenAmount(planck: planck, decimals: 10).description, "ledger \(metric) at block \(Int(ledgerBlock))")
+        }
+    }
 }

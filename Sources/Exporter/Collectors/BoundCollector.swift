@@ -25,6 +25,11 @@ struct BoundCollector: Sendable {
 
     /// The definitions' samples from the collector's values at this block.
     func samples(_ values: [Sample], tokenDecimals: Int) -> [Sample] {
+        Self.samples(values, for: definitions, tokenDecimals: tokenDecimals)
+    }
+
+    /// The samples of `definitions` (each taking one value of a collector) from its values.
+    static func samples(_ values: [Sample], for definitions: [MetricDefinition], tokenDecimals: Int) -> [Sample] {
         var samples = [Sample]()
         for definition in definitions {
             guard case let .collector(_, value) = definition.source else { continue }

@@ -15,6 +15,12 @@ protocol Collector: Sendable {
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample]
 }
 
+/// A collector that reads the block's state with calls of its own (every entry of a map, sizes),
+/// at the blocks its definitions' schedule picks.
+protocol ScheduledCollector: Sendable {
+    func collect(_ state: StateReader, _ block: BlockContext) async throws -> [Sample]
+}
+
 extension Collector {
     var storageKeys: [String] { [] }
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
@@ -33,11 +39,26 @@ public struct CollectorSpec: Sendable {
     public let values: [String: Set<String>]
     /// The value of a definition that names none.
     public let defaultValue: String
+    /// Values given only at some blocks (the last submission of a kind), which hold until the
+    /// next; every other value is given in full at each block it is collected.
+    public var stickyValues: Set<String> = []
     /// Binds the collector to one runtime.
     let bind: @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
 
+    init(
+        name: String, values: [String: Set<String>], defaultValue: String, stickyValues: Set<String> = [],
+        bind: @escaping @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
+    ) {
+        self.name = name
+        self.values = values
+        self.defaultValue = defaultValue
+        self.stickyValues = stickyValues
+        self.bind = bind
+    }
+
     enum Binding {
         case bound(any Collector)
+        case scheduled(any ScheduledCollector)
         /// The runtime lacks what the collector reads: it yields nothing for this runtime.
         case missing(String)
     }
@@ -47,6 +68,7 @@ public struct CollectorSpec: Sendable {
 public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
+        ElectionSubmissionsCollector.spec, VoterBagsCollector.spec,
     ]
 
     public static func spec(named name: String) -> CollectorSpec? {

@@ -148,6 +148,17 @@ public struct ChainCheck: Sendable {
             var current = start
             for part in alternative.split(separator: ".") {
                 current = unwrapped(current)
+                // `*`: every element of a list (a storage map's sum adds them all up).
+                if part == "*" {
+                    guard case let .sequence(element)? = metadata.types[current]?.definition else { continue alternatives }
+                    current = element
+                    continue
+                }
+                // A position in a fixed array (`score.0` of an `[u128; 3]`).
+                if Int(part) != nil, case let .array(_, element)? = metadata.types[current]?.definition {
+                    current = element
+                    continue
+                }
                 guard case let .composite(fields)? = metadata.types[current]?.definition,
                       let field = Self.field(String(part), in: fields)
                 else { continue alternatives }

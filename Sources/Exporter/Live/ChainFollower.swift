@@ -28,6 +28,9 @@ public actor ChainFollower {
     private var lastProcessed: UInt64?
     private var lastTimestamp: UInt64?
     private var lastSpecVersion: UInt32?
+    /// When each scheduled task last started, and those running now.
+    private var scheduledRuns: [String: ScheduleClock.Moment] = [:]
+    private var scheduledInFlight: Set<String> = []
     private var finalizedHead: UInt64 = 0
 
     public struct FollowError: Error, CustomStringConvertible {
@@ -144,12 +147,45 @@ public actor ChainFollower {
             samples += bound.samples(try bound.collector.collect(context), tokenDecimals: tokenDecimals)
             metrics?.collectorFinished(chain: chain, collector: bound.name, duration: .now - started)
         }
-        registry.record(samples, chain: chain, replacingGauges: true)
+        registry.record(samples, chain: chain, replacing: runtime.everyBlockGauges.union(runtime.absentGauges))
+        startScheduledWork(runtime, context: context, hash: hash)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = decoded.header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
         lastTimestamp = timestamp
         lastSpecVersion = runtime.specVersion
+    }
+
+    /// Starts what is due at this block among the scheduled work, in the background so blocks
+    /// keep flowing while a large map is paged through. Each task runs once at a time; one that
+    /// fails is logged, counted and tried again at the next block.
+    private func startScheduledWork(_ runtime: ChainRuntime, context: BlockContext, hash: String) {
+        let now = ScheduleClock.Moment(block: context.number, timestampMilliseconds: context.timestampMilliseconds, era: runtime.activeEra(in: context.storage))
+        for task in runtime.scheduled where !scheduledInFlight.contains(task.name) && ScheduleClock.isDue(task.sampling, last: scheduledRuns[task.name], now: now) {
+            scheduledInFlight.insert(task.name)
+            scheduledRuns[task.name] = now
+            let (chain, client, registry, metrics, logger) = (chain, client, registry, metrics, logger)
+            Task {
+                let started = ContinuousClock.now
+                do {
+                    let samples = try await task.run(StateReader(client: client, hash: hash), context)
+                    // The block first: a scrape between the two sees the block of values about to show.
+                    metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
+                    registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
+                    metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
+                    self.scheduledFinished(task.name, failed: false)
+                } catch {
+                    metrics?.error(chain: chain, stage: "scheduled")
+                    logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again at the next block")
+                    self.scheduledFinished(task.name, failed: true)
+                }
+            }
+        }
+    }
+
+    private func scheduledFinished(_ name: String, failed: Bool) {
+        scheduledInFlight.remove(name)
+        if failed { scheduledRuns[name] = nil }
     }
 
     /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's

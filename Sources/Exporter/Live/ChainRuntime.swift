@@ -10,6 +10,14 @@ struct ChainRuntime: Sendable {
     let definitions: [MetricDefinition]
     /// The collectors the definitions use, bound to this runtime.
     let collectors: [BoundCollector]
+    /// What is read on a schedule with calls of its own (storage maps, scheduled collectors).
+    let scheduled: [ScheduledTask]
+    /// Gauges given in full at every block (their series are replaced each time), and gauges
+    /// of other runtimes that this one lacks (their series go).
+    let everyBlockGauges: Set<String>
+    let absentGauges: Set<String>
+    /// `Staking.ActiveEra`, read at every block when something is scheduled per era.
+    let activeEraKey: String?
     let storageKeys: [String]
     let eventsKey: String
     /// Why definitions were left out for this runtime, for one log line each.
@@ -31,13 +39,39 @@ struct ChainRuntime: Sendable {
         }
         evaluator = DefinitionEvaluator(metadata: metadata, definitions: applying)
         collectors = try BoundCollector.bind(applying, metadata: metadata)
+        scheduled = try ScheduledTask.tasks(applying, metadata: metadata)
+        let scheduledNames = Set(scheduled.flatMap { $0.definitions.map(\.name) })
+        let sticky = Set(collectors.flatMap { bound in
+            bound.definitions.filter { definition in
+                guard case let .collector(name, value) = definition.source else { return false }
+                return CollectorCatalog.spec(named: name)?.stickyValues.contains(value) ?? false
+            }.map(\.name)
+        })
+        everyBlockGauges = Set(applying.filter { definition in
+            guard definition.kind == .gauge, !scheduledNames.contains(definition.name), !sticky.contains(definition.name) else { return false }
+            // A gauge read from events holds its value until the next such event.
+            if case .events = definition.source { return false }
+            return true
+        }.map(\.name))
+        absentGauges = Set(all.filter { $0.kind == .gauge }.map(\.name)).subtracting(applying.map(\.name))
+        let wantsEra = scheduled.contains { $0.sampling == .schedule(.era) } && metadata.storageEntry(pallet: "Staking", item: "ActiveEra") != nil
+        activeEraKey = wantsEra ? Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "Staking", item: "ActiveEra")) : nil
         var keys = [String]()
         for definition in applying { keys += try evaluator.storageKeys(for: definition).map(\.key) }
         for bound in collectors { keys += bound.collector.storageKeys }
         eventsKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events"))
         var seen = Set<String>()
-        storageKeys = ([eventsKey] + keys).filter { seen.insert($0).inserted }
+        storageKeys = ([eventsKey] + keys + (activeEraKey.map { [$0] } ?? [])).filter { seen.insert($0).inserted }
         definitions = applying
         self.skipped = skipped
+    }
+
+    /// The active era's index at a block, when something is scheduled per era.
+    func activeEra(in storage: [String: [UInt8]?]) -> UInt32? {
+        guard let activeEraKey, let stored = storage[activeEraKey], let bytes = stored,
+              let type = metadata.storageEntry(pallet: "Staking", item: "ActiveEra")?.valueType,
+              let value = try? ValueDecoder(registry: metadata.types).decode(type, bytes: bytes)
+        else { return nil }
+        return (value.value(at: "index") ?? value).uint64.flatMap { UInt32(exactly: $0) }
     }
 }

@@ -24,17 +24,15 @@ public final class ChainMetricsRegistry: @unchecked Sendable {
     }
 
     /// Takes one block's samples of one chain: gauges are set, counters increased, histograms
-    /// observe. Samples of unknown metrics are ignored. `replacingGauges`: the samples hold every
-    /// gauge series of the chain at this block, so gauge series they lack are gone (a pool
-    /// destroyed, a runtime version replaced, a pallet removed by an upgrade).
-    public func record(_ samples: [Sample], chain: String, replacingGauges: Bool = false) {
+    /// observe. Samples of unknown metrics are ignored. `replacing`: gauges whose every series
+    /// of the chain the samples hold, so series they lack are gone (a pool destroyed, a runtime
+    /// version replaced, a pallet removed by an upgrade).
+    public func record(_ samples: [Sample], chain: String, replacing: Set<String> = []) {
         lock.lock()
         defer { lock.unlock() }
-        if replacingGauges {
-            let chainLabel = Sample.Label("chain", chain)
-            for definition in definitions where definition.kind == .gauge {
-                series[definition.name] = series[definition.name]?.filter { !$0.key.contains(chainLabel) }
-            }
+        let chainLabel = Sample.Label("chain", chain)
+        for name in replacing where byName[name]?.kind == .gauge {
+            series[name] = series[name]?.filter { !$0.key.contains(chainLabel) }
         }
         for sample in samples {
             guard let definition = byName[sample.metric] else { continue }

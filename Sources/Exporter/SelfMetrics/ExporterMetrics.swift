@@ -39,7 +39,7 @@ public final class ExporterMetrics: Sendable {
     public func blockProcessed(chain: String, number: UInt64, finalized: UInt64) {
         counter("blocks_processed", "Finalized blocks processed.", [("chain", chain)]).increment()
         gauge("processed_block", "", "Number of the last block processed.", [("chain", chain)]).set(to: Double(number))
-        gauge("finalized_block", "", "The node's finalized head, as last notified.", [("chain", chain)]).set(to: Double(finalized))
+        gauge("finalized_block", "", "The head followed (finalized, or best when following best heads), as last notified.", [("chain", chain)]).set(to: Double(finalized))
         gauge("lag", "blocks", "Finalized blocks not yet processed.", [("chain", chain)]).set(to: Double(finalized - min(number, finalized)))
     }
 
@@ -58,6 +58,12 @@ public final class ExporterMetrics: Sendable {
             descriptor: .init(namespace: "runtime_exporter", metricName: "collector_duration", unitName: "seconds", helpText: "Time a collector took to compute one block's samples."),
             labels: [("chain", chain), ("collector", collector)], buckets: Self.latencyBuckets
         ).record(Self.seconds(duration))
+    }
+
+    /// A scheduled read (a storage map, a scheduled collector) finished: its values are those of `block`.
+    public func scheduledRead(chain: String, task: String, block: UInt64) {
+        gauge("scheduled_block", "", "The block whose state the last run of a scheduled read (storage maps, voter bags) reflects.", [("chain", chain), ("task", task)])
+            .set(to: Double(block))
     }
 
     static func seconds(_ duration: Duration) -> Double {
