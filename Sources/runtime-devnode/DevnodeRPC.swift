@@ -70,12 +70,19 @@ struct DevnodeRPC: Sendable {
         case "state_getRuntimeVersion":
             let block = try await block(params.first)
             return Self.runtimeVersion(chain.runtime(at: block.number))
-        case "state_getStorage", "state_getStorageHash", "state_getStorageSize":
+        case "state_getStorageSize":
+            // As Substrate answers: the value's size, or for a prefix without a value of its own
+            // the sizes of every value under it added up (null when there is none).
+            let key = try keyParameter(params.first)
+            let storage = try await block(params.count > 1 ? params[1] : nil).storage
+            if let value = storage[key] { return .number(value.count) }
+            let under = storage.filter { $0.key.hasPrefix(key) }
+            return under.isEmpty ? .null : .number(under.values.reduce(0) { $0 + $1.count })
+        case "state_getStorage", "state_getStorageHash":
             let key = try keyParameter(params.first)
             guard let value = try await block(params.count > 1 ? params[1] : nil).storage[key] else { return .null }
             switch method {
             case "state_getStorageHash": return .string(Hex.encode(Blake2b.hash256(value)))
-            case "state_getStorageSize": return .number(value.count)
             default: return .string(Hex.encode(value))
             }
         case "state_queryStorageAt":

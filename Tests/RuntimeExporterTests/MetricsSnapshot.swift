@@ -18,7 +18,7 @@ struct MetricsSnapshot {
     /// The lines of scheduled reads (their values and blocks), to tell whether two scrapes agree.
     var scheduledText: String {
         text.split(separator: "\n").filter { line in
-            ["runtime_voter_list_", "runtime_staking_ledger_", "runtime_staking_bonded_accounts", "runtime_exporter_scheduled_block"].contains { line.hasPrefix($0) }
+            ["runtime_voter_list_", "runtime_staking_ledger_", "runtime_staking_bonded_accounts", "runtime_system_storage_size_bytes", "runtime_exporter_scheduled_block"].contains { line.hasPrefix($0) }
         }.joined(separator: "\n")
     }
 

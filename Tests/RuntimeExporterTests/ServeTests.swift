@@ -173,6 +173,17 @@ import Testing
             #expect(snapshot.series["runtime_voter_list_nodes{bag=\"\(node.key)\",chain=\"polkadot\"}"] == node.value.uint64Value.map { String($0) }, "bag \(node.key)")
         }
         #expect(snapshot.text.components(separatedBy: "runtime_voter_list_nodes{").count - 1 == nodes.count)
+        // Storage sizes: every value under an item's prefix, read here key by key.
+        let sizeBlock = try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"storage_size\"}"].flatMap(Double.init))
+        let sizeHash = try #require(try await client.chainGetBlockHash(UInt64(sizeBlock)))
+        for (pallet, item) in [("System", "Account"), ("Staking", "Ledger"), ("Balances", "TotalIssuance"), ("NominationPools", "BondedPools")] {
+            let prefix = Hex.encode(StorageKeyBuilder.prefix(pallet: pallet, item: item))
+            let keys = try await client.stateGetKeysPaged(prefix: prefix, count: 1000, at: sizeHash)
+            var bytes = 0
+            for (_, value) in try await client.stateQueryStorageAt(keys, at: sizeHash) { bytes += (value.flatMap { Hex.decode($0) }?.count ?? 0) }
+            #expect(bytes > 0)
+            #expect(snapshot.series["runtime_system_storage_size_bytes{chain=\"polkadot\",item=\"\(item)\",pallet=\"\(pallet)\"}"] == String(bytes), "\(pallet).\(item) at block \(Int(sizeBlock))")
+        }
         let ledgerBlock = try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"staking_ledger_total_tokens\"}"].flatMap(Double.init))
         let ledgers = try #require(try await Self.truth(client, at: UInt64(ledgerBlock))["ledgers"])
         #expect(snapshot.values["runtime_staking_bonded_accounts"] == ledgers["bonded_accounts"]?.uint64Value.map { String($0) })

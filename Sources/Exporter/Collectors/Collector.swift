@@ -68,7 +68,7 @@ public struct CollectorSpec: Sendable {
 public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
-        ElectionSubmissionsCollector.spec, VoterBagsCollector.spec,
+        ElectionSubmissionsCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
     ]
 
     public static func spec(named name: String) -> CollectorSpec? {
@@ -96,10 +96,15 @@ struct CollectorStorage: Sendable {
         metadata.storageEntry(pallet: pallet, item: item) != nil
     }
 
-    /// The `0x` key of an item, or of a map entry with `keyValues` (typed as the map's keys).
+    /// The `0x` key of an item, or of a map entry with `keyValues` (typed as the map's keys);
+    /// with fewer keys, the prefix of the entries under them.
     func key(_ pallet: String, _ item: String, _ keyValues: [Value] = []) throws(CollectorError) -> String {
+        Hex.encode(try keyBytes(pallet, item, keyValues))
+    }
+
+    func keyBytes(_ pallet: String, _ item: String, _ keyValues: [Value] = []) throws(CollectorError) -> [UInt8] {
         do {
-            return Hex.encode(try keys.key(pallet: pallet, item: item, keys: keyValues))
+            return try keys.key(pallet: pallet, item: item, keys: keyValues)
         } catch {
             throw fail("\(pallet).\(item) key: \(error)")
         }

@@ -28,7 +28,7 @@ struct VoterBagsCollector: ScheduledCollector {
 
     func collect(_ state: StateReader, _ block: BlockContext) async throws -> [Sample] {
         var activeBags = 0
-        try await state.forEachPage(prefix: StorageKeyBuilder.prefix(pallet: pallet, item: "ListBags")) { keys in activeBags += keys.count }
+        try await state.forEachPage(prefix: try storage.keyBytes(pallet, "ListBags")) { keys in activeBags += keys.count }
 
         let issuanceKey = try storage.key("Balances", "TotalIssuance")
         let issuanceBytes = try await state.values([issuanceKey])
@@ -39,7 +39,7 @@ struct VoterBagsCollector: ScheduledCollector {
 
         var perBag = [UInt64: UInt128]()
         var misplaced: UInt128 = 0
-        try await state.forEachEntries(prefix: StorageKeyBuilder.prefix(pallet: pallet, item: "ListNodes")) { entries in
+        try await state.forEachEntries(prefix: try storage.keyBytes(pallet, "ListNodes")) { entries in
             var nodes = [(id: [UInt8], bag: UInt64, ledgerKey: String)]()
             for (key, bytes) in entries {
                 reading.storage[key] = bytes

@@ -18,7 +18,8 @@ struct StorageMapEvaluator: Sendable {
             DefinitionEvaluator.EvaluationError(metric: definition.name, message: "\(pallet).\(item): \(message)")
         }
         guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no such storage item") }
-        let prefix = StorageKeyBuilder.prefix(pallet: pallet, item: item)
+        let prefix: [UInt8]
+        do { prefix = try StorageKeyBuilder(metadata: metadata).key(pallet: pallet, item: item) } catch { throw fail("\(error)") }
         var total: UInt128 = 0
         switch aggregate {
         case .count:

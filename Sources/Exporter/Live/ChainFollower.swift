@@ -31,6 +31,8 @@ public actor ChainFollower {
     /// When each scheduled task last started, and those running now.
     private var scheduledRuns: [String: ScheduleClock.Moment] = [:]
     private var scheduledInFlight: Set<String> = []
+    /// Failed scheduled reads, by the block from which they are tried again.
+    private var scheduledRetry: [String: UInt64] = [:]
     private var finalizedHead: UInt64 = 0
 
     public struct FollowError: Error, CustomStringConvertible {
@@ -158,10 +160,13 @@ public actor ChainFollower {
 
     /// Starts what is due at this block among the scheduled work, in the background so blocks
     /// keep flowing while a large map is paged through. Each task runs once at a time; one that
-    /// fails is logged, counted and tried again at the next block.
+    /// fails is logged, counted and tried again a few blocks later.
     private func startScheduledWork(_ runtime: ChainRuntime, context: BlockContext, hash: String) {
         let now = ScheduleClock.Moment(block: context.number, timestampMilliseconds: context.timestampMilliseconds, era: runtime.activeEra(in: context.storage))
-        for task in runtime.scheduled where !scheduledInFlight.contains(task.name) && ScheduleClock.isDue(task.sampling, last: scheduledRuns[task.name], now: now) {
+        for task in runtime.scheduled where !scheduledInFlight.contains(task.name) {
+            let retrying = scheduledRetry[task.name].map { context.number >= $0 } ?? false
+            guard retrying || ScheduleClock.isDue(task.sampling, last: scheduledRuns[task.name], now: now) else { continue }
+            scheduledRetry[task.name] = nil
             scheduledInFlight.insert(task.name)
             scheduledRuns[task.name] = now
             let (chain, client, registry, metrics, logger) = (chain, client, registry, metrics, logger)
@@ -173,19 +178,23 @@ public actor ChainFollower {
                     metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
                     registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
                     metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
-                    self.scheduledFinished(task.name, failed: false)
+                    self.scheduledFinished(task.name, failed: false, at: context.number)
                 } catch {
                     metrics?.error(chain: chain, stage: "scheduled")
-                    logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again at the next block")
-                    self.scheduledFinished(task.name, failed: true)
+                    logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again in \(Self.scheduledRetryBlocks) blocks")
+                    self.scheduledFinished(task.name, failed: true, at: context.number)
                 }
             }
         }
     }
 
-    private func scheduledFinished(_ name: String, failed: Bool) {
+    /// A failed scheduled read is tried again this many blocks later (a node that refuses it
+    /// would otherwise be asked at every block).
+    static let scheduledRetryBlocks: UInt64 = 10
+
+    private func scheduledFinished(_ name: String, failed: Bool, at block: UInt64) {
         scheduledInFlight.remove(name)
-        if failed { scheduledRuns[name] = nil }
+        if failed { scheduledRetry[name] = block + Self.scheduledRetryBlocks }
     }
 
     /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's
