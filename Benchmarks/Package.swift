@@ -34,6 +34,10 @@ let package = Package(
                 .product(name: "ExactJSON", package: product),
             ]
         ),
+        .executableTarget(
+            name: "exposition-benchmark",
+            dependencies: [.product(name: "Exporter", package: product)]
+        ),
         // Needs -sanitize=fuzzer: build it through Benchmarks/decode-fuzz.sh.
         .executableTarget(
             name: "decode-fuzz",

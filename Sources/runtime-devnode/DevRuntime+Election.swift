@@ -9,9 +9,9 @@ import Substrate
 struct ElectionState: Sendable {
     var snapshot: (voters: UInt32, targets: UInt32)?
     var queued: (minimalStake: UInt128, sumStake: UInt128, sumStakeSquared: UInt128)?
-    /// The last submission of each kind: encoded length in bytes and weight (`ref_time`).
-    var lastSigned: (length: Int, weight: UInt64)?
-    var lastUnsigned: (length: Int, weight: UInt64)?
+    /// The last submission of each kind: its block, encoded length in bytes and weight (`ref_time`).
+    var lastSigned: (block: UInt64, length: Int, weight: UInt64)?
+    var lastUnsigned: (block: UInt64, length: Int, weight: UInt64)?
     var signedSubmissions: UInt64 = 0
     var unsignedSubmissions: UInt64 = 0
 }
@@ -37,7 +37,7 @@ extension DevRuntime {
             try submit(call, by: submitter, fee: fee, to: &block, weight: weight) { phase in
                 [try solutionStored(signed: submitter, phase: phase)]
             }
-            block.state.election.lastSigned = (block.body.last?.count ?? 0, weight)
+            block.state.election.lastSigned = (block.number, block.body.last?.count ?? 0, weight)
             block.state.election.signedSubmissions += 1
         case 8 where has(Self.electionPallet, call: "submit_unsigned"):
             let score = electionScore(staking)
@@ -47,7 +47,7 @@ extension DevRuntime {
             let call = try plainCall(Self.electionPallet, "submit_unsigned", setting: fields)
             let weight = 2_000_000_000 + block.random.next() % 500_000_000
             try submitUnsigned(call, to: &block, weight: weight) { phase in [try solutionStored(signed: nil, phase: phase)] }
-            block.state.election.lastUnsigned = (block.body.last?.count ?? 0, weight)
+            block.state.election.lastUnsigned = (block.number, block.body.last?.count ?? 0, weight)
             block.state.election.unsignedSubmissions += 1
             block.state.election.queued = score
         default:

@@ -39,8 +39,8 @@ enum DevnodeTruth {
     }
 
     private static func election(_ election: ElectionState) -> JSON {
-        func submission(_ last: (length: Int, weight: UInt64)?) -> JSON {
-            last.map { .object(["length": .number($0.length), "weight": .number($0.weight)]) } ?? .null
+        func submission(_ last: (block: UInt64, length: Int, weight: UInt64)?) -> JSON {
+            last.map { .object(["block": .number($0.block), "length": .number($0.length), "weight": .number($0.weight)]) } ?? .null
         }
         return .object([
             "snapshot": election.snapshot.map { .object(["voters": .number($0.voters), "targets": .number($0.targets)]) } ?? .null,

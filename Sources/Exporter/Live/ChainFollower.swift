@@ -7,9 +7,9 @@ public import SubstrateRPC
 /// Follows one chain's finalized heads (or best heads, when asked) and turns every such block,
 /// exactly once and in order, into samples for the registry. Without WebSocket endpoints the
 /// head is polled. When finality jumps from N to N+5 the blocks between
-/// are processed too. Per block: `chain_getBlock`, one `state_queryStorageAt`, and a second
-/// one when collectors read keys chosen from the first's values (hashes come in array calls of
-/// `chain_getBlockHash`); each block is decoded with the runtime that
+/// are processed too. Per block: `chain_getBlock` and one `state_queryStorageAt`, plus a second
+/// only when the keys collectors choose from the first's values changed (hashes come from the
+/// notified header, or in array calls of `chain_getBlockHash` when filling a gap); each block is decoded with the runtime that
 /// executed it, fetched again only after a block that set new code.
 public actor ChainFollower {
     public nonisolated let chain: String
@@ -28,6 +28,8 @@ public actor ChainFollower {
     private var lastProcessed: UInt64?
     private var lastTimestamp: UInt64?
     private var lastSpecVersion: UInt32?
+    /// The keys collectors read in the follow-up query of the last block, and its runtime.
+    private var lastFollowUp: (spec: UInt32, keys: [String]) = (0, [])
     /// When each scheduled task last started, and those running now.
     private var scheduledRuns: [String: ScheduleClock.Moment] = [:]
     private var scheduledInFlight: Set<String> = []
@@ -78,14 +80,20 @@ public actor ChainFollower {
         if let pollInterval {
             while true {
                 let head = follow == .finalized ? try await client.chainGetHeader(try await client.chainGetFinalizedHead()) : try await client.chainGetHeader()
-                try await catchUp(to: try headNumber(head))
+                try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
                 try await Task.sleep(for: pollInterval)
             }
         }
         let heads = follow == .finalized ? try await client.chainSubscribeFinalizedHeads() : try await client.chainSubscribeNewHeads()
         for try await head in heads {
-            try await catchUp(to: try headNumber(head))
+            try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
         }
+    }
+
+    /// A block's hash from its header as notified (BLAKE2b-256 of the encoded header), which
+    /// saves asking for it; nil when the header does not read (the hash is then asked for).
+    static func hash(ofHeader json: JSON) -> String? {
+        (try? BlockHeader(json: json)).map { Hex.encode($0.hash) }
     }
 
     private func headNumber(_ head: JSON) throws -> UInt64 {
@@ -95,8 +103,9 @@ public actor ChainFollower {
         return number
     }
 
-    /// Processes every block after the last one up to `finalized`.
-    public func catchUp(to finalized: UInt64) async throws {
+    /// Processes every block after the last one up to `finalized`, whose hash may be known
+    /// from its notification (the blocks before it are asked for in array calls).
+    public func catchUp(to finalized: UInt64, hash finalizedHash: String? = nil) async throws {
         let notified = ContinuousClock.now
         finalizedHead = max(finalizedHead, finalized)
         defer { if lastProcessed == finalized { metrics?.headProcessed(chain: chain, duration: .now - notified) } }
@@ -104,23 +113,43 @@ public actor ChainFollower {
         while next <= finalized {
             let count = min(finalized - next + 1, 256)
             let numbers = Array(next..<(next + count))
-            let hashes = try await client.chainGetBlockHashes(numbers)
-            for (number, hash) in zip(numbers, hashes) {
+            let known = numbers.last == finalized ? finalizedHash : nil
+            let asked = known == nil ? numbers : Array(numbers.dropLast())
+            let hashes = asked.isEmpty ? [] : try await client.chainGetBlockHashes(asked)
+            for (number, hash) in zip(numbers, hashes + (known == nil ? [] : [known])) {
                 guard let hash else { throw FollowError(description: "\(chain): the node has no block \(number) below its finalized head \(finalized)") }
-                try await process(number, hash: hash)
+                try await process(number, hash: hash, hashKnownFromHeader: number == finalized && known != nil)
             }
             next += count
         }
     }
 
-    private func process(_ number: UInt64, hash: String) async throws {
-        let blockJSON = try await client.chainGetBlock(hash)
+    private func process(_ number: UInt64, hash given: String, hashKnownFromHeader: Bool = false) async throws {
+        var hash = given
+        var blockJSON: JSON
+        do {
+            blockJSON = try await client.chainGetBlock(hash)
+        } catch {
+            // A node may answer an unknown hash with an error rather than null.
+            guard hashKnownFromHeader, case .rpc = error.kind else { throw error }
+            blockJSON = .null
+        }
+        if blockJSON == .null, hashKnownFromHeader {
+            // The header's hash as computed here is not the node's (a chain hashing otherwise): ask.
+            guard let asked = try await client.chainGetBlockHash(number) else { throw FollowError(description: "\(chain): the node has no block \(number)") }
+            hash = asked
+            blockJSON = try await client.chainGetBlock(hash)
+        }
+        guard blockJSON != .null else { throw FollowError(description: "\(chain) block \(number): chain_getBlock(\(hash)) answered null") }
         // The runtime to decode with comes from the parent's state, so read its hash before decoding.
         guard let parentHash = (blockJSON["block"] ?? blockJSON)["header"]?["parentHash"]?.stringValue else {
             throw FollowError(description: "\(chain) block \(number): no header.parentHash in chain_getBlock's answer")
         }
         let runtime = try await runtime(executing: parentHash, number: number)
-        let values = try await client.stateQueryStorageAt(runtime.storageKeys, at: hash)
+        // Collectors' follow-up keys of the block before (each pool's entries…) rarely change:
+        // read them along, so the second query is needed only when they did.
+        let predicted = lastFollowUp.spec == runtime.specVersion ? lastFollowUp.keys : []
+        let values = try await client.stateQueryStorageAt(predicted.isEmpty ? runtime.storageKeys : Array(Set(runtime.storageKeys).union(predicted)), at: hash)
         var storage = [String: [UInt8]?]()
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
         let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[runtime.eventsKey] ?? nil, metadata: runtime.metadata)
@@ -134,12 +163,14 @@ public actor ChainFollower {
         // Keys chosen from this block's values (each pool's entries…): one more query for all collectors.
         var followUp = [String]()
         for bound in runtime.collectors { followUp += try bound.collector.followUpKeys(context) }
-        if !followUp.isEmpty {
-            var seen = Set(context.storage.keys)
-            for (key, value) in try await client.stateQueryStorageAt(followUp.filter { seen.insert($0).inserted }, at: hash) {
+        var seen = Set(context.storage.keys)
+        let missing = followUp.filter { seen.insert($0).inserted }
+        if !missing.isEmpty {
+            for (key, value) in try await client.stateQueryStorageAt(missing, at: hash) {
                 context.storage[key] = value.flatMap { Hex.decode($0) }
             }
         }
+        lastFollowUp = (runtime.specVersion, followUp)
         var samples = [Sample]()
         let started = ContinuousClock.now
         for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }

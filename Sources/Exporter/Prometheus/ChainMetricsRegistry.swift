@@ -3,19 +3,36 @@ import Foundation
 /// The chain metrics as Prometheus series, kept exact: a gauge holds its last value, a counter
 /// the exact sum of its increases (u128 planck, never a running `Double`), a histogram its
 /// bucket counts and exact sum. Renders the text exposition format (0.0.4).
+///
+/// A scrape must stay cheap with tens of thousands of series: each series keeps its name and
+/// labels rendered once, when it first appears, and each family its series in exposition
+/// order, sorted again only after a series came or went.
 public final class ChainMetricsRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private let definitions: [MetricDefinition]
     private let byName: [String: MetricDefinition]
-    private var series: [String: [[Sample.Label]: SeriesState]] = [:]
+    private var families: [String: Family] = [:]
 
     /// Upper bounds of histogram buckets, in the metric's unit (seconds for block times).
     public static let defaultBuckets: [Double] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 18, 24, 30, 60, 120, 300]
+    private static let bucketLabels = defaultBuckets.map(number) + ["+Inf"]
 
     private enum SeriesState {
         case gauge(SampleValue)
         case counter(SampleValue)
         case histogram(buckets: [UInt64], count: UInt64, sum: SampleValue)
+    }
+
+    private struct Series {
+        /// `{chain="polkadot",pool="1"}`, rendered once.
+        let labelText: String
+        var state: SeriesState
+    }
+
+    private struct Family {
+        var series: [[Sample.Label]: Series] = [:]
+        /// Label sets in exposition order; nil after a series came or went.
+        var order: [[Sample.Label]]?
     }
 
     public init(definitions: [MetricDefinition]) {
@@ -31,15 +48,19 @@ public final class ChainMetricsRegistry: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let chainLabel = Sample.Label("chain", chain)
+        // Gauges being replaced: their series of this chain that the samples do not set again go.
+        var stale = [String: Set<[Sample.Label]>]()
         for name in replacing where byName[name]?.kind == .gauge {
-            series[name] = series[name]?.filter { !$0.key.contains(chainLabel) }
+            if let family = families[name] { stale[name] = Set(family.series.keys.filter { $0.contains(chainLabel) }) }
         }
         for sample in samples {
             guard let definition = byName[sample.metric] else { continue }
-            let labels = ([Sample.Label("chain", chain)] + sample.labels).sorted()
-            let current = series[sample.metric]?[labels]
+            let labels = ([chainLabel] + sample.labels).sorted()
+            stale[sample.metric]?.remove(labels)
+            var family = families[sample.metric] ?? Family()
+            let current = family.series[labels]
             let next: SeriesState
-            switch (definition.kind, current) {
+            switch (definition.kind, current?.state) {
             case (.gauge, _):
                 next = .gauge(sample.value)
             case let (.counter, .counter(total)?) where total.decimals == sample.value.decimals:
@@ -51,7 +72,17 @@ public final class ChainMetricsRegistry: @unchecked Sendable {
             case (.histogram, _):
                 next = .histogram(buckets: Self.observe(sample.value.double, into: Array(repeating: 0, count: Self.defaultBuckets.count)), count: 1, sum: sample.value)
             }
-            series[sample.metric, default: [:]][labels] = next
+            if let current {
+                family.series[labels] = Series(labelText: current.labelText, state: next)
+            } else {
+                family.series[labels] = Series(labelText: Self.render(labels), state: next)
+                family.order = nil
+            }
+            families[sample.metric] = family
+        }
+        for (name, gone) in stale where !gone.isEmpty {
+            for labels in gone { families[name]?.series.removeValue(forKey: labels) }
+            families[name]?.order = nil
         }
     }
 
@@ -66,20 +97,28 @@ public final class ChainMetricsRegistry: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var out = ""
+        out.reserveCapacity(families.values.reduce(0) { $0 + $1.series.count } * 96)
         for definition in definitions {
-            guard let family = series[definition.name], !family.isEmpty else { continue }
+            guard var family = families[definition.name], !family.series.isEmpty else { continue }
+            if family.order == nil {
+                family.order = family.series.keys.sorted { $0.lexicographicallyPrecedes($1) }
+                families[definition.name] = family
+            }
             let name = definition.prometheusName
             out += "# HELP \(name) \(Self.escapeHelp(definition.help))\n# TYPE \(name) \(definition.kind.rawValue)\n"
-            for labels in family.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                switch family[labels]! {
+            for labels in family.order! {
+                guard let series = family.series[labels] else { continue }
+                switch series.state {
                 case let .gauge(value), let .counter(value):
-                    out += "\(name)\(Self.render(labels)) \(value)\n"
+                    out += name; out += series.labelText; out += " "; out += value.description; out += "\n"
                 case let .histogram(buckets, count, sum):
-                    for (bound, cumulative) in zip(Self.defaultBuckets, buckets) {
-                        out += "\(name)_bucket\(Self.render(labels + [Sample.Label("le", Self.number(bound))])) \(cumulative)\n"
+                    // `le` goes last: the other labels are already in order, and Prometheus
+                    // does not require label order anyway.
+                    let open = series.labelText.isEmpty ? "{" : String(series.labelText.dropLast()) + ","
+                    for (bound, cumulative) in zip(Self.bucketLabels, buckets + [count]) {
+                        out += "\(name)_bucket\(open)le=\"\(bound)\"} \(cumulative)\n"
                     }
-                    out += "\(name)_bucket\(Self.render(labels + [Sample.Label("le", "+Inf")])) \(count)\n"
-                    out += "\(name)_sum\(Self.render(labels)) \(sum)\n\(name)_count\(Self.render(labels)) \(count)\n"
+                    out += "\(name)_sum\(series.labelText) \(sum)\n\(name)_count\(series.labelText) \(count)\n"
                 }
             }
         }
@@ -95,7 +134,8 @@ public final class ChainMetricsRegistry: @unchecked Sendable {
     }
 
     private static func escapeLabel(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else { return text }
+        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     private static func escapeHelp(_ text: String) -> String {

@@ -9,7 +9,7 @@ public final class ExporterMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
     /// Seconds: RPC calls and block processing on a healthy node take milliseconds, a slow one seconds.
-    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     public init() {}
 

@@ -21,11 +21,22 @@ public struct TokenAmount: Sendable, Hashable, CustomStringConvertible {
 
     /// The exact decimal amount in tokens, without trailing zeros: `"1234.5"`, `"0.0000000001"`.
     public var description: String {
-        guard decimals > 0 else { return String(planck) }
-        let fraction = String(fractionPlanck)
-        let padded = String(repeating: "0", count: decimals - fraction.count) + fraction
-        let trimmed = padded.reversed().drop { $0 == "0" }.reversed()
-        return trimmed.isEmpty ? String(wholeTokens) : "\(wholeTokens).\(String(trimmed))"
+        guard decimals > 0 else { return Self.digits(planck) }
+        let unit = self.unit
+        let whole = Self.digits(planck / unit)
+        let fractionValue = planck % unit
+        guard fractionValue > 0 else { return whole }
+        let fractionDigits = Self.digits(fractionValue)
+        var fraction = Array(fractionDigits.utf8)
+        while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+        let zeros = decimals - fractionDigits.utf8.count
+        return whole + "." + String(repeating: "0", count: zeros) + String(decoding: fraction, as: UTF8.self)
+    }
+
+    /// Decimal digits; through `UInt64` when the value fits (128-bit division is slow).
+    private static func digits(_ value: UInt128) -> String {
+        if let small = UInt64(exactly: value) { return String(small) }
+        return String(value)
     }
 
     /// The amount in tokens, correctly rounded from the exact decimal (no intermediate `Double`
