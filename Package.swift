@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeExporterTests",
             dependencies: [
-                "ChainFixtures", "Substrate", "SubstrateRPC", "SCALE", "ExactJSON",
+                "ChainFixtures", "Exporter", "Substrate", "SubstrateRPC", "SCALE", "ExactJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

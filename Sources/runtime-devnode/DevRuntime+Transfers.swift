@@ -3,7 +3,8 @@ import SCALE
 import Substrate
 
 /// Balance transfers: signed `transfer_keep_alive`s from several signers with nonces and tips,
-/// and every third block a `Utility.batch_all` of two transfers.
+/// every third block a `Utility.batch_all` of two transfers, now and then a transfer that fails
+/// and a `Utility.batch` interrupted by one.
 extension DevRuntime {
     func transfers(_ block: inout BlockBuilder, upTo limit: Int) throws {
         let count = limit == 0 ? 0 : Int(block.random.next() % UInt64(limit + 1))
@@ -54,6 +55,31 @@ extension DevRuntime {
         let fee = 150_000_000 + UInt128(block.random.next() % 50_000_000)
         let insufficientBalance = JSON.object(["Module": .object(["index": .number(balances.index), "error": .string("0x02000000")])])
         try submit(try transferCall(to: accounts[0] == signer ? accounts[1] : accounts[0], amount: amount), by: signer, fee: fee, to: &block, failure: insufficientBalance) { _ in [] }
+    }
+
+    /// Every ninth block (three after the failed transfer), a `Utility.batch` of three transfers
+    /// whose second asks for more than the signer has: the first goes through, the batch stops
+    /// at the second (`BatchInterrupted`), the third never runs, and the extrinsic succeeds.
+    func interruptedBatch(_ block: inout BlockBuilder) throws {
+        guard block.number % 9 == 7, has("Utility", call: "batch"), let balances = metadata.pallet(named: "Balances") else { return }
+        let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+        let payee = accounts[0] == signer ? accounts[1] : accounts[0]
+        let amount = UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000
+        let calls = [
+            try transferCall(to: payee, amount: amount), try transferCall(to: payee, amount: block.state.free[signer, default: 0] * 2),
+            try transferCall(to: payee, amount: amount),
+        ]
+        let batch = try metadata.callValue(pallet: "Utility", call: "batch", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
+        let fee = 300_000_000 + UInt128(block.random.next() % 50_000_000)
+        let insufficientBalance = JSON.object(["Module": .object(["index": .number(balances.index), "error": .string("0x02000000")])])
+        try submit(batch, by: signer, fee: fee, to: &block) { phase in
+            [
+                try transferEvent(from: signer, to: payee, amount: amount, phase: phase), try event("Utility", "ItemCompleted", [:], phase: phase),
+                try event("Utility", "BatchInterrupted", json: ["index": [.number(1)], "error": [insufficientBalance]], phase: phase),
+            ]
+        }
+        block.state.free[signer, default: 0] -= amount
+        block.state.free[payee, default: 0] += amount
     }
 
     /// `Balances.transfer_keep_alive(dest, value)`.

@@ -121,6 +121,7 @@ struct DevRuntime: Sendable {
         try transfers(&block, upTo: configuration.transfersPerBlock)
         try batchedTransfers(&block)
         try failedTransfer(&block)
+        try interruptedBatch(&block)
         try xcmTransfer(&block)
         try stakingActivity(&block)
         try poolActivity(&block)

@@ -2,7 +2,7 @@ import Substrate
 
 /// Cross-chain transfers sent by this chain, by destination: the transfer calls of the relay
 /// chain's `XcmPallet`, a parachain's `PolkadotXcm` and `XTokens`, wherever they sit in the
-/// extrinsic (inside batches, proxies and multisigs too), when the extrinsic succeeded. Locations
+/// extrinsic (inside batches, proxies and multisigs too), when they succeeded. Locations
 /// are read in every versioned form (V2 to V5). `tokens` adds the native fungible assets sent
 /// (location `Here` as the sender sees it); `XTokens` currencies are chain-specific, so they
 /// count as transfers without an amount.
@@ -21,18 +21,18 @@ struct XCMTransfersCollector: Collector {
     ) { metadata throws(CollectorError) in
         let present = pallets.filter { metadata.pallet(named: $0)?.callType != nil }
         guard !present.isEmpty else { return .missing("xcm_transfers: the runtime has none of \(pallets.joined(separator: ", "))") }
-        return .bound(XCMTransfersCollector(pallets: Set(present), callType: metadata.outerEnums.callType))
+        return .bound(XCMTransfersCollector(pallets: Set(present)))
     }
 
     let pallets: Set<String>
-    let callType: UInt32
 
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample] {
         var transfers = [String: UInt128]()
         var tokens = [String: UInt128]()
-        for (index, extrinsic) in block.extrinsics.enumerated() where block.succeeded(index) == true {
-            for call in executedCalls(extrinsic.call, events: block.events(ofExtrinsic: index))
-            where pallets.contains(call.pallet) && Self.transferCalls.contains(call.name) {
+        for index in block.extrinsics.indices {
+            for dispatched in DispatchedCall.calls(ofExtrinsic: index, in: block) where dispatched.succeeded == true {
+                let call = dispatched.call
+                guard pallets.contains(call.pallet) && Self.transferCalls.contains(call.name) else { continue }
                 guard let dest = call.argument("dest") else { continue }
                 let destination = Self.destination(of: dest)
                 transfers[destination, default: 0] += 1
@@ -43,17 +43,6 @@ struct XCMTransfersCollector: Collector {
         }
         return transfers.map { Sample(metric: "transfers", labels: [Sample.Label("destination", $0.key)], value: SampleValue($0.value)) }
             + tokens.map { Sample(metric: "tokens", labels: [Sample.Label("destination", $0.key)], value: SampleValue($0.value)) }
-    }
-
-    /// The call and the calls nested in it that ran: a `Utility.batch` stops at the item named
-    /// by its `BatchInterrupted` event.
-    private func executedCalls(_ call: Call, events: [EventRecord]) -> [Call] {
-        guard call.pallet == "Utility", call.name == "batch",
-              let interrupted = events.first(where: { $0.pallet == "Utility" && $0.name == "BatchInterrupted" }),
-              let failedIndex = interrupted.field("index")?.uint128
-        else { return call.flattened(callType: callType) }
-        let items = call.nestedCalls(callType: callType).prefix(Int(failedIndex))
-        return [call] + items.flatMap { $0.flattened(callType: callType) }
     }
 
     /// The destination as a label: the parachain id (`2000`), prefixed by the network when the

@@ -81,6 +81,9 @@ public enum MetricSource: Sendable, Equatable {
         case length
         /// `System.BlockWeight` per dispatch class (label `class`).
         case weight
+        /// The node's best (newest, not yet final) block number, from its new-heads stream
+        /// rather than from the blocks processed.
+        case bestNumber = "best_number"
     }
 
     public struct EachKey: Sendable, Equatable {

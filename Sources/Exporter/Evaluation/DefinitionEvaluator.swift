@@ -132,9 +132,10 @@ public struct DefinitionEvaluator: Sendable {
         case let .extrinsics(filter, nested):
             var totals = [[Sample.Label]: UInt128]()
             for (index, extrinsic) in block.extrinsics.enumerated() {
-                let result = block.succeeded(index).map { $0 ? "success" : "failed" } ?? "unknown"
-                let calls = nested ? extrinsic.call.flattened(callType: metadata.outerEnums.callType) : [extrinsic.call]
-                for call in calls where filter.isEmpty || filter.contains(where: { $0.matches(pallet: call.pallet, name: call.name) }) {
+                for dispatched in DispatchedCall.calls(ofExtrinsic: index, in: block, nested: nested) {
+                    let call = dispatched.call
+                    guard filter.isEmpty || filter.contains(where: { $0.matches(pallet: call.pallet, name: call.name) }) else { continue }
+                    let result = dispatched.succeeded.map { $0 ? "success" : "failed" } ?? "unknown"
                     let labels = [
                         Sample.Label("pallet", call.pallet), Sample.Label("call", call.name),
                         Sample.Label("signed", extrinsic.isSigned ? "true" : "false"), Sample.Label("result", result),
@@ -157,6 +158,8 @@ public struct DefinitionEvaluator: Sendable {
                 return [sample([], UInt128(block.extrinsicsLength))]
             case .weight:
                 return try weightSamples(definition, block: block, decimals: decimals, fail: fail)
+            case .bestNumber:
+                return []  // the follower records it from the node's new heads
             }
 
         case .storageMap, .collector:

@@ -77,17 +77,39 @@ public actor ChainFollower {
             throw FollowError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38")
         }
         tokenDecimals = decimals
+        metrics?.chainInfo(chain: chain, symbol: properties.tokenSymbols.first ?? "", decimals: decimals, ss58Format: properties.ss58Format)
         if let pollInterval {
             while true {
-                let head = follow == .finalized ? try await client.chainGetHeader(try await client.chainGetFinalizedHead()) : try await client.chainGetHeader()
+                let best = try await client.chainGetHeader()
+                recordBest(best)
+                let head = follow == .finalized ? try await client.chainGetHeader(try await client.chainGetFinalizedHead()) : best
                 try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
                 try await Task.sleep(for: pollInterval)
             }
         }
+        // Following finalized heads, the best ones come on a stream of their own.
+        let bestHeads = follow == .finalized && bestDefinitions.isEmpty == false ? try await client.chainSubscribeNewHeads() : nil
+        let watcher = bestHeads.map { heads in
+            Task { [weak self] in
+                do { for try await head in heads { await self?.recordBest(head) } } catch {}
+            }
+        }
+        defer { watcher?.cancel() }
         let heads = follow == .finalized ? try await client.chainSubscribeFinalizedHeads() : try await client.chainSubscribeNewHeads()
         for try await head in heads {
+            if follow == .best { recordBest(head) }
             try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
         }
+    }
+
+    private var bestDefinitions: [MetricDefinition] {
+        definitions.filter { $0.source == .header(.bestNumber) }
+    }
+
+    /// The node's best block number, for the definitions that show it.
+    private func recordBest(_ head: JSON) {
+        guard let number = head["number"]?.uint64Value else { return }
+        registry.record(bestDefinitions.map { Sample(metric: $0.name, value: SampleValue(UInt128(number))) }, chain: chain)
     }
 
     /// A block's hash from its header as notified (BLAKE2b-256 of the encoded header), which

@@ -49,8 +49,10 @@ struct ChainRuntime: Sendable {
         })
         everyBlockGauges = Set(applying.filter { definition in
             guard definition.kind == .gauge, !scheduledNames.contains(definition.name), !sticky.contains(definition.name) else { return false }
-            // A gauge read from events holds its value until the next such event.
+            // A gauge read from events holds its value until the next such event; the best
+            // block number comes from the new-heads stream.
             if case .events = definition.source { return false }
+            if case .header(.bestNumber) = definition.source { return false }
             return true
         }.map(\.name))
         absentGauges = Set(all.filter { $0.kind == .gauge }.map(\.name)).subtracting(applying.map(\.name))

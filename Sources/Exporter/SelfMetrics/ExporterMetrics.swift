@@ -35,6 +35,13 @@ public final class ExporterMetrics: Sendable {
             .set(to: answered ? 1 : 0)
     }
 
+    /// What the node says of its chain's token and addresses (`system_properties`), as labels.
+    public func chainInfo(chain: String, symbol: String, decimals: Int, ss58Format: UInt16?) {
+        gauge("chain_info", "", "The chain's token and address format as its node gives them (system_properties); the value is always 1.", [
+            ("chain", chain), ("token_symbol", symbol), ("token_decimals", String(decimals)), ("ss58_format", ss58Format.map(String.init) ?? ""),
+        ]).set(to: 1)
+    }
+
     /// A block's metrics are in the registry.
     public func blockProcessed(chain: String, number: UInt64, finalized: UInt64) {
         counter("blocks_processed", "Finalized blocks processed.", [("chain", chain)]).increment()
