@@ -26,6 +26,7 @@ enum DevnodeTruth {
             "staking": .object([
                 "era": .number(state.staking.activeEra), "total": .string(String(state.staking.erasTotalStake[state.staking.activeEra] ?? 0)),
                 "own": .string(String(own)), "others": .string(String(total - own)), "active_validators": .number(state.staking.validators.count),
+                "nominator_backings": .number(exposures.reduce(0) { $0 + Int($1.nominators) }),
             ]),
             "issuance": .string(String(state.issuance)),
             "election": election(state.election),

@@ -62,6 +62,8 @@ import Testing
                 let planck = try #require(truth["staking"]?[field]?.stringValue.flatMap { UInt128($0) })
                 #expect(snapshot.values["runtime_staking_era_\(metric)_stake_tokens"] == TokenAmount(planck: planck, decimals: 10).description, "\(metric) stake at block \(snapshot.block)")
             }
+            #expect(snapshot.values["runtime_staking_active_nominator_backings"] == truth["staking"]?["nominator_backings"]?.uint64Value.map { String($0) })
+            #expect(snapshot.values["runtime_staking_active_validators"] == truth["staking"]?["active_validators"]?.uint64Value.map { String($0) })
             #expect(snapshot.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == "1")
         }
         guard case let .object(sent)? = truths[1]["xcm"] else { Issue.record("devnode_truth has no xcm"); return }

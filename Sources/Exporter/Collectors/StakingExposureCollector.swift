@@ -3,11 +3,12 @@ import Substrate
 /// The stake behind the active era: its total (`ErasTotalStake`), and how much of it the
 /// validators staked themselves (`own`) and their nominators (`others`), summed over the
 /// session's validators from `ErasStakersOverview` (paged exposures) or, in older runtimes,
-/// `ErasStakers`. The era and the validators come from the block's query, the exposures from
-/// the follow-up query.
+/// `ErasStakers`, and how many nominators back them (a nominator backing several validators
+/// counts once for each). The era and the validators come from the block's query, the
+/// exposures from the follow-up query.
 struct StakingExposureCollector: Collector {
     static let spec = CollectorSpec(
-        name: "staking_exposure", values: ["total": [], "own": [], "others": [], "active_validators": []], defaultValue: "total"
+        name: "staking_exposure", values: ["total": [], "own": [], "others": [], "active_validators": [], "nominator_backings": []], defaultValue: "total"
     ) { metadata throws(CollectorError) in
         let storage = CollectorStorage(collector: "staking_exposure", metadata: metadata)
         for (pallet, item) in [("Staking", "ActiveEra"), ("Staking", "ErasTotalStake"), ("Session", "Validators")] where !storage.has(pallet, item) {
@@ -62,17 +63,24 @@ struct StakingExposureCollector: Collector {
         let total = try storage.number(try storage.value("Staking", "ErasTotalStake", key: try totalKey(era), in: block), what: "Staking.ErasTotalStake[\(era)]")
         var own: UInt128 = 0
         var backed: UInt128 = 0
+        var backings: UInt128 = 0
         for validator in validators {
             // A validator of the session without exposure in this era (just elected) adds nothing.
             guard let exposure = try storage.value("Staking", exposureItem, key: try exposureKey(era, validator), in: block) else { continue }
             let what = "Staking.\(exposureItem)[\(era)]"
             own += try storage.number(exposure, "own", what: what)
             backed += try storage.number(exposure, "total", what: what)
+            if let count = exposure.value(at: "nominator_count")?.uint128 {
+                backings += count
+            } else if case let .sequence(others)? = exposure.value(at: "others")?.kind {
+                backings += UInt128(others.count)
+            }
         }
         guard backed >= own else { throw storage.fail("era \(era): exposures total \(backed), less than their own stake \(own)") }
         return [
             Sample(metric: "total", value: SampleValue(total)), Sample(metric: "own", value: SampleValue(own)),
             Sample(metric: "others", value: SampleValue(backed - own)), Sample(metric: "active_validators", value: SampleValue(UInt128(validators.count))),
+            Sample(metric: "nominator_backings", value: SampleValue(backings)),
         ]
     }
 }

@@ -137,30 +137,93 @@ public actor ChainFollower {
             let numbers = Array(next..<(next + count))
             let known = numbers.last == finalized ? finalizedHash : nil
             let asked = known == nil ? numbers : Array(numbers.dropLast())
-            let hashes = asked.isEmpty ? [] : try await client.chainGetBlockHashes(asked)
-            for (number, hash) in zip(numbers, hashes + (known == nil ? [] : [known])) {
+            let answered = asked.isEmpty ? [] : try await client.chainGetBlockHashes(asked)
+            var hashes = [String]()
+            for (number, hash) in zip(numbers, answered + (known == nil ? [] : [known])) {
                 guard let hash else { throw FollowError(description: "\(chain): the node has no block \(number) below its finalized head \(finalized)") }
-                try await process(number, hash: hash, hashKnownFromHeader: number == finalized && known != nil)
+                hashes.append(hash)
+            }
+            // Up to `pipelineDepth` blocks are fetched ahead while earlier ones are processed.
+            var ahead = [UInt64: Task<Fetched, any Error>]()
+            defer { for task in ahead.values { task.cancel() } }
+            for (position, (number, hash)) in zip(numbers, hashes).enumerated() {
+                for (laterNumber, laterHash) in zip(numbers, hashes).dropFirst(position).prefix(Self.pipelineDepth) where ahead[laterNumber] == nil {
+                    guard let fetch = prefetch(laterHash) else { break }
+                    ahead[laterNumber] = fetch
+                }
+                let fetched = ahead.removeValue(forKey: number)
+                try await process(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
+                // A block that set new code changes the keys: what was fetched ahead is stale.
+                if runtimeMayChange {
+                    for task in ahead.values { task.cancel() }
+                    ahead = [:]
+                }
             }
             next += count
         }
     }
 
-    private func process(_ number: UInt64, hash given: String, hashKnownFromHeader: Bool = false) async throws {
+    /// Blocks fetched ahead of processing, when catching up.
+    static let pipelineDepth = 8
+
+    /// A block and its storage values, fetched together.
+    struct Fetched: Sendable {
+        let blockJSON: JSON
+        let values: [String: String?]
+        /// The runtime whose keys were read.
+        let specVersion: UInt32
+    }
+
+    /// Starts fetching a block and its storage at once, when the runtime (so the keys) is
+    /// known; nil when the runtime may change at this block.
+    private func prefetch(_ hash: String) -> Task<Fetched, any Error>? {
+        guard let runtime = current, !runtimeMayChange else { return nil }
+        let keys = storageKeys(runtime)
+        let client = client
+        return Task {
+            async let block = client.chainGetBlock(hash)
+            async let values = client.stateQueryStorageAt(keys, at: hash)
+            return Fetched(blockJSON: try await block, values: try await values, specVersion: runtime.specVersion)
+        }
+    }
+
+    /// The keys read at a block of `runtime`: its own, and the collectors' follow-up keys of the
+    /// block before, which rarely change (so the second query is needed only when they did).
+    private func storageKeys(_ runtime: ChainRuntime) -> [String] {
+        let predicted = lastFollowUp.spec == runtime.specVersion ? lastFollowUp.keys : []
+        return predicted.isEmpty ? runtime.storageKeys : Array(Set(runtime.storageKeys).union(predicted))
+    }
+
+    private func process(_ number: UInt64, hash given: String, fetched prefetched: Task<Fetched, any Error>?, hashKnownFromHeader: Bool = false) async throws {
         var hash = given
+        var fetched: Fetched?
+        if let prefetched {
+            do {
+                fetched = try await prefetched.value
+            } catch let error as RPCError where hashKnownFromHeader {
+                // An unknown hash answered with an error: asked again below.
+                guard case .rpc = error.kind else { throw error }
+                fetched = nil
+            }
+        }
         var blockJSON: JSON
-        do {
-            blockJSON = try await client.chainGetBlock(hash)
-        } catch {
-            // A node may answer an unknown hash with an error rather than null.
-            guard hashKnownFromHeader, case .rpc = error.kind else { throw error }
-            blockJSON = .null
+        if let fetched {
+            blockJSON = fetched.blockJSON
+        } else {
+            do {
+                blockJSON = try await client.chainGetBlock(hash)
+            } catch {
+                // A node may answer an unknown hash with an error rather than null.
+                guard hashKnownFromHeader, case .rpc = error.kind else { throw error }
+                blockJSON = .null
+            }
         }
         if blockJSON == .null, hashKnownFromHeader {
             // The header's hash as computed here is not the node's (a chain hashing otherwise): ask.
             guard let asked = try await client.chainGetBlockHash(number) else { throw FollowError(description: "\(chain): the node has no block \(number)") }
             hash = asked
             blockJSON = try await client.chainGetBlock(hash)
+            fetched = nil
         }
         guard blockJSON != .null else { throw FollowError(description: "\(chain) block \(number): chain_getBlock(\(hash)) answered null") }
         // The runtime to decode with comes from the parent's state, so read its hash before decoding.
@@ -168,10 +231,12 @@ public actor ChainFollower {
             throw FollowError(description: "\(chain) block \(number): no header.parentHash in chain_getBlock's answer")
         }
         let runtime = try await runtime(executing: parentHash, number: number)
-        // Collectors' follow-up keys of the block before (each pool's entries…) rarely change:
-        // read them along, so the second query is needed only when they did.
-        let predicted = lastFollowUp.spec == runtime.specVersion ? lastFollowUp.keys : []
-        let values = try await client.stateQueryStorageAt(predicted.isEmpty ? runtime.storageKeys : Array(Set(runtime.storageKeys).union(predicted)), at: hash)
+        let values: [String: String?]
+        if let fetched, fetched.specVersion == runtime.specVersion {
+            values = fetched.values
+        } else {
+            values = try await client.stateQueryStorageAt(storageKeys(runtime), at: hash)
+        }
         var storage = [String: [UInt8]?]()
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
         let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[runtime.eventsKey] ?? nil, metadata: runtime.metadata)
