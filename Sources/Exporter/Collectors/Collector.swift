@@ -137,18 +137,10 @@ struct CollectorStorage: Sendable {
 
     /// The integer at a field path (alternatives `a|b`), looking through newtypes and compacts.
     func number(_ value: Value?, _ path: String? = nil, what: String) throws(CollectorError) -> UInt128 {
-        guard var current = value else { throw fail("\(what) is missing") }
-        if let path {
-            guard let found = path.split(separator: "|").lazy.compactMap({ current.value(at: String($0)) }).first else {
-                throw fail("\(what) has no field \(path)")
-            }
-            current = found
+        guard let value else { throw fail("\(what) is missing") }
+        guard let found = value.integers(at: path), found.count == 1, let number = found.first else {
+            throw fail("\(what) has no non-negative integer at \(path ?? "the value")")
         }
-        for _ in 0..<8 {
-            if let number = current.uint128 { return number }
-            guard let inner = current.unwrappedNewtype else { break }
-            current = inner
-        }
-        throw fail("\(what)\(path.map { ".\($0)" } ?? "") is not a non-negative integer")
+        return number
     }
 }

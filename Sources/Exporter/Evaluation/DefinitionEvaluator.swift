@@ -189,20 +189,10 @@ public struct DefinitionEvaluator: Sendable {
 
     /// The non-negative integer at `path` (through newtypes, compacts and `Some`); nil for `None`.
     static func number(_ value: Value, at path: String?, fail: (String) -> EvaluationError) throws(EvaluationError) -> UInt128? {
-        var current = value
-        if let path {
-            guard let found = path.split(separator: "|").lazy.compactMap({ value.value(at: String($0)) }).first else {
-                throw fail("no field \(path) in the value")
-            }
-            current = found
+        guard let found = value.integers(at: path), found.count <= 1 else {
+            throw fail("the value has no non-negative integer at \(path ?? "the item")")
         }
-        for _ in 0..<8 {
-            if let number = current.uint128 { return number }
-            if current.variantName == "None" { return nil }
-            guard let inner = current.unwrappedNewtype else { break }
-            current = inner
-        }
-        throw fail("the value at \(path ?? "the item") is not a non-negative integer")
+        return found.first
     }
 
     /// An event field by path, trying `a|b` alternatives; numbers index unnamed fields.

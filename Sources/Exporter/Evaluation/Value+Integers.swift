@@ -1,0 +1,41 @@
+import Substrate
+
+extension Value {
+    /// The integers at a field path, for every source that reads numbers out of values: the
+    /// first of the `a|b` alternatives that resolves, looking through newtypes, compacts and
+    /// `Some`; `*` takes every element of a list (`unlocking.*.value`). `[]` for `None`, nil when
+    /// the path leads to no integer.
+    func integers(at path: String?) -> [UInt128]? {
+        guard let path, !path.isEmpty else { return Self.integers(self, components: [][...]) }
+        for alternative in path.split(separator: "|", omittingEmptySubsequences: false) {
+            if let found = Self.integers(self, components: alternative.split(separator: ".").map(String.init)[...]) { return found }
+        }
+        return nil
+    }
+
+    private static func integers(_ value: Value, components: ArraySlice<String>) -> [UInt128]? {
+        guard let first = components.first else {
+            var current = value
+            for _ in 0..<8 {
+                if let number = current.uint128 { return [number] }
+                if current.variantName == "None" { return [] }
+                guard let inner = current.unwrappedNewtype else { return nil }
+                current = inner
+            }
+            return nil
+        }
+        if first == "*" {
+            var list = value
+            while let inner = list.unwrappedNewtype, inner != list { list = inner }
+            guard case let .sequence(items) = list.kind else { return nil }
+            var all = [UInt128]()
+            for item in items {
+                guard let found = integers(item, components: components.dropFirst()) else { return nil }
+                all += found
+            }
+            return all
+        }
+        guard let child = value.value(at: first) else { return nil }
+        return integers(child, components: components.dropFirst())
+    }
+}
