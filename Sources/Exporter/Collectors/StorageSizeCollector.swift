@@ -16,12 +16,26 @@ struct StorageSizeCollector: ScheduledCollector {
 
     let items: [(pallet: String, item: String, prefix: [UInt8])]
 
+    /// Items asked for at once.
+    static let concurrency = 8
+
     func collect(_ state: StateReader, _ block: BlockContext) async throws -> [Sample] {
-        var samples = [Sample]()
-        for (pallet, item, prefix) in items {
-            let size = try await state.size(prefix) ?? 0
-            samples.append(Sample(metric: "bytes", labels: [Sample.Label("pallet", pallet), Sample.Label("item", item)], value: SampleValue(UInt128(size))))
+        var sizes = [Int: UInt64]()
+        try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
+            var next = 0
+            func ask(_ position: Int) {
+                let prefix = items[position].prefix
+                group.addTask { (position, try await state.size(prefix) ?? 0) }
+            }
+            while next < min(Self.concurrency, items.count) { ask(next); next += 1 }
+            while let (position, size) = try await group.next() {
+                sizes[position] = size
+                if next < items.count { ask(next); next += 1 }
+            }
         }
-        return samples
+        return items.indices.map { position in
+            Sample(metric: "bytes", labels: [Sample.Label("pallet", items[position].pallet), Sample.Label("item", items[position].item)],
+                   value: SampleValue(UInt128(sizes[position] ?? 0)))
+        }
     }
 }
