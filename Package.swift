@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Substrate", targets: ["Substrate"]),
         .library(name: "SubstrateRPC", targets: ["SubstrateRPC"]),
         .library(name: "Exporter", targets: ["Exporter"]),
+        .library(name: "MetricStore", targets: ["MetricStore"]),
         // Corpus access and decoder torture, shared by the tests and the benchmark harnesses.
         .library(name: "ChainFixtures", targets: ["ChainFixtures"]),
         .executable(name: "runtime-exporter", targets: ["runtime-exporter"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
@@ -73,10 +75,18 @@ let package = Package(
             resources: [.copy("Metrics")],
             swiftSettings: strictSettings
         ),
+        // Samples of finalized blocks kept for history: one schema for every metric, SQLite
+        // (embedded) behind a protocol other databases implement too.
+        .target(
+            name: "MetricStore",
+            dependencies: ["ExactJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "runtime-exporter",
             dependencies: [
                 "Exporter",
+                "MetricStore",
                 "Substrate",
                 "SubstrateRPC",
                 "ExactJSON",
@@ -129,6 +139,11 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: ["Exporter", "Substrate", "ExactJSON", "ChainFixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MetricStoreTests",
+            dependencies: ["MetricStore", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -77,6 +77,7 @@ struct ChainService: Service {
     let definitions: [MetricDefinition]
     let registry: ChainMetricsRegistry
     let metrics: ExporterMetrics
+    let sink: (any SampleSink)?
     let logger: Logger
     static let retryPause = Duration.seconds(2)
 
@@ -87,7 +88,7 @@ struct ChainService: Service {
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
             let polling = !entry.endpoints.contains { $0.hasPrefix("ws") }
             let follower = ChainFollower(
-                chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics,
+                chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics, sink: sink,
                 follow: entry.follow, pollInterval: polling ? .seconds(2) : nil, logger: logger)
             entry.follower = follower
             while !Task.isCancelled {

@@ -4,6 +4,7 @@ import Exporter
 import Foundation
 import Hummingbird
 import Logging
+import MetricStore
 import NIOCore
 import ServiceLifecycle
 import SubstrateRPC
@@ -37,12 +38,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page (default /metrics).")
     var telemetryPath: String?
 
+    @Option(help: "Where samples of finalized blocks are kept for history: sqlite:PATH (default sqlite:runtime-exporter.sqlite) or none (Prometheus only).")
+    var store: String?
+
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
         guard !rpc.isEmpty || config != nil else { throw ValidationError("give a node's endpoint with --rpc ws://HOST:PORT, or a --config file") }
         guard chain == nil || rpc.count == 1 else { throw ValidationError("--chain names the chain of a single --rpc; name several chains in a --config file") }
         if let telemetryPath, !telemetryPath.hasPrefix("/") { throw ValidationError("--web.telemetry-path must start with /") }
+        if let store { do { _ = try StoreLocation(parsing: store) } catch { throw ValidationError(error.description) } }
         if let listenAddress, Self.address(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
         for endpoint in rpc.flatMap({ $0.split(separator: ",") }) where !["ws://", "wss://", "http://", "https://"].contains(where: endpoint.hasPrefix) {
             throw ValidationError("--rpc takes ws://, wss://, http:// or https:// URLs, not \(endpoint)")
@@ -66,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do { try settings.checkNames(origin: "the command line") } catch { throw DefinitionFailure(error: error) }
         if let listenAddress { settings.listenAddress = listenAddress }
+        if let store { settings.store = store }
         if let telemetryPath { settings.telemetryPath = telemetryPath }
         guard !settings.chains.isEmpty else { throw ValidationError("\(config ?? "the configuration") lists no chains") }
         guard Self.address(settings.listenAddress ?? ":9616") != nil else { throw ValidationError("web.listen_address takes HOST:PORT or :PORT") }
@@ -78,6 +84,16 @@ struct ServeCommand: AsyncParsableCommand {
         let loaded = try definitions.load(extraDirectories: settings.metricsDirectories, defaults: settings.defaultMetrics)
         let registry = ChainMetricsRegistry(definitions: loaded)
         let metrics = ExporterMetrics()
+        let location: StoreLocation
+        do { location = try StoreLocation(parsing: settings.store ?? "sqlite:\(StoreLocation.defaultSQLitePath)") } catch { throw ValidationError(error.description) }
+        let store: (any MetricStore)?
+        do {
+            store = try await location.open()
+            try await store?.saveDefinitions(StoreSink.definitions(loaded))
+        } catch {
+            throw InputFailure(file: "--store", message: "\(error)")
+        }
+        let sink = store.map { StoreSink(store: $0) }
         let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow) })
         let telemetryPath = settings.telemetryPath ?? "/metrics"
         let (host, port) = Self.address(settings.listenAddress ?? ":9616")!
@@ -102,10 +118,11 @@ struct ServeCommand: AsyncParsableCommand {
         let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
         let chains = board.entries.map { entry in
             ServiceGroupConfiguration.ServiceConfiguration(service: ChainService(
-                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, logger: logger))
+                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, sink: sink, logger: logger))
         }
         var configuration = ServiceGroupConfiguration(services: chains + [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()
+        try? await store?.close()
     }
 }

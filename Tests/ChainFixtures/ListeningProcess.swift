@@ -139,7 +139,9 @@ public final class ExporterProcess: Sendable {
     public var metricsURL: String { "http://127.0.0.1:\(server.port)/metrics" }
 
     public init(_ arguments: [String]) throws {
-        server = try ListeningProcess("runtime-exporter") { ["serve", "--web.listen-address", "127.0.0.1:\($0)"] + arguments }
+        // No history store unless a test asks for one (serve's default is a file in the working directory).
+        let store = arguments.contains("--store") ? [] : ["--store", "none"]
+        server = try ListeningProcess("runtime-exporter") { ["serve", "--web.listen-address", "127.0.0.1:\($0)"] + store + arguments }
     }
 
     public static func launch(_ arguments: [String]) async throws -> ExporterProcess {

@@ -8,6 +8,7 @@ import Yams
 /// web:
 ///   listen_address: ":9616"
 ///   telemetry_path: /metrics
+/// store: sqlite:runtime-exporter.sqlite   # or none
 /// metrics: [./my-metrics]        # more definition directories
 /// default_metrics: true          # the shipped definitions too
 /// chains:
@@ -18,6 +19,8 @@ import Yams
 public struct ExporterConfiguration: Sendable, Equatable {
     public var listenAddress: String?
     public var telemetryPath: String?
+    /// `sqlite:PATH` or `none`; checked when the store opens.
+    public var store: String?
     public var metricsDirectories: [String] = []
     public var defaultMetrics = true
     public var chains: [Chain] = []
@@ -55,12 +58,13 @@ public struct ExporterConfiguration: Sendable, Equatable {
         var configuration = ExporterConfiguration()
         guard let root else { return configuration }
         let reader = ConfigurationReader(origin: origin)
-        let top = try reader.mapping(root, field: nil, known: ["web", "metrics", "default_metrics", "chains"])
+        let top = try reader.mapping(root, field: nil, known: ["web", "store", "metrics", "default_metrics", "chains"])
         if let web = top["web"] {
             let fields = try reader.mapping(web, field: "web", known: ["listen_address", "telemetry_path"])
             configuration.listenAddress = try fields["listen_address"].map { node throws(DefinitionError) in try reader.text(node, "web.listen_address") }
             configuration.telemetryPath = try fields["telemetry_path"].map { node throws(DefinitionError) in try reader.text(node, "web.telemetry_path") }
         }
+        if let store = top["store"] { configuration.store = try reader.text(store, "store") }
         if let metrics = top["metrics"] { configuration.metricsDirectories = try reader.texts(metrics, "metrics") }
         if let flag = top["default_metrics"] {
             guard let value = Bool(try reader.text(flag, "default_metrics")) else { throw reader.fail("default_metrics", "expected true or false", flag) }

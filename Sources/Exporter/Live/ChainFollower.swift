@@ -18,6 +18,7 @@ public actor ChainFollower {
     private let registry: ChainMetricsRegistry
     private let metrics: ExporterMetrics?
     private let logger: Logger
+    private let sink: (any SampleSink)?
     private let follow: FollowMode
     /// With HTTP endpoints only there are no subscriptions: the head is asked for this often.
     private let pollInterval: Duration?
@@ -43,8 +44,10 @@ public actor ChainFollower {
 
     public init(
         chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry,
-        metrics: ExporterMetrics? = nil, follow: FollowMode = .finalized, pollInterval: Duration? = nil, logger: Logger
+        metrics: ExporterMetrics? = nil, sink: (any SampleSink)? = nil, follow: FollowMode = .finalized, pollInterval: Duration? = nil,
+        logger: Logger
     ) {
+        self.sink = sink
         self.follow = follow
         self.pollInterval = pollInterval
         self.chain = chain
@@ -267,6 +270,7 @@ public actor ChainFollower {
             samples += bound.samples(try bound.collector.collect(context), tokenDecimals: tokenDecimals)
             metrics?.collectorFinished(chain: chain, collector: bound.name, duration: .now - started)
         }
+        try await sink?.write(chain: chain, block: number, timeMilliseconds: timestamp, samples: samples)
         registry.record(samples, chain: chain, replacing: runtime.everyBlockGauges.union(runtime.absentGauges))
         startScheduledWork(runtime, context: context, hash: hash)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
@@ -287,11 +291,12 @@ public actor ChainFollower {
             scheduledRetry[task.name] = nil
             scheduledInFlight.insert(task.name)
             scheduledRuns[task.name] = now
-            let (chain, client, registry, metrics, logger) = (chain, client, registry, metrics, logger)
+            let (chain, client, registry, metrics, logger, sink) = (chain, client, registry, metrics, logger, sink)
             Task {
                 let started = ContinuousClock.now
                 do {
                     let samples = try await task.run(StateReader(client: client, hash: hash), context)
+                    try await sink?.write(chain: chain, block: context.number, timeMilliseconds: context.timestampMilliseconds, samples: samples)
                     // The block first: a scrape between the two sees the block of values about to show.
                     metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
                     registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))

@@ -1,0 +1,100 @@
+public import ExactJSON
+
+/// Where samples of finalized blocks are kept for history. One schema serves every metric:
+/// `series` (metric, chain, labels), `samples` (series, time, block, value), `metric_metadata`
+/// (the definitions), `backfill_ranges` and `schema_migrations`. Writes are idempotent: a
+/// sample written twice (a restart, an overlapping load) is stored once, the later value kept.
+public protocol MetricStore: Sendable {
+    /// Brings the schema to the newest version; safe with several processes at once.
+    func migrate() async throws
+    /// Keeps the definitions in use (by name, with their version) for the API and SQL users.
+    func saveDefinitions(_ definitions: [StoredDefinition]) async throws
+    /// Writes samples in one transaction.
+    func write(_ samples: [StoredSample]) async throws
+    /// The samples of one metric of one chain, oldest first.
+    func samples(metric: String, chain: String) async throws -> [StoredSample]
+    func close() async throws
+}
+
+/// One sample as the store keeps it: the exact decimal text and its `Double`.
+public struct StoredSample: Sendable, Equatable {
+    public var metric: String
+    public var chain: String
+    /// Label pairs by name; the chain is a column of its own.
+    public var labels: [String: String]
+    public var block: UInt64
+    /// Unix time of the block (its `Timestamp.Now`), in milliseconds.
+    public var timeMilliseconds: Int64
+    public var value: Double
+    /// The exact value (`"1234.5678901234"`): u128 balances survive where a `Double` cannot.
+    public var exact: String
+
+    public init(metric: String, chain: String, labels: [String: String], block: UInt64, timeMilliseconds: Int64, value: Double, exact: String) {
+        self.metric = metric
+        self.chain = chain
+        self.labels = labels
+        self.block = block
+        self.timeMilliseconds = timeMilliseconds
+        self.value = value
+        self.exact = exact
+    }
+
+    /// The labels as stored: a JSON object with keys in name order, so one label set is one text.
+    public var labelsJSON: String {
+        JSON.object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+    }
+}
+
+/// A definition as the store keeps it: its name, version and the whole record as JSON.
+public struct StoredDefinition: Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var json: JSON
+
+    public init(name: String, version: String, json: JSON) {
+        self.name = name
+        self.version = version
+        self.json = json
+    }
+}
+
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Which store `--store` names: `none` (Prometheus only) or `sqlite:PATH` (embedded, the default).
+public enum StoreLocation: Sendable, Equatable {
+    case none
+    case sqlite(path: String)
+
+    public static let defaultSQLitePath = "runtime-exporter.sqlite"
+
+    public init(parsing text: String) throws(StoreError) {
+        if text == "none" {
+            self = .none
+        } else if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw StoreError("--store sqlite:PATH needs a file path") }
+            self = .sqlite(path: path)
+        } else {
+            throw StoreError("--store takes none or sqlite:PATH, not \(text)")
+        }
+    }
+
+    /// Opens the store, migrated; nil for `none`.
+    public func open() async throws -> (any MetricStore)? {
+        switch self {
+        case .none:
+            return nil
+        case let .sqlite(path):
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            return store
+        }
+    }
+}

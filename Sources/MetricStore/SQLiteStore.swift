@@ -1,0 +1,134 @@
+import ExactJSON
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file (WAL mode, so readers never wait on the writer), the
+/// common schema with epoch-millisecond times. Series ids are cached after their first use.
+public final class SQLiteStore: MetricStore, @unchecked Sendable {
+    private let pool: DatabasePool
+    private let lock = NSLock()
+    private var seriesIDs: [SeriesKey: Int64] = [:]
+
+    private struct SeriesKey: Hashable {
+        let metric: String
+        let chain: String
+        let labels: String
+    }
+
+    /// Schema versions, applied in order, each once (`schema_migrations`).
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE series (
+                id INTEGER PRIMARY KEY, metric TEXT NOT NULL, chain TEXT NOT NULL, labels TEXT NOT NULL,
+                UNIQUE (metric, chain, labels))
+            """,
+            """
+            CREATE TABLE samples (
+                series_id INTEGER NOT NULL REFERENCES series (id), time INTEGER NOT NULL, block INTEGER NOT NULL,
+                value REAL NOT NULL, exact TEXT NOT NULL, PRIMARY KEY (series_id, time)) WITHOUT ROWID
+            """,
+            "CREATE INDEX samples_by_block ON samples (series_id, block)",
+            "CREATE TABLE metric_metadata (metric TEXT PRIMARY KEY, version TEXT NOT NULL, definition TEXT NOT NULL)",
+            """
+            CREATE TABLE backfill_ranges (
+                chain TEXT NOT NULL, metric TEXT NOT NULL, version TEXT NOT NULL, first_block INTEGER NOT NULL,
+                last_block INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
+                PRIMARY KEY (chain, metric, version, first_block))
+            """,
+        ]),
+    ]
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        // Another process migrating or writing holds the lock for a moment: wait, do not fail.
+        configuration.busyMode = .timeout(30)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError("cannot open the SQLite store \(path): \(error)")
+        }
+    }
+
+    public func migrate() async throws {
+        try await pool.writeWithoutTransaction { db in
+            // IMMEDIATE: the first process to start takes the write lock; the others wait and
+            // then find the versions applied.
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+                let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations"))
+                for migration in Self.migrations where !applied.contains(migration.version) {
+                    for statement in migration.statements { try db.execute(sql: statement) }
+                    try db.execute(sql: "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                                   arguments: [migration.version, ISO8601DateFormatter().string(from: Date())])
+                }
+                return .commit
+            }
+        }
+    }
+
+    public func saveDefinitions(_ definitions: [StoredDefinition]) async throws {
+        try await pool.write { db in
+            for definition in definitions {
+                try db.execute(
+                    sql: """
+                        INSERT INTO metric_metadata (metric, version, definition) VALUES (?, ?, ?)
+                        ON CONFLICT (metric) DO UPDATE SET version = excluded.version, definition = excluded.definition
+                        """,
+                    arguments: [definition.name, definition.version, definition.json.serialized()])
+            }
+        }
+    }
+
+    public func write(_ samples: [StoredSample]) async throws {
+        guard !samples.isEmpty else { return }
+        let known = lock.withLock { seriesIDs }
+        let created = try await pool.write { db -> [SeriesKey: Int64] in
+            var ids = known
+            var created = [SeriesKey: Int64]()
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (series_id, time) DO UPDATE SET block = excluded.block, value = excluded.value, exact = excluded.exact
+                """)
+            for sample in samples {
+                let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: sample.labelsJSON)
+                let id: Int64
+                if let cached = ids[key] {
+                    id = cached
+                } else {
+                    try db.execute(sql: "INSERT OR IGNORE INTO series (metric, chain, labels) VALUES (?, ?, ?)", arguments: [key.metric, key.chain, key.labels])
+                    guard let found = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND chain = ? AND labels = ?",
+                                                         arguments: [key.metric, key.chain, key.labels])
+                    else { throw StoreError("series \(key.metric) of \(key.chain) was not stored") }
+                    id = found
+                    ids[key] = found
+                    created[key] = found
+                }
+                try insert.execute(arguments: [id, sample.timeMilliseconds, Int64(sample.block), sample.value, sample.exact])
+            }
+            return created
+        }
+        // Only once the transaction committed: a rolled-back series id must not be remembered.
+        lock.withLock { seriesIDs.merge(created) { first, _ in first } }
+    }
+
+    public func samples(metric: String, chain: String) async throws -> [StoredSample] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.labels, x.block, x.time, x.value, x.exact FROM samples x JOIN series s ON s.id = x.series_id
+                WHERE s.metric = ? AND s.chain = ? ORDER BY x.time, s.labels
+                """, arguments: [metric, chain]).map { row in
+                var labels = [String: String]()
+                if case let .object(members)? = try? JSON.parse(row["labels"] as String) {
+                    for member in members { labels[member.key] = member.value.stringValue }
+                }
+                return StoredSample(metric: metric, chain: chain, labels: labels, block: UInt64(row["block"] as Int64),
+                                    timeMilliseconds: row["time"], value: row["value"], exact: row["exact"])
+            }
+        }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+}
