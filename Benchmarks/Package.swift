@@ -35,6 +35,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "store-benchmark",
+            dependencies: [.product(name: "MetricStore", package: product)]
+        ),
+        .executableTarget(
             name: "exposition-benchmark",
             dependencies: [.product(name: "Exporter", package: product)]
         ),

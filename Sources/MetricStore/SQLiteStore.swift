@@ -43,6 +43,14 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         var configuration = Configuration()
         // Another process migrating or writing holds the lock for a moment: wait, do not fail.
         configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync: a commit survives the process being killed (the history
+            // loader relies on that); only a power cut may lose the last few. A larger page
+            // cache and memory-mapped reads keep index pages out of read() copies.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
