@@ -16,7 +16,8 @@ import Testing
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
         // Block 16 (16 mod 9 = 7) carries the devnode's interrupted batch.
         let hash = try #require(try await client.chainGetBlockHash(16))
-        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: try #require(try await client.chainGetBlockHash(15))))
+        let parent: String = try #require(try await client.chainGetBlockHash(15))
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parent))
         let eventsKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events"))
         let decoded = try DecodedBlock.decode(
             blockJSON: try await client.chainGetBlock(hash), eventsBytes: try await client.stateGetStorage(eventsKey, at: hash).flatMap { Hex.decode($0) }, metadata: metadata)

@@ -13,12 +13,12 @@ public import SubstrateRPC
 /// executed it, fetched again only after a block that set new code.
 public actor ChainFollower {
     public nonisolated let chain: String
-    private let client: SubstrateRPCClient
+    let client: SubstrateRPCClient
     private let definitions: [MetricDefinition]
-    private let registry: ChainMetricsRegistry
-    private let metrics: ExporterMetrics?
-    private let logger: Logger
-    private let sink: (any SampleSink)?
+    let registry: ChainMetricsRegistry
+    let metrics: ExporterMetrics?
+    let logger: Logger
+    let sink: (any SampleSink)?
     private let follow: FollowMode
     /// With HTTP endpoints only there are no subscriptions: the head is asked for this often.
     private let pollInterval: Duration?
@@ -32,10 +32,10 @@ public actor ChainFollower {
     /// The keys collectors read in the follow-up query of the last block, and its runtime.
     private var lastFollowUp: (spec: UInt32, keys: [String]) = (0, [])
     /// When each scheduled task last started, and those running now.
-    private var scheduledRuns: [String: ScheduleClock.Moment] = [:]
-    private var scheduledInFlight: Set<String> = []
+    var scheduledRuns: [String: ScheduleClock.Moment] = [:]
+    var scheduledInFlight: Set<String> = []
     /// Failed scheduled reads, by the block from which they are tried again.
-    private var scheduledRetry: [String: UInt64] = [:]
+    var scheduledRetry: [String: UInt64] = [:]
     private var finalizedHead: UInt64 = 0
 
     public struct FollowError: Error, CustomStringConvertible {
@@ -242,17 +242,12 @@ public actor ChainFollower {
         }
         var storage = [String: [UInt8]?]()
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
-        let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[runtime.eventsKey] ?? nil, metadata: runtime.metadata)
-        let timestamp = decoded.timestampMilliseconds
-        var context = BlockContext(
-            number: number, metadata: runtime.metadata, tokenDecimals: tokenDecimals, timestampMilliseconds: timestamp,
-            parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil,
-            extrinsics: decoded.extrinsics ?? [], events: decoded.events ?? [], storage: storage,
-            runtimeUpgraded: lastSpecVersion.map { $0 != runtime.specVersion } ?? false
-        )
-        // Keys chosen from this block's values (each pool's entries…): one more query for all collectors.
-        var followUp = [String]()
-        for bound in runtime.collectors { followUp += try bound.collector.followUpKeys(context) }
+        var (context, header) = try runtime.context(
+            number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
+            parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
+        let timestamp = context.timestampMilliseconds
+        // Keys chosen from this block's values: one more query, for those not read along already.
+        let followUp = try runtime.followUpKeys(context)
         var seen = Set(context.storage.keys)
         let missing = followUp.filter { seen.insert($0).inserted }
         if !missing.isEmpty {
@@ -261,63 +256,17 @@ public actor ChainFollower {
             }
         }
         lastFollowUp = (runtime.specVersion, followUp)
-        var samples = [Sample]()
-        let started = ContinuousClock.now
-        for definition in runtime.definitions { samples += try runtime.evaluator.evaluate(definition, in: context) }
-        metrics?.collectorFinished(chain: chain, collector: "definitions", duration: .now - started)
-        for bound in runtime.collectors {
-            let started = ContinuousClock.now
-            samples += bound.samples(try bound.collector.collect(context), tokenDecimals: tokenDecimals)
-            metrics?.collectorFinished(chain: chain, collector: bound.name, duration: .now - started)
+        let samples = try runtime.samples(context) { collector, duration in
+            metrics?.collectorFinished(chain: chain, collector: collector, duration: duration)
         }
         try await sink?.write(chain: chain, block: number, timeMilliseconds: timestamp, samples: samples)
         registry.record(samples, chain: chain, replacing: runtime.everyBlockGauges.union(runtime.absentGauges))
         startScheduledWork(runtime, context: context, hash: hash)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
-        runtimeMayChange = decoded.header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
+        runtimeMayChange = header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
         lastTimestamp = timestamp
         lastSpecVersion = runtime.specVersion
-    }
-
-    /// Starts what is due at this block among the scheduled work, in the background so blocks
-    /// keep flowing while a large map is paged through. Each task runs once at a time; one that
-    /// fails is logged, counted and tried again a few blocks later.
-    private func startScheduledWork(_ runtime: ChainRuntime, context: BlockContext, hash: String) {
-        let now = ScheduleClock.Moment(block: context.number, timestampMilliseconds: context.timestampMilliseconds, era: runtime.activeEra(in: context.storage))
-        for task in runtime.scheduled where !scheduledInFlight.contains(task.name) {
-            let retrying = scheduledRetry[task.name].map { context.number >= $0 } ?? false
-            guard retrying || ScheduleClock.isDue(task.sampling, last: scheduledRuns[task.name], now: now) else { continue }
-            scheduledRetry[task.name] = nil
-            scheduledInFlight.insert(task.name)
-            scheduledRuns[task.name] = now
-            let (chain, client, registry, metrics, logger, sink) = (chain, client, registry, metrics, logger, sink)
-            Task {
-                let started = ContinuousClock.now
-                do {
-                    let samples = try await task.run(StateReader(client: client, hash: hash), context)
-                    try await sink?.write(chain: chain, block: context.number, timeMilliseconds: context.timestampMilliseconds, samples: samples)
-                    // The block first: a scrape between the two sees the block of values about to show.
-                    metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
-                    registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
-                    metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
-                    self.scheduledFinished(task.name, failed: false, at: context.number)
-                } catch {
-                    metrics?.error(chain: chain, stage: "scheduled")
-                    logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again in \(Self.scheduledRetryBlocks) blocks")
-                    self.scheduledFinished(task.name, failed: true, at: context.number)
-                }
-            }
-        }
-    }
-
-    /// A failed scheduled read is tried again this many blocks later (a node that refuses it
-    /// would otherwise be asked at every block).
-    static let scheduledRetryBlocks: UInt64 = 10
-
-    private func scheduledFinished(_ name: String, failed: Bool, at block: UInt64) {
-        scheduledInFlight.remove(name)
-        if failed { scheduledRetry[name] = block + Self.scheduledRetryBlocks }
     }
 
     /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's
