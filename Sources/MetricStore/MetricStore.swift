@@ -13,6 +13,12 @@ public protocol MetricStore: Sendable {
     func write(_ samples: [StoredSample]) async throws
     /// The samples of one metric of one chain, oldest first.
     func samples(metric: String, chain: String) async throws -> [StoredSample]
+    /// The chunks of history loaded for a chain, per metric and version.
+    func loadedRanges(chain: String) async throws -> [LoadedRange]
+    /// A chunk of history in one transaction: the samples the chunk's metrics had in its blocks
+    /// go (a version bump reloads them), the new ones are written, and the chunk is recorded as
+    /// loaded for each metric. A crash leaves either all of it or none.
+    func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
     func close() async throws
 }
 
@@ -42,6 +48,23 @@ public struct StoredSample: Sendable, Equatable {
     /// The labels as stored: a JSON object with keys in name order, so one label set is one text.
     public var labelsJSON: String {
         JSON.object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+    }
+}
+
+/// Blocks `firstBlock…lastBlock` of a chain loaded for one metric at one version.
+public struct LoadedRange: Sendable, Hashable {
+    public var chain: String
+    public var metric: String
+    public var version: String
+    public var firstBlock: UInt64
+    public var lastBlock: UInt64
+
+    public init(chain: String, metric: String, version: String, firstBlock: UInt64, lastBlock: UInt64) {
+        self.chain = chain
+        self.metric = metric
+        self.version = version
+        self.firstBlock = firstBlock
+        self.lastBlock = lastBlock
     }
 }
 

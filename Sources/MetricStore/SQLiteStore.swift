@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 
 /// The embedded store: one SQLite file (WAL mode, so readers never wait on the writer), the
-/// common schema with epoch-millisecond times. Series ids are cached after their first use.
+/// common schema with epoch-millisecond times. A sample is identified by its series and block
+/// (blocks, unlike timestamps, are unique even on chains that stall the clock), with an index
+/// on time for queries. Series ids are cached after their first use.
 public final class SQLiteStore: MetricStore, @unchecked Sendable {
     private let pool: DatabasePool
     private let lock = NSLock()
@@ -26,9 +28,9 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
             """
             CREATE TABLE samples (
                 series_id INTEGER NOT NULL REFERENCES series (id), time INTEGER NOT NULL, block INTEGER NOT NULL,
-                value REAL NOT NULL, exact TEXT NOT NULL, PRIMARY KEY (series_id, time)) WITHOUT ROWID
+                value REAL NOT NULL, exact TEXT NOT NULL, PRIMARY KEY (series_id, block)) WITHOUT ROWID
             """,
-            "CREATE INDEX samples_by_block ON samples (series_id, block)",
+            "CREATE INDEX samples_by_time ON samples (series_id, time)",
             "CREATE TABLE metric_metadata (metric TEXT PRIMARY KEY, version TEXT NOT NULL, definition TEXT NOT NULL)",
             """
             CREATE TABLE backfill_ranges (
@@ -89,14 +91,27 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     }
 
     public func write(_ samples: [StoredSample]) async throws {
-        guard !samples.isEmpty else { return }
+        try await writeChunk(samples, loading: [])
+    }
+
+    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
+        guard !samples.isEmpty || !ranges.isEmpty else { return }
         let known = lock.withLock { seriesIDs }
         let created = try await pool.write { db -> [SeriesKey: Int64] in
+            for range in ranges {
+                try db.execute(sql: """
+                    DELETE FROM samples WHERE block BETWEEN ? AND ? AND series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?)
+                    """, arguments: [Int64(range.firstBlock), Int64(range.lastBlock), range.metric, range.chain])
+                try db.execute(sql: """
+                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, updated_at) VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)
+                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE SET last_block = excluded.last_block, status = 'loaded', error = NULL, updated_at = excluded.updated_at
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), ISO8601DateFormatter().string(from: Date())])
+            }
             var ids = known
             var created = [SeriesKey: Int64]()
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (series_id, time) DO UPDATE SET block = excluded.block, value = excluded.value, exact = excluded.exact
+                ON CONFLICT (series_id, block) DO UPDATE SET time = excluded.time, value = excluded.value, exact = excluded.exact
                 """)
             for sample in samples {
                 let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: sample.labelsJSON)
@@ -118,6 +133,17 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         }
         // Only once the transaction committed: a rolled-back series id must not be remembered.
         lock.withLock { seriesIDs.merge(created) { first, _ in first } }
+    }
+
+    public func loadedRanges(chain: String) async throws -> [LoadedRange] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT metric, version, first_block, last_block FROM backfill_ranges WHERE chain = ? AND status = 'loaded' ORDER BY first_block
+                """, arguments: [chain]).map { row in
+                LoadedRange(chain: chain, metric: row["metric"], version: row["version"],
+                            firstBlock: UInt64(row["first_block"] as Int64), lastBlock: UInt64(row["last_block"] as Int64))
+            }
+        }
     }
 
     public func samples(metric: String, chain: String) async throws -> [StoredSample] {

@@ -33,6 +33,7 @@ actor DevChain {
     struct Configuration: Sendable {
         var seed: UInt64
         var genesisTimeMilliseconds: UInt64
+        /// Time between two blocks' timestamps.
         var blockTime: Duration
         var finalityLag: UInt64
         /// Finality advances in steps of this many blocks (1: every block), as GRANDPA does when

@@ -82,10 +82,12 @@ struct DevnodeCommand: AsyncParsableCommand {
         }
         schedule.sort { $0.from < $1.from }
         let blockDuration = Duration.milliseconds(Int64(blockTime * 1000))
+        // A fixed chain's blocks still carry timestamps six seconds apart, as a chain's do.
+        let slot = blockTime == 0 ? Duration.seconds(6) : blockDuration
         let nowMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
-        let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(blockDuration.milliseconds, 0))
+        let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(slot.milliseconds, 0))
         let chain = try DevChain(schedule: schedule, configuration: .init(
-            seed: seed, genesisTimeMilliseconds: genesis, blockTime: blockDuration, finalityLag: finalityLag,
+            seed: seed, genesisTimeMilliseconds: genesis, blockTime: slot, finalityLag: finalityLag,
             finalityStep: finalityStep, transfersPerBlock: transfersPerBlock
         ))
         let producer = BlockProducer(chain: chain, genesisMilliseconds: genesis, blockTime: blockDuration, fixedLength: blockTime == 0 ? history : nil)

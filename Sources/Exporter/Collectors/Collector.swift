@@ -71,6 +71,9 @@ public enum CollectorCatalog {
         ElectionSubmissionsCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
     ]
 
+    /// Collectors that read the state with calls of their own, on a schedule.
+    public static let scheduled: Set<String> = [VoterBagsCollector.spec.name, StorageSizeCollector.spec.name]
+
     public static func spec(named name: String) -> CollectorSpec? {
         all.first { $0.name == name }
     }

@@ -8,7 +8,7 @@ public struct BlockContext: Sendable {
     public let metadata: RuntimeMetadata
     public let tokenDecimals: Int
     public let timestampMilliseconds: UInt64?
-    public let parentTimestampMilliseconds: UInt64?
+    public var parentTimestampMilliseconds: UInt64?
     public let extrinsics: [Extrinsic]
     public let events: [EventRecord]
     /// Storage values by `0x` key; nil when the key holds nothing. Collectors' follow-up reads

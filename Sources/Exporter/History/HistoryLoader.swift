@@ -1,0 +1,242 @@
+import ExactJSON
+public import Logging
+import SCALE
+import Substrate
+public import SubstrateRPC
+
+/// Where loaded history goes: the chunks already loaded (per metric and version, so a version
+/// bump reloads one metric only), and each new chunk written whole, in one transaction.
+public protocol HistorySink: Sendable {
+    func loadedChunks(chain: String) async throws -> Set<HistoryChunk>
+    func writeChunk(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws
+}
+
+/// A chunk loaded for one metric at one version, named by its first block.
+public struct HistoryChunk: Sendable, Hashable {
+    public let metric: String
+    public let version: String
+    public let firstBlock: UInt64
+
+    public init(metric: String, version: String, firstBlock: UInt64) {
+        self.metric = metric
+        self.version = version
+        self.firstBlock = firstBlock
+    }
+}
+
+/// One block's samples for the store.
+public struct HistoryBlock: Sendable {
+    public let number: UInt64
+    public let timestampMilliseconds: UInt64?
+    public let samples: [Sample]
+}
+
+/// Loads finalized history into a `HistorySink`, newest chunk first. Chunks are aligned to
+/// multiples of `chunkSize`, so a restart with the same or another range finds the chunks
+/// already loaded; a chunk is written whole or not at all. Each block is decoded with the
+/// runtime that executed it: a chunk's runtime is asked for at its two ends, and block by block
+/// only in the rare chunk holding an upgrade. Blocks and their storage are fetched with
+/// `concurrency` blocks in flight. Per-block metrics only: storage maps and scheduled
+/// collectors are read while following.
+public struct HistoryLoader: Sendable {
+    public let chain: String
+    public let client: SubstrateRPCClient
+    public let definitions: [MetricDefinition]
+    public let sink: any HistorySink
+    public let logger: Logger
+    public var chunkSize: UInt64 = 500
+    public var concurrency = 8
+
+    public struct Progress: Sendable {
+        public let chunk: ClosedRange<UInt64>
+        public let chunksDone: Int
+        public let chunks: Int
+        public let blocksLoaded: UInt64
+        public let skipped: Bool
+    }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], sink: any HistorySink, logger: Logger) {
+        self.chain = chain
+        self.client = client
+        self.definitions = definitions.filter(Self.loadable)
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// Whether history can load a definition block by block.
+    static func loadable(_ definition: MetricDefinition) -> Bool {
+        switch definition.source {
+        case .storageMap, .header(.bestNumber): false
+        case let .collector(name, _): !CollectorCatalog.scheduled.contains(name)
+        default: true
+        }
+    }
+
+    /// The aligned chunks of `from…to`, newest first.
+    func chunks(from: UInt64, to: UInt64) -> [ClosedRange<UInt64>] {
+        var result = [ClosedRange<UInt64>]()
+        var high = to
+        while high >= from {
+            let low = max(high / chunkSize * chunkSize, from)
+            result.append(low...high)
+            guard low > from else { break }
+            high = low - 1
+        }
+        return result
+    }
+
+    public func load(from: UInt64, to: UInt64, progress: @Sendable (Progress) -> Void = { _ in }) async throws {
+        let from = max(from, 1)  // the genesis block executes nothing
+        guard from <= to else { throw LoadError(description: "\(chain): nothing to load between blocks \(from) and \(to)") }
+        let properties = try ChainProperties(json: try await client.systemProperties())
+        let decimals = properties.tokenDecimals.first ?? 0
+        guard (0...38).contains(decimals) else { throw LoadError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38") }
+        let loaded = try await sink.loadedChunks(chain: chain)
+        let chunks = chunks(from: from, to: to)
+        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
+        var blocksLoaded: UInt64 = 0
+        for (position, chunk) in chunks.enumerated() {
+            let missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+            if missing.isEmpty {
+                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: true))
+                continue
+            }
+            let blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
+            try await sink.writeChunk(chain: chain, chunk: chunk, metrics: missing, blocks: blocks)
+            blocksLoaded += UInt64(chunk.count)
+            progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: false))
+        }
+    }
+
+    /// One chunk's samples of `metrics`, block by block.
+    private func loadChunk(_ chunk: ClosedRange<UInt64>, metrics: Set<String>, decimals: Int, runtimes: inout RuntimeCache) async throws -> [HistoryBlock] {
+        // Hashes from two blocks before the chunk: the parent's state gives the first block's
+        // runtime, and the grandparent's the runtime before it (to count an upgrade at the edge).
+        let start = chunk.lowerBound >= 2 ? chunk.lowerBound - 2 : 0
+        var hashes = [UInt64: String]()
+        for batch in Array(start...chunk.upperBound).chunked(256) {
+            for (number, hash) in zip(batch, try await client.chainGetBlockHashes(batch)) {
+                guard let hash else { throw LoadError(description: "\(chain): the node has no block \(number)") }
+                hashes[number] = hash
+            }
+        }
+        // The runtime executing each block: the one in its parent's state.
+        let first = try await runtimes.runtime(atParent: hashes[chunk.lowerBound - 1]!)
+        let last = try await runtimes.runtime(atParent: hashes[chunk.upperBound - 1]!)
+        var executing = [UInt64: ChainRuntime]()
+        for number in chunk {
+            executing[number] = first.specVersion == last.specVersion ? first : try await runtimes.runtime(atParent: hashes[number - 1]!)
+        }
+        let before = chunk.lowerBound >= 2 ? try await runtimes.runtime(atParent: hashes[chunk.lowerBound - 2]!).specVersion : nil
+        let parentTimestamp = try await timestamp(at: hashes[chunk.lowerBound - 1]!)
+
+        // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after.
+        var contexts = [UInt64: BlockContext]()
+        let client = client
+        try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
+            var pending = Array(chunk).makeIterator()
+            func next() {
+                guard let number = pending.next(), let hash = hashes[number], let runtime = executing[number] else { return }
+                let previous = number == chunk.lowerBound ? before : executing[number - 1]?.specVersion
+                group.addTask { (number, try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, client: client)) }
+            }
+            for _ in 0..<concurrency { next() }
+            while let (number, context) = try await group.next() {
+                contexts[number] = context
+                next()
+            }
+        }
+        var blocks = [HistoryBlock]()
+        var previousTimestamp = parentTimestamp
+        for number in chunk {
+            guard var context = contexts[number], let runtime = executing[number] else { throw LoadError(description: "\(chain): block \(number) was not fetched") }
+            context.parentTimestampMilliseconds = previousTimestamp
+            let samples = try runtime.samples(context).filter { sample in
+                guard metrics.contains(sample.metric), let definition = runtime.definitions.first(where: { $0.name == sample.metric }) else { return false }
+                return Self.sampled(definition, block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
+            }
+            blocks.append(HistoryBlock(number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples))
+            previousTimestamp = context.timestampMilliseconds
+        }
+        return blocks
+    }
+
+    /// Whether a definition's sample at this block is kept: counters and histograms at every
+    /// block; gauges every N blocks (`every`), or at the first block of each hour or day
+    /// (`schedule`; per era falls back to daily here).
+    static func sampled(_ definition: MetricDefinition, block: UInt64, time: UInt64?, previousTime: UInt64?) -> Bool {
+        guard definition.kind == .gauge else { return true }
+        switch definition.sampling {
+        case let .everyBlocks(blocks): return blocks <= 1 || block % UInt64(blocks) == 0
+        case let .schedule(schedule):
+            let period: UInt64 = schedule == .hourly ? 3_600_000 : 86_400_000
+            guard let time, let previousTime else { return true }
+            return time / period != previousTime / period
+        }
+    }
+
+    /// A block with its storage (and the collectors' follow-up keys), decoded.
+    private static func fetch(
+        _ number: UInt64, hash: String, runtime: ChainRuntime, previousSpec: UInt32?, decimals: Int, client: SubstrateRPCClient
+    ) async throws -> BlockContext {
+        async let blockJSON = client.chainGetBlock(hash)
+        async let values = client.stateQueryStorageAt(runtime.storageKeys, at: hash)
+        var storage = [String: [UInt8]?]()
+        for (key, value) in try await values { storage[key] = value.flatMap { Hex.decode($0) } }
+        var (context, _) = try runtime.context(
+            number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
+            previousSpecVersion: previousSpec)
+        let missing = try runtime.followUpKeys(context).filter { context.storage[$0] == nil }
+        if !missing.isEmpty {
+            for (key, value) in try await client.stateQueryStorageAt(Array(Set(missing)), at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }
+        }
+        return context
+    }
+
+    /// `Timestamp.Now` in a block's state (the same key in every runtime).
+    private func timestamp(at hash: String) async throws -> UInt64? {
+        let key = Hex.encode(StorageKeyBuilder.prefix(pallet: "Timestamp", item: "Now"))
+        guard let hex = try await client.stateGetStorage(key, at: hash), let bytes = Hex.decode(hex), bytes.count == 8 else { return nil }
+        return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
+
+/// The runtimes of a chain's history by spec version, each fetched once.
+struct RuntimeCache {
+    let chain: String
+    let client: SubstrateRPCClient
+    let definitions: [MetricDefinition]
+    let logger: Logger
+    private var bySpec: [UInt32: ChainRuntime] = [:]
+
+    init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], logger: Logger) {
+        self.chain = chain
+        self.client = client
+        self.definitions = definitions
+        self.logger = logger
+    }
+
+    /// The runtime in the state of the block `parentHash` names, which executes its child.
+    mutating func runtime(atParent parentHash: String) async throws -> ChainRuntime {
+        let version = try await client.stateGetRuntimeVersion(at: parentHash)
+        guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
+            throw HistoryLoader.LoadError(description: "\(chain): no specVersion in state_getRuntimeVersion's answer at \(parentHash)")
+        }
+        if let known = bySpec[spec] { return known }
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parentHash))
+        let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
+        for reason in runtime.skipped { logger.info("\(chain): history of runtime \(spec): skipped \(reason)") }
+        bySpec[spec] = runtime
+        return runtime
+    }
+}
+
+extension Array {
+    fileprivate func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import ExactJSON
+import Exporter
+import Foundation
+import Logging
+import MetricStore
+import SubstrateRPC
+
+/// `runtime-exporter backfill`: load a range of a chain's history into the store.
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Load a range of finalized history into the store, newest first; a rerun resumes where it stopped."
+    )
+
+    @Option(help: "The chain's JSON-RPC endpoint; several nodes of the chain separated by commas.")
+    var rpc: String
+
+    @Option(help: "The chain's name in the store. Default: the runtime's spec name.")
+    var chain: String?
+
+    @Option(help: "The first block to load.")
+    var from: UInt64
+
+    @Option(help: "The last block to load. Default: the finalized head.")
+    var to: UInt64?
+
+    @Option(help: "Only these metrics (comma-separated names).")
+    var metrics: String?
+
+    @Option(help: "Where to keep the history: sqlite:PATH.")
+    var store = "sqlite:\(StoreLocation.defaultSQLitePath)"
+
+    @Option(help: "Blocks per chunk: the unit written, and resumed from, at once.")
+    var chunk: UInt64 = 500
+
+    @Option(help: "Blocks fetched at once.")
+    var workers = 8
+
+    @OptionGroup var definitions: DefinitionOptions
+
+    func validate() throws {
+        guard chunk >= 1, workers >= 1 else { throw ValidationError("--chunk and --workers take 1 or more") }
+        if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
+        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH") } } catch let error as StoreError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "runtime-exporter")
+        var loaded = try definitions.load()
+        if let metrics {
+            let wanted = Set(metrics.split(separator: ",").map(String.init))
+            if let unknown = wanted.subtracting(loaded.map(\.name)).sorted().first { throw ValidationError("--metrics: no metric \(unknown)") }
+            loaded = loaded.filter { wanted.contains($0.name) }
+        }
+        let opened: (any MetricStore)?
+        do {
+            opened = try await StoreLocation(parsing: store).open()
+            try await opened?.saveDefinitions(StoreSink.definitions(loaded))
+        } catch {
+            throw InputFailure(file: "--store", message: "\(error)")
+        }
+        guard let opened else { return }
+        let transport = FailoverTransport(endpoints: rpc.split(separator: ",").map(String.init), logger: logger)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
+        defer { Task { await transport.close() } }
+        let name: String
+        if let chain { name = chain } else {
+            guard let specName = try await client.stateGetRuntimeVersion()["specName"]?.stringValue else { throw NameUnknown() }
+            name = specName
+        }
+        let last: UInt64
+        if let to { last = to } else {
+            guard let number = try await client.chainGetHeader(try await client.chainGetFinalizedHead())["number"]?.uint64Value else {
+                throw ValidationError("the node's finalized head has no number; give --to")
+            }
+            last = number
+        }
+        var loader = HistoryLoader(chain: name, client: client, definitions: loaded, sink: StoreSink(store: opened), logger: logger)
+        loader.chunkSize = chunk
+        loader.concurrency = workers
+        let started = Date()
+        try await loader.load(from: from, to: last) { progress in
+            let elapsed = Date().timeIntervalSince(started)
+            let rate = elapsed > 0 ? Double(progress.blocksLoaded) / elapsed : 0
+            let state = progress.skipped ? "already loaded" : "loaded"
+            print("\(name): blocks \(progress.chunk.lowerBound)–\(progress.chunk.upperBound) \(state) (chunk \(progress.chunksDone)/\(progress.chunks), \(String(format: "%.0f", rate)) blocks/s)")
+        }
+        try await opened.close()
+    }
+}
