@@ -35,6 +35,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "history-fetch",
+            dependencies: [
+                .product(name: "Exporter", package: product),
+                .product(name: "SubstrateRPC", package: product),
+                .product(name: "Substrate", package: product),
+                .product(name: "SCALE", package: product),
+                .product(name: "ExactJSON", package: product),
+            ]
+        ),
+        .executableTarget(
             name: "store-benchmark",
             dependencies: [.product(name: "MetricStore", package: product)]
         ),

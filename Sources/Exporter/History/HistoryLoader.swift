@@ -89,7 +89,7 @@ public struct HistoryLoader: Sendable {
         return result
     }
 
-    public func load(from: UInt64, to: UInt64, progress: @Sendable (Progress) -> Void = { _ in }) async throws {
+    public func load(from: UInt64, to: UInt64, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws {
         let from = max(from, 1)  // the genesis block executes nothing
         guard from <= to else { throw LoadError(description: "\(chain): nothing to load between blocks \(from) and \(to)") }
         let properties = try ChainProperties(json: try await client.systemProperties())
@@ -99,6 +99,8 @@ public struct HistoryLoader: Sendable {
         let chunks = chunks(from: from, to: to)
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         var blocksLoaded: UInt64 = 0
+        // A chunk is written while the next one is fetched; one write at a time, in order.
+        var writing: Task<Void, any Error>?
         for (position, chunk) in chunks.enumerated() {
             let missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
             if missing.isEmpty {
@@ -106,10 +108,16 @@ public struct HistoryLoader: Sendable {
                 continue
             }
             let blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
-            try await sink.writeChunk(chain: chain, chunk: chunk, metrics: missing, blocks: blocks)
+            try await writing?.value
             blocksLoaded += UInt64(chunk.count)
-            progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: false))
+            let report = Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: false)
+            let (sink, chain) = (sink, chain)
+            writing = Task {
+                try await sink.writeChunk(chain: chain, chunk: chunk, metrics: missing, blocks: blocks)
+                progress(report)
+            }
         }
+        try await writing?.value
     }
 
     /// One chunk's samples of `metrics`, block by block.
@@ -134,15 +142,25 @@ public struct HistoryLoader: Sendable {
         let before = chunk.lowerBound >= 2 ? try await runtimes.runtime(atParent: hashes[chunk.lowerBound - 2]!).specVersion : nil
         let parentTimestamp = try await timestamp(at: hashes[chunk.lowerBound - 1]!)
 
-        // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after.
+        // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after. The
+        // first block goes alone: the keys its collectors chose are read along for the others,
+        // which then need a query of their own only when theirs changed.
         var contexts = [UInt64: BlockContext]()
         let client = client
+        let firstContext = try await Self.fetch(
+            chunk.lowerBound, hash: hashes[chunk.lowerBound]!, runtime: executing[chunk.lowerBound]!, previousSpec: before, decimals: decimals,
+            predicted: [], client: client)
+        contexts[chunk.lowerBound] = firstContext
+        let predicted = try executing[chunk.lowerBound]!.followUpKeys(firstContext)
         try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
-            var pending = Array(chunk).makeIterator()
+            var pending = Array(chunk.dropFirst()).makeIterator()
             func next() {
                 guard let number = pending.next(), let hash = hashes[number], let runtime = executing[number] else { return }
-                let previous = number == chunk.lowerBound ? before : executing[number - 1]?.specVersion
-                group.addTask { (number, try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, client: client)) }
+                let previous = executing[number - 1]?.specVersion
+                let guess = runtime.specVersion == executing[chunk.lowerBound]!.specVersion ? predicted : []
+                group.addTask {
+                    (number, try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, predicted: guess, client: client))
+                }
             }
             for _ in 0..<concurrency { next() }
             while let (number, context) = try await group.next() {
@@ -181,16 +199,17 @@ public struct HistoryLoader: Sendable {
 
     /// A block with its storage (and the collectors' follow-up keys), decoded.
     private static func fetch(
-        _ number: UInt64, hash: String, runtime: ChainRuntime, previousSpec: UInt32?, decimals: Int, client: SubstrateRPCClient
+        _ number: UInt64, hash: String, runtime: ChainRuntime, previousSpec: UInt32?, decimals: Int, predicted: [String], client: SubstrateRPCClient
     ) async throws -> BlockContext {
+        let keys = predicted.isEmpty ? runtime.storageKeys : Array(Set(runtime.storageKeys).union(predicted))
         async let blockJSON = client.chainGetBlock(hash)
-        async let values = client.stateQueryStorageAt(runtime.storageKeys, at: hash)
+        async let values = client.stateQueryStorageAt(keys, at: hash)
         var storage = [String: [UInt8]?]()
         for (key, value) in try await values { storage[key] = value.flatMap { Hex.decode($0) } }
         var (context, _) = try runtime.context(
             number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
             previousSpecVersion: previousSpec)
-        let missing = try runtime.followUpKeys(context).filter { context.storage[$0] == nil }
+        let missing = try runtime.followUpKeys(context).filter { !context.storage.keys.contains($0) }
         if !missing.isEmpty {
             for (key, value) in try await client.stateQueryStorageAt(Array(Set(missing)), at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }
         }
