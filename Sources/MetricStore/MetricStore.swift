@@ -19,6 +19,8 @@ public protocol MetricStore: Sendable {
     /// go (a version bump reloads them), the new ones are written, and the chunk is recorded as
     /// loaded for each metric. A crash leaves either all of it or none.
     func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
+    /// Chunks that could not be loaded, with the error: never marked loaded, so a rerun retries them.
+    func recordFailure(_ ranges: [LoadedRange], error: String) async throws
     func close() async throws
 }
 

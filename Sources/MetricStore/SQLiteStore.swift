@@ -135,6 +135,20 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         lock.withLock { seriesIDs.merge(created) { first, _ in first } }
     }
 
+    public func recordFailure(_ ranges: [LoadedRange], error: String) async throws {
+        try await pool.write { db in
+            for range in ranges {
+                // A chunk loaded before (at this version) stays loaded.
+                try db.execute(sql: """
+                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, updated_at) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?)
+                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE SET error = excluded.error, updated_at = excluded.updated_at, status = 'failed'
+                    WHERE backfill_ranges.status <> 'loaded'
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error,
+                                   ISO8601DateFormatter().string(from: Date())])
+            }
+        }
+    }
+
     public func loadedRanges(chain: String) async throws -> [LoadedRange] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """

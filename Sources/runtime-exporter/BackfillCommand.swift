@@ -82,12 +82,25 @@ struct BackfillCommand: AsyncParsableCommand {
         loader.chunkSize = chunk
         loader.concurrency = workers
         let started = Date()
+        // A bar redrawn in place on a terminal; one line per chunk otherwise (logs, pipes).
+        let terminal = isatty(STDOUT_FILENO) == 1
         try await loader.load(from: from, to: last) { progress in
             let elapsed = Date().timeIntervalSince(started)
             let rate = elapsed > 0 ? Double(progress.blocksLoaded) / elapsed : 0
-            let state = progress.skipped ? "already loaded" : "loaded"
-            print("\(name): blocks \(progress.chunk.lowerBound)–\(progress.chunk.upperBound) \(state) (chunk \(progress.chunksDone)/\(progress.chunks), \(String(format: "%.0f", rate)) blocks/s)")
+            let eta = rate > 0 ? Int(Double(progress.blocksLeft) / rate) : 0
+            let timeLeft = String(format: "%d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60)
+            let errors = progress.failures == 0 ? "" : ", \(progress.failures) failed"
+            if terminal {
+                let done = Double(progress.chunksDone) / Double(max(progress.chunks, 1))
+                let bar = String(repeating: "█", count: Int(done * 30)) + String(repeating: "·", count: 30 - Int(done * 30))
+                print("\r\(name) \(bar) \(progress.chunksDone)/\(progress.chunks) chunks, \(String(format: "%.0f", rate)) blocks/s, ETA \(timeLeft)\(errors)", terminator: "")
+                fflush(nil)  // every output stream: the line shows at once
+            } else {
+                let state = progress.error.map { "failed: \($0)" } ?? (progress.skipped ? "already loaded" : "loaded")
+                print("\(name): blocks \(progress.chunk.lowerBound)–\(progress.chunk.upperBound) \(state) (chunk \(progress.chunksDone)/\(progress.chunks), \(String(format: "%.0f", rate)) blocks/s, ETA \(timeLeft)\(errors))")
+            }
         }
+        if terminal { print("") }
         try await opened.close()
     }
 }

@@ -31,6 +31,12 @@ struct StoreSink: SampleSink, HistorySink {
         try await store.writeChunk(samples, loading: ranges)
     }
 
+    func recordFailure(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], error: String) async throws {
+        try await store.recordFailure(
+            metrics.map { LoadedRange(chain: chain, metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound, lastBlock: chunk.upperBound) },
+            error: error)
+    }
+
     /// The definitions in use, kept in the store's `metric_metadata`.
     static func definitions(_ definitions: [MetricDefinition]) -> [StoredDefinition] {
         definitions.map { StoredDefinition(name: $0.name, version: $0.version, json: $0.json) }

@@ -109,6 +109,28 @@ import Testing
         return false
     }
 
+    /// A node that now and then answers with an error: every step is tried again, and the
+    /// store ends equal to one loaded from a node without faults.
+    @Test func failingAnswersAreRetriedNotSkipped() async throws {
+        let steady = try await DevnodeProcess.launch(["--history", "60", "--block-time", "0", "--finality-lag", "0", "--genesis-time", "1700000000000"])
+        defer { steady.stop() }
+        let faulty = try await DevnodeProcess.launch(["--history", "60", "--block-time", "0", "--finality-lag", "0", "--genesis-time", "1700000000000", "--faults", "error=0.03"])
+        defer { faulty.stop() }
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var dumps = [JSON]()
+        for (node, name) in [(steady, "steady"), (faulty, "faulty")] {
+            let path = directory.appendingPathComponent("\(name).sqlite").path
+            let result = try await Executable.run("runtime-exporter", [
+                "backfill", "--rpc", node.httpURL, "--chain", "polkadot", "--from", "1", "--to", "60", "--chunk", "10", "--store", "sqlite:\(path)",
+            ])
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            dumps.append(try await Self.dump(path))
+        }
+        #expect((dumps[0]["samples"]?.arrayValue?.count ?? 0) > 1000)
+        #expect(dumps[1] == dumps[0], "the faulty node's history differs")
+    }
+
     @Test func aVersionBumpReloadsThatMetricOnly() async throws {
         let node = try await DevnodeProcess.launch(["--history", "40", "--block-time", "0", "--finality-lag", "0"])
         defer { node.stop() }

@@ -9,6 +9,8 @@ public import SubstrateRPC
 public protocol HistorySink: Sendable {
     func loadedChunks(chain: String) async throws -> Set<HistoryChunk>
     func writeChunk(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws
+    /// A chunk that could not be loaded, with why: recorded, never marked loaded, tried again by the next run.
+    func recordFailure(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], error: String) async throws
 }
 
 /// A chunk loaded for one metric at one version, named by its first block.
@@ -36,8 +38,10 @@ public struct HistoryBlock: Sendable {
 /// already loaded; a chunk is written whole or not at all. Each block is decoded with the
 /// runtime that executed it: a chunk's runtime is asked for at its two ends, and block by block
 /// only in the rare chunk holding an upgrade. Blocks and their storage are fetched with
-/// `concurrency` blocks in flight. Per-block metrics only: storage maps and scheduled
-/// collectors are read while following.
+/// `concurrency` blocks in flight. Every RPC step is retried; a chunk that still fails is
+/// recorded as failed with its error, the range goes on, and the run ends with an error naming
+/// the failed chunks (a rerun tries them again). Per-block metrics only: storage maps and
+/// scheduled collectors are read while following.
 public struct HistoryLoader: Sendable {
     public let chain: String
     public let client: SubstrateRPCClient
@@ -52,7 +56,31 @@ public struct HistoryLoader: Sendable {
         public let chunksDone: Int
         public let chunks: Int
         public let blocksLoaded: UInt64
+        /// Blocks of the range still to go (loaded or failed chunks excluded).
+        public let blocksLeft: UInt64
         public let skipped: Bool
+        /// Chunks that failed so far, and this chunk's error when it did.
+        public let failures: Int
+        public let error: String?
+    }
+
+    /// Tries an RPC step again on failure (a dropped connection, a node's error), waiting a
+    /// little longer each time; the last failure is thrown.
+    static let attempts = 5
+
+    static func retrying<T>(_ step: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await step()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                guard attempt < attempts else { throw error }
+                try await Task.sleep(for: .milliseconds(100 << attempt))
+                attempt += 1
+            }
+        }
     }
 
     public struct LoadError: Error, CustomStringConvertible {
@@ -92,25 +120,47 @@ public struct HistoryLoader: Sendable {
     public func load(from: UInt64, to: UInt64, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws {
         let from = max(from, 1)  // the genesis block executes nothing
         guard from <= to else { throw LoadError(description: "\(chain): nothing to load between blocks \(from) and \(to)") }
-        let properties = try ChainProperties(json: try await client.systemProperties())
+        let client = client
+        let properties = try ChainProperties(json: try await Self.retrying { try await client.systemProperties() })
         let decimals = properties.tokenDecimals.first ?? 0
         guard (0...38).contains(decimals) else { throw LoadError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38") }
         let loaded = try await sink.loadedChunks(chain: chain)
         let chunks = chunks(from: from, to: to)
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         var blocksLoaded: UInt64 = 0
+        var blocksLeft = UInt64(to - from + 1)
+        var failures = [String]()
         // A chunk is written while the next one is fetched; one write at a time, in order.
         var writing: Task<Void, any Error>?
         for (position, chunk) in chunks.enumerated() {
             let missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+            blocksLeft -= UInt64(chunk.count)
             if missing.isEmpty {
-                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: true))
+                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
+                                  skipped: true, failures: failures.count, error: nil))
                 continue
             }
-            let blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
+            let blocks: [HistoryBlock]
+            do {
+                blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // Retried already: recorded as failed with its error, and the range goes on.
+                let message = "\(error)"
+                failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
+                try await writing?.value
+                writing = nil
+                try await sink.recordFailure(chain: chain, chunk: chunk, metrics: missing, error: message)
+                logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed after \(Self.attempts) attempts: \(message)")
+                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
+                                  skipped: false, failures: failures.count, error: message))
+                continue
+            }
             try await writing?.value
             blocksLoaded += UInt64(chunk.count)
-            let report = Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, skipped: false)
+            let report = Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
+                                  skipped: false, failures: failures.count, error: nil)
             let (sink, chain) = (sink, chain)
             writing = Task {
                 try await sink.writeChunk(chain: chain, chunk: chunk, metrics: missing, blocks: blocks)
@@ -118,6 +168,9 @@ public struct HistoryLoader: Sendable {
             }
         }
         try await writing?.value
+        if !failures.isEmpty {
+            throw LoadError(description: "\(chain): \(failures.count) chunk(s) failed and were recorded as failed (run again to retry them); first: \(failures[0])")
+        }
     }
 
     /// One chunk's samples of `metrics`, block by block.
@@ -125,9 +178,10 @@ public struct HistoryLoader: Sendable {
         // Hashes from two blocks before the chunk: the parent's state gives the first block's
         // runtime, and the grandparent's the runtime before it (to count an upgrade at the edge).
         let start = chunk.lowerBound >= 2 ? chunk.lowerBound - 2 : 0
+        let client = client
         var hashes = [UInt64: String]()
         for batch in Array(start...chunk.upperBound).chunked(256) {
-            for (number, hash) in zip(batch, try await client.chainGetBlockHashes(batch)) {
+            for (number, hash) in zip(batch, try await Self.retrying { try await client.chainGetBlockHashes(batch) }) {
                 guard let hash else { throw LoadError(description: "\(chain): the node has no block \(number)") }
                 hashes[number] = hash
             }
@@ -140,16 +194,17 @@ public struct HistoryLoader: Sendable {
             executing[number] = first.specVersion == last.specVersion ? first : try await runtimes.runtime(atParent: hashes[number - 1]!)
         }
         let before = chunk.lowerBound >= 2 ? try await runtimes.runtime(atParent: hashes[chunk.lowerBound - 2]!).specVersion : nil
-        let parentTimestamp = try await timestamp(at: hashes[chunk.lowerBound - 1]!)
+        let parentHash = hashes[chunk.lowerBound - 1]!
+        let parentTimestamp = try await Self.retrying { try await Self.timestamp(at: parentHash, client: client) }
 
         // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after. The
         // first block goes alone: the keys its collectors chose are read along for the others,
         // which then need a query of their own only when theirs changed.
         var contexts = [UInt64: BlockContext]()
-        let client = client
-        let firstContext = try await Self.fetch(
-            chunk.lowerBound, hash: hashes[chunk.lowerBound]!, runtime: executing[chunk.lowerBound]!, previousSpec: before, decimals: decimals,
-            predicted: [], client: client)
+        let (firstHash, firstRuntime) = (hashes[chunk.lowerBound]!, executing[chunk.lowerBound]!)
+        let firstContext = try await Self.retrying {
+            try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, predicted: [], client: client)
+        }
         contexts[chunk.lowerBound] = firstContext
         let predicted = try executing[chunk.lowerBound]!.followUpKeys(firstContext)
         try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
@@ -159,7 +214,9 @@ public struct HistoryLoader: Sendable {
                 let previous = executing[number - 1]?.specVersion
                 let guess = runtime.specVersion == executing[chunk.lowerBound]!.specVersion ? predicted : []
                 group.addTask {
-                    (number, try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, predicted: guess, client: client))
+                    (number, try await Self.retrying {
+                        try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, predicted: guess, client: client)
+                    })
                 }
             }
             for _ in 0..<concurrency { next() }
@@ -217,7 +274,7 @@ public struct HistoryLoader: Sendable {
     }
 
     /// `Timestamp.Now` in a block's state (the same key in every runtime).
-    private func timestamp(at hash: String) async throws -> UInt64? {
+    private static func timestamp(at hash: String, client: SubstrateRPCClient) async throws -> UInt64? {
         let key = Hex.encode(StorageKeyBuilder.prefix(pallet: "Timestamp", item: "Now"))
         guard let hex = try await client.stateGetStorage(key, at: hash), let bytes = Hex.decode(hex), bytes.count == 8 else { return nil }
         return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
@@ -241,12 +298,13 @@ struct RuntimeCache {
 
     /// The runtime in the state of the block `parentHash` names, which executes its child.
     mutating func runtime(atParent parentHash: String) async throws -> ChainRuntime {
-        let version = try await client.stateGetRuntimeVersion(at: parentHash)
+        let client = client
+        let version = try await HistoryLoader.retrying { try await client.stateGetRuntimeVersion(at: parentHash) }
         guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
             throw HistoryLoader.LoadError(description: "\(chain): no specVersion in state_getRuntimeVersion's answer at \(parentHash)")
         }
         if let known = bySpec[spec] { return known }
-        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parentHash))
+        let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.stateGetMetadata(at: parentHash) })
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
         for reason in runtime.skipped { logger.info("\(chain): history of runtime \(spec): skipped \(reason)") }
         bySpec[spec] = runtime
