@@ -7,7 +7,7 @@ import Testing
 /// `runtime-exporter backfill` into SQLite, read back with Python's sqlite3: the same rows as
 /// following the same blocks live; killed at a random moment and run again, the same store as
 /// a run never interrupted; a metric's version bumped, only that metric reloaded.
-@Suite(.timeLimit(.minutes(4))) struct BackfillTests {
+@Suite(.serialized, .timeLimit(.minutes(4))) struct BackfillTests {
     static func directory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
