@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
@@ -75,11 +77,17 @@ let package = Package(
             resources: [.copy("Metrics")],
             swiftSettings: strictSettings
         ),
-        // Samples of finalized blocks kept for history: one schema for every metric, SQLite
-        // (embedded) behind a protocol other databases implement too.
+        // Samples of finalized blocks kept for history: one schema for every metric, in SQLite
+        // (embedded) or PostgreSQL/TimescaleDB, behind one protocol.
         .target(
             name: "MetricStore",
-            dependencies: ["ExactJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ExactJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

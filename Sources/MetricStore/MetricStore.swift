@@ -21,7 +21,24 @@ public protocol MetricStore: Sendable {
     func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
     /// Chunks that could not be loaded, with the error: never marked loaded, so a rerun retries them.
     func recordFailure(_ ranges: [LoadedRange], error: String) async throws
+    /// Takes a chunk of history for this process until the claim writes it, records its failure or
+    /// is released. Nil when another process holds it and `wait` is false; with `wait`, blocks
+    /// until that process is done. A process that dies loses its claims with its connection.
+    func claimChunk(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any ChunkClaim)?
     func close() async throws
+}
+
+/// A chunk of history held by this process (see `MetricStore.claimChunk`). Ends with one of
+/// `write`, `recordFailure` or `release`.
+public protocol ChunkClaim: Sendable {
+    /// What is loaded in the chunk now: another process may have loaded it since the range was planned.
+    func loadedRanges() async throws -> [LoadedRange]
+    /// `MetricStore.writeChunk`, then the claim ends.
+    func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
+    /// `MetricStore.recordFailure`, then the claim ends.
+    func recordFailure(_ ranges: [LoadedRange], error: String) async throws
+    /// Gives the chunk up unchanged.
+    func release() async
 }
 
 /// One sample as the store keeps it: the exact decimal text and its `Double`.
@@ -88,38 +105,5 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
-    }
-}
-
-/// Which store `--store` names: `none` (Prometheus only) or `sqlite:PATH` (embedded, the default).
-public enum StoreLocation: Sendable, Equatable {
-    case none
-    case sqlite(path: String)
-
-    public static let defaultSQLitePath = "runtime-exporter.sqlite"
-
-    public init(parsing text: String) throws(StoreError) {
-        if text == "none" {
-            self = .none
-        } else if text.hasPrefix("sqlite:") {
-            var path = String(text.dropFirst("sqlite:".count))
-            if path.hasPrefix("//") { path.removeFirst(2) }
-            guard !path.isEmpty else { throw StoreError("--store sqlite:PATH needs a file path") }
-            self = .sqlite(path: path)
-        } else {
-            throw StoreError("--store takes none or sqlite:PATH, not \(text)")
-        }
-    }
-
-    /// Opens the store, migrated; nil for `none`.
-    public func open() async throws -> (any MetricStore)? {
-        switch self {
-        case .none:
-            return nil
-        case let .sqlite(path):
-            let store = try SQLiteStore(path: path)
-            try await store.migrate()
-            return store
-        }
     }
 }

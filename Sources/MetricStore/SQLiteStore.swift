@@ -39,9 +39,15 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                 PRIMARY KEY (chain, metric, version, first_block))
             """,
         ]),
+        // Which process loaded a chunk.
+        (2, ["ALTER TABLE backfill_ranges ADD COLUMN loaded_by TEXT"]),
     ]
 
-    public init(path: String) throws {
+    /// Written into `backfill_ranges.loaded_by`.
+    let owner: String
+
+    public init(path: String, owner: String = PostgresStore.processName) throws {
+        self.owner = owner
         var configuration = Configuration()
         // Another process migrating or writing holds the lock for a moment: wait, do not fail.
         configuration.busyMode = .timeout(30)
@@ -103,9 +109,11 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     DELETE FROM samples WHERE block BETWEEN ? AND ? AND series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?)
                     """, arguments: [Int64(range.firstBlock), Int64(range.lastBlock), range.metric, range.chain])
                 try db.execute(sql: """
-                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, updated_at) VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)
-                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE SET last_block = excluded.last_block, status = 'loaded', error = NULL, updated_at = excluded.updated_at
-                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), ISO8601DateFormatter().string(from: Date())])
+                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)
+                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE
+                    SET last_block = excluded.last_block, status = 'loaded', error = NULL, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), owner,
+                                   ISO8601DateFormatter().string(from: Date())])
             }
             var ids = known
             var created = [SeriesKey: Int64]()
@@ -140,10 +148,11 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
             for range in ranges {
                 // A chunk loaded before (at this version) stays loaded.
                 try db.execute(sql: """
-                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, updated_at) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?)
-                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE SET error = excluded.error, updated_at = excluded.updated_at, status = 'failed'
+                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?)
+                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE
+                    SET error = excluded.error, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at, status = 'failed'
                     WHERE backfill_ranges.status <> 'loaded'
-                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error,
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error, owner,
                                    ISO8601DateFormatter().string(from: Date())])
             }
         }
@@ -178,5 +187,33 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
 
     public func close() async throws {
         try pool.close()
+    }
+}
+
+extension SQLiteStore {
+    /// One process per SQLite file loads history: claims always succeed (processes sharing a
+    /// range need PostgreSQL).
+    public func claimChunk(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any ChunkClaim)? {
+        LocalClaim(store: self, chain: chain, chunk: chunk)
+    }
+
+    private struct LocalClaim: ChunkClaim {
+        let store: SQLiteStore
+        let chain: String
+        let chunk: ClosedRange<UInt64>
+
+        func loadedRanges() async throws -> [LoadedRange] {
+            try await store.loadedRanges(chain: chain).filter { chunk.contains($0.firstBlock) }
+        }
+
+        func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
+            try await store.writeChunk(samples, loading: ranges)
+        }
+
+        func recordFailure(_ ranges: [LoadedRange], error: String) async throws {
+            try await store.recordFailure(ranges, error: error)
+        }
+
+        func release() async {}
     }
 }

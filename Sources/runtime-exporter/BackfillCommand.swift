@@ -28,8 +28,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Only these metrics (comma-separated names).")
     var metrics: String?
 
-    @Option(help: "Where to keep the history: sqlite:PATH.")
-    var store = "sqlite:\(StoreLocation.defaultSQLitePath)"
+    @Option(help: "Where to keep the history: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE; processes sharing a PostgreSQL store share the range's chunks.")
+    var store = StoreLocation.default.description
 
     @Option(help: "Blocks per chunk: the unit written, and resumed from, at once.")
     var chunk: UInt64 = 500
@@ -42,7 +42,7 @@ struct BackfillCommand: AsyncParsableCommand {
     func validate() throws {
         guard chunk >= 1, workers >= 1 else { throw ValidationError("--chunk and --workers take 1 or more") }
         if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
-        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH") } } catch let error as StoreError {
+        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError {
             throw ValidationError(error.description)
         }
     }
@@ -96,7 +96,13 @@ struct BackfillCommand: AsyncParsableCommand {
                 print("\r\(name) \(bar) \(progress.chunksDone)/\(progress.chunks) chunks, \(String(format: "%.0f", rate)) blocks/s, ETA \(timeLeft)\(errors)", terminator: "")
                 fflush(nil)  // every output stream: the line shows at once
             } else {
-                let state = progress.error.map { "failed: \($0)" } ?? (progress.skipped ? "already loaded" : "loaded")
+                let state =
+                    switch progress.outcome {
+                    case .loaded: "loaded"
+                    case .alreadyLoaded: "already loaded"
+                    case .loadedElsewhere: "loaded by another process"
+                    case let .failed(error): "failed: \(error)"
+                    }
                 print("\(name): blocks \(progress.chunk.lowerBound)–\(progress.chunk.upperBound) \(state) (chunk \(progress.chunksDone)/\(progress.chunks), \(String(format: "%.0f", rate)) blocks/s, ETA \(timeLeft)\(errors))")
             }
         }

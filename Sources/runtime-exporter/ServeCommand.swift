@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page (default /metrics).")
     var telemetryPath: String?
 
-    @Option(help: "Where samples of finalized blocks are kept for history: sqlite:PATH (default sqlite:runtime-exporter.sqlite) or none (Prometheus only).")
+    @Option(help: "Where samples of finalized blocks are kept for history: sqlite:PATH (default sqlite:runtime-exporter.sqlite), postgres://USER:PASSWORD@HOST:PORT/DATABASE, or none (Prometheus only).")
     var store: String?
 
     @OptionGroup var definitions: DefinitionOptions
@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = ChainMetricsRegistry(definitions: loaded)
         let metrics = ExporterMetrics()
         let location: StoreLocation
-        do { location = try StoreLocation(parsing: settings.store ?? "sqlite:\(StoreLocation.defaultSQLitePath)") } catch { throw ValidationError(error.description) }
+        do { location = try StoreLocation(parsing: settings.store ?? StoreLocation.default.description) } catch { throw ValidationError(error.description) }
         let store: (any MetricStore)?
         do {
             store = try await location.open()

@@ -24,17 +24,37 @@ struct StoreSink: SampleSink, HistorySink {
         Set(try await store.loadedRanges(chain: chain).map { HistoryChunk(metric: $0.metric, version: $0.version, firstBlock: $0.firstBlock) })
     }
 
-    func writeChunk(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws {
-        var samples = [StoredSample]()
-        for block in blocks { samples += Self.stored(block.samples, chain: chain, block: block.number, timeMilliseconds: block.timestampMilliseconds) }
-        let ranges = metrics.map { LoadedRange(chain: chain, metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound, lastBlock: chunk.upperBound) }
-        try await store.writeChunk(samples, loading: ranges)
+    func claim(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any HistoryClaim)? {
+        try await store.claimChunk(chain: chain, chunk: chunk, wait: wait).map { Claim(held: $0, chain: chain, chunk: chunk) }
     }
 
-    func recordFailure(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], error: String) async throws {
-        try await store.recordFailure(
-            metrics.map { LoadedRange(chain: chain, metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound, lastBlock: chunk.upperBound) },
-            error: error)
+    /// A chunk claimed in the store, in the loader's terms.
+    struct Claim: HistoryClaim {
+        let held: any ChunkClaim
+        let chain: String
+        let chunk: ClosedRange<UInt64>
+
+        func loaded() async throws -> Set<HistoryChunk> {
+            Set(try await held.loadedRanges().map { HistoryChunk(metric: $0.metric, version: $0.version, firstBlock: $0.firstBlock) })
+        }
+
+        func write(metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws {
+            var samples = [StoredSample]()
+            for block in blocks { samples += StoreSink.stored(block.samples, chain: chain, block: block.number, timeMilliseconds: block.timestampMilliseconds) }
+            try await held.write(samples, loading: ranges(metrics))
+        }
+
+        func recordFailure(metrics: [MetricDefinition], error: String) async throws {
+            try await held.recordFailure(ranges(metrics), error: error)
+        }
+
+        func release() async {
+            await held.release()
+        }
+
+        private func ranges(_ metrics: [MetricDefinition]) -> [LoadedRange] {
+            metrics.map { LoadedRange(chain: chain, metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound, lastBlock: chunk.upperBound) }
+        }
     }
 
     /// The definitions in use, kept in the store's `metric_metadata`.

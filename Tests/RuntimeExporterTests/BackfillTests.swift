@@ -4,9 +4,10 @@ import Foundation
 import SubstrateRPC
 import Testing
 
-/// `runtime-exporter backfill` into SQLite, read back with Python's sqlite3: the same rows as
-/// following the same blocks live; killed at a random moment and run again, the same store as
-/// a run never interrupted; a metric's version bumped, only that metric reloaded.
+/// `runtime-exporter backfill` into SQLite and PostgreSQL, read back with other clients: the same
+/// rows as following the same blocks live; killed at random moments and run again, the same
+/// store as a run never interrupted; two processes sharing a range; a range across a runtime
+/// upgrade; a metric's version bumped, only that metric reloaded.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct BackfillTests {
     static func directory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-\(UUID().uuidString)")
@@ -14,67 +15,52 @@ import Testing
         return directory
     }
 
-    /// Every sample (metric, labels, block, exact) and loaded chunk of a store, as JSON text.
-    static func dump(_ path: String, metrics: [String]? = nil, blocks: ClosedRange<UInt64>? = nil) async throws -> JSON {
-        let script = """
-            import sqlite3, sys, json
-            db = sqlite3.connect(sys.argv[1])
-            metrics = json.loads(sys.argv[2]); low, high = int(sys.argv[3]), int(sys.argv[4])
-            rows = db.execute("SELECT s.metric, s.labels, x.block, x.time, x.exact FROM samples x JOIN series s ON s.id = x.series_id ORDER BY 1, 2, 3").fetchall()
-            rows = [list(r) for r in rows if (metrics is None or r[0] in metrics) and low <= r[2] <= high]
-            ranges = db.execute("SELECT chain, metric, version, first_block, last_block, status FROM backfill_ranges ORDER BY 1, 2, 3, 4").fetchall()
-            print(json.dumps({"samples": rows, "ranges": ranges}))
-            """
-        let selected = metrics.map { JSON.array($0.map(JSON.string)).serialized() } ?? "null"
-        return try JSON.parse(try await PythonReferee.run(script, arguments: [path, selected, String(blocks?.lowerBound ?? 0), String(blocks?.upperBound ?? UInt64(Int64.max))]))
-    }
-
-    @Test func historyLoadedGivesTheRowsFollowingGave() async throws {
+    @Test(arguments: StoreUnderTest.Backend.allCases) func historyLoadedGivesTheRowsFollowingGave(_ backend: StoreUnderTest.Backend) async throws {
         let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.25", "--finality-lag", "1"])
         defer { node.stop() }
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let live = directory.appendingPathComponent("live.sqlite").path
-        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--store", "sqlite:\(live)"])
+        let live = try await StoreUnderTest.make(backend, in: directory, name: "live")
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--store", live.argument])
         // Sixteen blocks at least followed, however late the exporter started.
         let start = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 1)
         _ = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: start.block + 16)
         await exporter.server.stopAndWait()
-        let liveBlocks = try #require(try await Self.dump(live, metrics: ["system_block_number"])["samples"]?.arrayValue?.compactMap { $0.arrayValue?[2].uint64Value })
+        let liveBlocks = try #require(try await live.dump(metrics: ["system_block_number"])["samples"]?.arrayValue?.compactMap { $0.arrayValue?[2].uint64Value })
         // The first block followed has no parent timestamp (no block time): compare from the next.
         let range = try #require(liveBlocks.first.map { $0 + 1 })...(try #require(liveBlocks.last))
 
-        let loaded = directory.appendingPathComponent("loaded.sqlite").path
+        let loaded = try await StoreUnderTest.make(backend, in: directory, name: "loaded")
         let result = try await Executable.run("runtime-exporter", [
             "backfill", "--rpc", node.httpURL, "--from", String(range.lowerBound), "--to", String(range.upperBound),
-            "--store", "sqlite:\(loaded)", "--chunk", "7",
+            "--store", loaded.argument, "--chunk", "7",
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        let backfilled = try await Self.dump(loaded)
+        let backfilled = try await loaded.dump()
         let metrics = Set((backfilled["samples"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first?.stringValue })
         #expect(metrics.isSuperset(of: ["balances_total_issuance_tokens", "extrinsics_total", "xcm_transfers_total", "nomination_pool_balance_tokens", "system_block_time_seconds"]))
-        let followed = try await Self.dump(live, metrics: metrics.sorted(), blocks: range)
-        let loadedRows = try await Self.dump(loaded, metrics: metrics.sorted(), blocks: range)
+        let followed = try await live.dump(metrics: metrics.sorted(), blocks: range)
+        let loadedRows = try await loaded.dump(metrics: metrics.sorted(), blocks: range)
         #expect((followed["samples"]?.arrayValue?.count ?? 0) > 300)
         #expect(loadedRows["samples"] == followed["samples"], "history and following disagree")
     }
 
-    @Test func aKilledLoadResumesToTheStoreAnUninterruptedOneMakes() async throws {
+    @Test(arguments: StoreUnderTest.Backend.allCases) func aKilledLoadResumesToTheStoreAnUninterruptedOneMakes(_ backend: StoreUnderTest.Backend) async throws {
         let node = try await DevnodeProcess.launch(["--history", "160", "--block-time", "0", "--finality-lag", "0"])
         defer { node.stop() }
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let whole = directory.appendingPathComponent("whole.sqlite").path
+        let whole = try await StoreUnderTest.make(backend, in: directory, name: "whole")
         let arguments = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "160", "--chunk", "10", "--workers", "2"]
-        let uninterrupted = try await Executable.run("runtime-exporter", arguments + ["--store", "sqlite:\(whole)"])
+        let uninterrupted = try await Executable.run("runtime-exporter", arguments + ["--store", whole.argument])
         #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
-        let resumed = directory.appendingPathComponent("resumed.sqlite").path
+        let resumed = try await StoreUnderTest.make(backend, in: directory, name: "resumed")
         // Killed twice, each time after it reported a chunk loaded and a random moment more.
         for _ in 0..<2 {
             let output = try ChildProcess.pipe()
             let child = try ChildProcess(
-                Executable.url("runtime-exporter").path, arguments + ["--store", "sqlite:\(resumed)"], stdin: .devNull,
+                Executable.url("runtime-exporter").path, arguments + ["--store", resumed.argument], stdin: .devNull,
                 stdout: .descriptor(output.write), stderr: .devNull)
             close(output.write)
             let reported = try await OffPool.run { Self.waitForLine(containing: " loaded (chunk", in: output.read, limit: 60) }
@@ -84,12 +70,74 @@ import Testing
             _ = try await OffPool.run { child.wait(upTo: 10) }
             close(output.read)
         }
-        let finished = try await Executable.run("runtime-exporter", arguments + ["--store", "sqlite:\(resumed)"])
+        let finished = try await Executable.run("runtime-exporter", arguments + ["--store", resumed.argument])
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(finished.stdout.contains("already loaded"), "the rerun loaded everything again: nothing was kept from the killed runs")
-        let expected = try await Self.dump(whole)
+        let expected = try await whole.dump()
         #expect((expected["samples"]?.arrayValue?.count ?? 0) > 1000)
-        #expect(try await Self.dump(resumed) == expected)
+        #expect(try await resumed.dump() == expected)
+    }
+
+    /// Two processes started at once on one range of one PostgreSQL store split its chunks
+    /// (`FOR UPDATE SKIP LOCKED`): each chunk loaded by exactly one of them, both doing some,
+    /// and the store equal to one process's load.
+    @Test func twoProcessesShareOneRangeWithoutDuplicateWork() async throws {
+        // Every answer 10 ms late: the load lasts seconds, so the two overlap on a busy machine too.
+        let node = try await DevnodeProcess.launch(["--history", "400", "--block-time", "0", "--finality-lag", "0", "--faults", "delay=1:0.01"])
+        defer { node.stop() }
+        let directory = try Self.directory()
+        let arguments = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "400", "--chunk", "10", "--workers", "2"]
+        let alone = try await StoreUnderTest.make(.postgres, in: directory, name: "alone")
+        let single = try await Executable.run("runtime-exporter", arguments + ["--store", alone.argument])
+        #expect(single.status == 0, "\(single.stderr)")
+
+        let shared = try await StoreUnderTest.make(.postgres, in: directory, name: "shared")
+        async let first = Executable.run("runtime-exporter", arguments + ["--store", shared.argument])
+        async let second = Executable.run("runtime-exporter", arguments + ["--store", shared.argument])
+        let results = try await [first, second]
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        // Chunks each process reports it loaded itself ("blocks 391–400 loaded (chunk …").
+        let loadedBy = results.map { result in
+            Set(result.stdout.split(separator: "\n").filter { $0.contains(" loaded (chunk") }.compactMap { line in
+                line.split(separator: " ").dropFirst(2).first.map(String.init)
+            })
+        }
+        #expect(loadedBy[0].isDisjoint(with: loadedBy[1]), "chunks loaded twice: \(loadedBy[0].intersection(loadedBy[1]).sorted())")
+        #expect(loadedBy[0].union(loadedBy[1]).count == 41)  // 400, 390–399, …, 10–19, 1–9
+        #expect(!loadedBy[0].isEmpty && !loadedBy[1].isEmpty, "one process did all the work: \(loadedBy.map(\.count))")
+        #expect(try await shared.query("SELECT count(DISTINCT loaded_by) FROM backfill_ranges") == [["2"]])
+
+        let expected = try await alone.dump()
+        #expect((expected["samples"]?.arrayValue?.count ?? 0) > 5000)
+        #expect(try await shared.dump() == expected)
+    }
+
+    /// History across a runtime upgrade: each side decoded with its own metadata, the upgrade
+    /// counted once at its block, and the runtime info series switching there.
+    @Test(arguments: StoreUnderTest.Backend.allCases) func aRangeAcrossARuntimeUpgradeDecodesBothSides(_ backend: StoreUnderTest.Backend) async throws {
+        let upgrade = ChainData.url("metadata/polkadot_2003000_v16.scale").path
+        let node = try await DevnodeProcess.launch(["--history", "40", "--block-time", "0", "--finality-lag", "0", "--upgrade-at", "20:\(upgrade)"])
+        defer { node.stop() }
+        let store = try await StoreUnderTest.make(backend, in: try Self.directory(), name: "upgrade")
+        // Chunks of 8: the upgrade falls inside the chunk 16–23.
+        let result = try await Executable.run("runtime-exporter", [
+            "backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--chunk", "8", "--store", store.argument,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let samples = try await store.dump()["samples"]?.arrayValue ?? []
+        func rows(_ metric: String) -> [[JSON]] { samples.compactMap(\.arrayValue).filter { $0.first?.stringValue == metric } }
+        let upgrades = rows("system_runtime_upgrades_total").filter { $0[4].stringValue != "0" }
+        #expect(upgrades.map { $0[2].uint64Value } == [20] && upgrades.first?[4].stringValue == "1", "\(upgrades)")
+        let info = rows("system_runtime_info")
+        let specAt = Dictionary(info.compactMap { row -> (UInt64, String)? in
+            guard let block = row[2].uint64Value, let labels = row[1].stringValue, let spec = try? JSON.parse(labels)["spec_version"]?.stringValue else { return nil }
+            return (block, spec)
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(specAt[19] == "2000000" && specAt[20] == "2003000" && specAt[40] == "2003000", "\(specAt.sorted { $0.key < $1.key })")
+        // Extrinsics decoded on both sides: calls counted in blocks of each runtime.
+        let calls = Set(rows("extrinsics_total").compactMap { $0[2].uint64Value })
+        #expect(calls.contains { $0 < 20 } && calls.contains { $0 > 20 })
+        #expect(rows("balances_total_issuance_tokens").count == 40)
     }
 
     /// Reads a child's output until a line contains `text`; false at its end or past the limit.
@@ -120,18 +168,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var dumps = [JSON]()
         for (node, name) in [(steady, "steady"), (faulty, "faulty")] {
-            let path = directory.appendingPathComponent("\(name).sqlite").path
+            let store = try await StoreUnderTest.make(.sqlite, in: directory, name: name)
             let result = try await Executable.run("runtime-exporter", [
-                "backfill", "--rpc", node.httpURL, "--chain", "polkadot", "--from", "1", "--to", "60", "--chunk", "10", "--store", "sqlite:\(path)",
+                "backfill", "--rpc", node.httpURL, "--chain", "polkadot", "--from", "1", "--to", "60", "--chunk", "10", "--store", store.argument,
             ])
             #expect(result.status == 0, "\(name): \(result.stderr)")
-            dumps.append(try await Self.dump(path))
+            dumps.append(try await store.dump())
         }
         #expect((dumps[0]["samples"]?.arrayValue?.count ?? 0) > 1000)
         #expect(dumps[1] == dumps[0], "the faulty node's history differs")
     }
 
-    @Test func aVersionBumpReloadsThatMetricOnly() async throws {
+    @Test(arguments: StoreUnderTest.Backend.allCases) func aVersionBumpReloadsThatMetricOnly(_ backend: StoreUnderTest.Backend) async throws {
         let node = try await DevnodeProcess.launch(["--history", "40", "--block-time", "0", "--finality-lag", "0"])
         defer { node.stop() }
         let directory = try Self.directory()
@@ -153,17 +201,17 @@ import Testing
                   source: { header: number }
                 """.write(to: definitions.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
         }
-        let store = directory.appendingPathComponent("store.sqlite").path
-        let arguments = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--chunk", "10", "--store", "sqlite:\(store)",
+        let store = try await StoreUnderTest.make(backend, in: directory, name: "store")
+        let arguments = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--chunk", "10", "--store", store.argument,
                          "--no-default-metrics", "--metrics-dir", definitions.path]
         try define(issuanceVersion: "1", scale: "token_decimals")
         let first = try await Executable.run("runtime-exporter", arguments)
         #expect(first.status == 0, "\(first.stderr)")
-        let before = try await Self.dump(store)
+        let before = try await store.dump()
         try define(issuanceVersion: "2", scale: "none")
         let second = try await Executable.run("runtime-exporter", arguments)
         #expect(second.status == 0 && !second.stdout.contains("already loaded"), "\(second.stdout)")
-        let after = try await Self.dump(store)
+        let after = try await store.dump()
 
         func rows(_ dump: JSON, _ metric: String) -> [JSON] { (dump["samples"]?.arrayValue ?? []).filter { $0.arrayValue?.first?.stringValue == metric } }
         #expect(rows(after, "test_block_number") == rows(before, "test_block_number"))

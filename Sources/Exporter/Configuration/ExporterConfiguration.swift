@@ -8,7 +8,7 @@ import Yams
 /// web:
 ///   listen_address: ":9616"
 ///   telemetry_path: /metrics
-/// store: sqlite:runtime-exporter.sqlite   # or none
+/// store: sqlite:runtime-exporter.sqlite   # or postgres://USER:PASSWORD@HOST:PORT/DATABASE, or none
 /// metrics: [./my-metrics]        # more definition directories
 /// default_metrics: true          # the shipped definitions too
 /// chains:
@@ -19,7 +19,7 @@ import Yams
 public struct ExporterConfiguration: Sendable, Equatable {
     public var listenAddress: String?
     public var telemetryPath: String?
-    /// `sqlite:PATH` or `none`; checked when the store opens.
+    /// `sqlite:PATH`, a PostgreSQL URL or `none`; checked when the store opens.
     public var store: String?
     public var metricsDirectories: [String] = []
     public var defaultMetrics = true

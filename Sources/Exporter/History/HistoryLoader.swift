@@ -5,12 +5,22 @@ import Substrate
 public import SubstrateRPC
 
 /// Where loaded history goes: the chunks already loaded (per metric and version, so a version
-/// bump reloads one metric only), and each new chunk written whole, in one transaction.
+/// bump reloads one metric only), and claims on chunks, so that several processes share a range.
 public protocol HistorySink: Sendable {
     func loadedChunks(chain: String) async throws -> Set<HistoryChunk>
-    func writeChunk(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws
-    /// A chunk that could not be loaded, with why: recorded, never marked loaded, tried again by the next run.
-    func recordFailure(chain: String, chunk: ClosedRange<UInt64>, metrics: [MetricDefinition], error: String) async throws
+    /// Holds a chunk for this process; nil when another holds it and `wait` is false.
+    func claim(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any HistoryClaim)?
+}
+
+/// A chunk this process holds until it writes it, records its failure or releases it.
+public protocol HistoryClaim: Sendable {
+    /// What is loaded in the chunk now (another process may have loaded it meanwhile).
+    func loaded() async throws -> Set<HistoryChunk>
+    /// The chunk's samples and its record as loaded for `metrics`, in one transaction.
+    func write(metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws
+    /// Recorded with why: never marked loaded, tried again by the next run.
+    func recordFailure(metrics: [MetricDefinition], error: String) async throws
+    func release() async
 }
 
 /// A chunk loaded for one metric at one version, named by its first block.
@@ -58,10 +68,17 @@ public struct HistoryLoader: Sendable {
         public let blocksLoaded: UInt64
         /// Blocks of the range still to go (loaded or failed chunks excluded).
         public let blocksLeft: UInt64
-        public let skipped: Bool
-        /// Chunks that failed so far, and this chunk's error when it did.
+        public let outcome: ChunkOutcome
+        /// Chunks that failed so far.
         public let failures: Int
-        public let error: String?
+    }
+
+    public enum ChunkOutcome: Sendable, Equatable {
+        case loaded
+        case alreadyLoaded
+        /// By another process sharing the range.
+        case loadedElsewhere
+        case failed(String)
     }
 
     /// Tries an RPC step again on failure (a dropped connection, a node's error), waiting a
@@ -129,21 +146,44 @@ public struct HistoryLoader: Sendable {
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         var blocksLoaded: UInt64 = 0
         var blocksLeft = UInt64(to - from + 1)
+        var chunksDone = 0
         var failures = [String]()
+        func report(_ chunk: ClosedRange<UInt64>, _ outcome: ChunkOutcome) -> Progress {
+            Progress(chunk: chunk, chunksDone: chunksDone, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
+                     outcome: outcome, failures: failures.count)
+        }
+        // Chunks another process holds come back at the end, then waited for: that process may
+        // die or fail, and the range is complete only when every chunk is loaded or failed.
+        var queue = chunks.map { (chunk: $0, wait: false) }
+        var next = 0
         // A chunk is written while the next one is fetched; one write at a time, in order.
         var writing: Task<Void, any Error>?
-        for (position, chunk) in chunks.enumerated() {
-            let missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-            blocksLeft -= UInt64(chunk.count)
+        while next < queue.count {
+            let (chunk, wait) = queue[next]
+            next += 1
+            var missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
             if missing.isEmpty {
-                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
-                                  skipped: true, failures: failures.count, error: nil))
+                (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
+                progress(report(chunk, .alreadyLoaded))
+                continue
+            }
+            guard let claim = try await sink.claim(chain: chain, chunk: chunk, wait: wait) else {
+                queue.append((chunk, true))
+                continue
+            }
+            let loadedNow = try await claim.loaded()
+            missing = missing.filter { !loadedNow.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+            (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
+            if missing.isEmpty {
+                await claim.release()
+                progress(report(chunk, .loadedElsewhere))
                 continue
             }
             let blocks: [HistoryBlock]
             do {
                 blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
             } catch is CancellationError {
+                await claim.release()
                 throw CancellationError()
             } catch {
                 // Retried already: recorded as failed with its error, and the range goes on.
@@ -151,20 +191,17 @@ public struct HistoryLoader: Sendable {
                 failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
                 try await writing?.value
                 writing = nil
-                try await sink.recordFailure(chain: chain, chunk: chunk, metrics: missing, error: message)
+                try await claim.recordFailure(metrics: missing, error: message)
                 logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed after \(Self.attempts) attempts: \(message)")
-                progress(Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
-                                  skipped: false, failures: failures.count, error: message))
+                progress(report(chunk, .failed(message)))
                 continue
             }
             try await writing?.value
             blocksLoaded += UInt64(chunk.count)
-            let report = Progress(chunk: chunk, chunksDone: position + 1, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
-                                  skipped: false, failures: failures.count, error: nil)
-            let (sink, chain) = (sink, chain)
+            let done = report(chunk, .loaded)
             writing = Task {
-                try await sink.writeChunk(chain: chain, chunk: chunk, metrics: missing, blocks: blocks)
-                progress(report)
+                try await claim.write(metrics: missing, blocks: blocks)
+                progress(done)
             }
         }
         try await writing?.value

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A real PostgreSQL server (Debian's `postgresql`) of the test process's own: a cluster made by
+/// `initdb` in a temporary directory, on a free loopback port, with trust authentication. One
+/// server serves the whole test process; each test takes a database of its own. The server is
+/// shut down when the process exits.
+public final class PostgresServer: Sendable {
+    public let port: Int
+    let directory: URL
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The server, started at first use.
+    public static func shared() async throws -> PostgresServer {
+        try await Starter.shared.server()
+    }
+
+    private actor Starter {
+        static let shared = Starter()
+        private var started: Result<PostgresServer, Failure>?
+
+        func server() async throws -> PostgresServer {
+            if let started { return try started.get() }
+            let result: Result<PostgresServer, Failure>
+            do {
+                result = .success(try await OffPool.run { try PostgresServer() })
+            } catch {
+                result = .failure(error as? Failure ?? Failure(description: "\(error)"))
+            }
+            started = result
+            return try result.get()
+        }
+    }
+
+    /// The newest installed server's programs (`/usr/lib/postgresql/VERSION/bin`).
+    static func binaries() throws -> URL {
+        let root = URL(fileURLWithPath: "/usr/lib/postgresql")
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root.path))?.compactMap(Int.init).sorted() ?? []
+        guard let newest = versions.last else {
+            throw Failure(description: "no PostgreSQL server in /usr/lib/postgresql (apt-get install postgresql)")
+        }
+        return root.appendingPathComponent("\(newest)/bin")
+    }
+
+    private init() throws {
+        let bin = try Self.binaries()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The server refuses to run as root: then it runs as the `postgres` account.
+        let asAccount: [String] = geteuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
+        if geteuid() == 0 {
+            let chown = try ChildProcess.run("chown", ["postgres:postgres", directory.path], limit: 30)
+            guard chown.status == 0 else { throw Failure(description: "chown postgres \(directory.path): \(chown.stderr)") }
+        }
+        let data = directory.appendingPathComponent("data").path
+        let initdb = try ChildProcess.run(
+            asAccount.first ?? bin.appendingPathComponent("initdb").path,
+            Array(asAccount.dropFirst()) + (asAccount.isEmpty ? [] : [bin.appendingPathComponent("initdb").path])
+                + ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            limit: 120)
+        guard initdb.status == 0 else { throw Failure(description: "initdb failed (\(initdb.status)): \(initdb.stderr)") }
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = ListeningProcess.freePort()
+            // Durability is not under test here (the exporter's crashes are, not the server's).
+            let server = try ChildProcess(
+                asAccount.first ?? bin.appendingPathComponent("postgres").path,
+                Array(asAccount.dropFirst()) + (asAccount.isEmpty ? [] : [bin.appendingPathComponent("postgres").path])
+                    + ["-D", data, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                       "-c", "max_connections=200"],
+                stdin: .devNull, stdout: .devNull, stderr: .devNull)
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, server.status == nil {
+                let ready = try ChildProcess.run(bin.appendingPathComponent("pg_isready").path, ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres"], limit: 10)
+                if ready.status == 0 {
+                    self.port = port
+                    let pidFile = data + "/postmaster.pid"
+                    Self.stopAtExit(pidFile: pidFile, directory: directory)
+                    return
+                }
+                lastError = ready.stdout + ready.stderr
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            _ = server.stop(grace: 5)
+        }
+        throw Failure(description: "PostgreSQL did not start in \(data): \(lastError)")
+    }
+
+    /// Immediate shutdown of the server when the test process exits, its files removed.
+    private static func stopAtExit(pidFile: String, directory: URL) {
+        PostgresCleanup.pidFile = pidFile
+        PostgresCleanup.directory = directory.path
+        atexit {
+            guard let pidFile = PostgresCleanup.pidFile, let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                  let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }) else { return }
+            kill(pid, SIGQUIT)
+            for _ in 0..<50 where kill(pid, 0) == 0 { usleep(100_000) }
+            if let directory = PostgresCleanup.directory { try? FileManager.default.removeItem(atPath: directory) }
+        }
+    }
+
+    /// A new empty database; its `postgres://` URL for the store.
+    public func createDatabase() async throws -> String {
+        let name = "test_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await psql("postgres", "CREATE DATABASE \(name)")
+        return url(database: name)
+    }
+
+    public func url(database: String) -> String {
+        "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// Runs SQL with `psql` (an independent client) and returns its unaligned rows.
+    public func psql(_ database: String, _ sql: String) async throws -> String {
+        let bin = try Self.binaries()
+        let result = try await ChildProcess.run(
+            bin.appendingPathComponent("psql").path,
+            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-F", "|", "-c", sql],
+            limit: 120)
+        guard result.status == 0 else { throw Failure(description: "psql \(sql): \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// The database named in a URL from `createDatabase`.
+    public static func database(of url: String) -> String {
+        String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+    }
+}
+
+/// Where the server to stop at exit is (a C `atexit` handler captures nothing).
+private enum PostgresCleanup {
+    nonisolated(unsafe) static var pidFile: String?
+    nonisolated(unsafe) static var directory: String?
+}
