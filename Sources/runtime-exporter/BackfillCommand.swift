@@ -2,8 +2,10 @@ import ArgumentParser
 import ExactJSON
 import Exporter
 import Foundation
+import Hummingbird
 import Logging
 import MetricStore
+import NIOCore
 import SubstrateRPC
 
 /// `runtime-exporter backfill`: load a range of a chain's history into the store.
@@ -31,17 +33,24 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Where to keep the history: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE; processes sharing a PostgreSQL store share the range's chunks.")
     var store = StoreLocation.default.description
 
+    @Option(help: "Gauges every this many blocks instead of as their definitions say; counters still read every block.")
+    var every: Int?
+
     @Option(help: "Blocks per chunk: the unit written, and resumed from, at once.")
     var chunk: UInt64 = 500
 
     @Option(help: "Blocks fetched at once.")
     var workers = 8
 
+    @Option(name: .customLong("web.listen-address"), help: "Serve progress and RPC metrics on /metrics at HOST:PORT or :PORT while loading.")
+    var listenAddress: String?
+
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
-        guard chunk >= 1, workers >= 1 else { throw ValidationError("--chunk and --workers take 1 or more") }
+        guard chunk >= 1, workers >= 1, (every ?? 1) >= 1 else { throw ValidationError("--chunk, --workers and --every take 1 or more") }
         if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
+        if let listenAddress, ServeCommand.address(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
         do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError {
             throw ValidationError(error.description)
         }
@@ -63,28 +72,34 @@ struct BackfillCommand: AsyncParsableCommand {
             throw InputFailure(file: "--store", message: "\(error)")
         }
         guard let opened else { return }
-        let transport = FailoverTransport(endpoints: rpc.split(separator: ",").map(String.init), logger: logger)
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
-        defer { Task { await transport.close() } }
+        let exporterMetrics = ExporterMetrics()
+        let server = listenAddress.flatMap(ServeCommand.address).map { host, port in
+            Task { try await Self.serveMetrics(exporterMetrics, host: host, port: port, logger: logger) }
+        }
+        defer { server?.cancel() }
+        let endpoints = rpc.split(separator: ",").map(String.init)
         let name: String
         if let chain { name = chain } else {
-            guard let specName = try await client.stateGetRuntimeVersion()["specName"]?.stringValue else { throw NameUnknown() }
+            let naming = FailoverTransport(endpoints: endpoints, logger: logger)
+            let specName = try await SubstrateRPCClient(transport: naming, timeout: .seconds(60)).stateGetRuntimeVersion()["specName"]?.stringValue
+            await naming.close()
+            guard let specName else { throw NameUnknown() }
             name = specName
         }
-        let last: UInt64
-        if let to { last = to } else {
-            guard let number = try await client.chainGetHeader(try await client.chainGetFinalizedHead())["number"]?.uint64Value else {
-                throw ValidationError("the node's finalized head has no number; give --to")
-            }
-            last = number
-        }
+        let transport = FailoverTransport(endpoints: endpoints, observer: exporterMetrics.observer(chain: name), logger: logger)
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
+        defer { Task { await transport.close() } }
         var loader = HistoryLoader(chain: name, client: client, definitions: loaded, sink: StoreSink(store: opened), logger: logger)
         loader.chunkSize = chunk
         loader.concurrency = workers
+        loader.every = every
+        let last = if let to { to } else { try await loader.finalizedHead() }
+        exporterMetrics.historyStarted(chain: name, blocks: last >= from ? last - from + 1 : 0)
         let started = Date()
         // A bar redrawn in place on a terminal; one line per chunk otherwise (logs, pipes).
         let terminal = isatty(STDOUT_FILENO) == 1
         try await loader.load(from: from, to: last) { progress in
+            exporterMetrics.historyProgress(chain: name, progress)
             let elapsed = Date().timeIntervalSince(started)
             let rate = elapsed > 0 ? Double(progress.blocksLoaded) / elapsed : 0
             let eta = rate > 0 ? Int(Double(progress.blocksLeft) / rate) : 0
@@ -108,5 +123,16 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         if terminal { print("") }
         try await opened.close()
+    }
+
+    /// /metrics with the load's progress and RPC metrics, for as long as the load runs.
+    static func serveMetrics(_ metrics: ExporterMetrics, host: String, port: Int, logger: Logger) async throws {
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
+        try await application.runService(gracefulShutdownSignals: [])
     }
 }

@@ -13,15 +13,17 @@ struct NameUnknown: Error, CustomStringConvertible {
 final class ChainEntry: @unchecked Sendable {
     let endpoints: [String]
     let follow: FollowMode
+    let history: ExporterConfiguration.History?
     private let lock = NSLock()
     private var _name: String?
     private var _follower: ChainFollower?
     private var _lastError: String?
 
-    init(name: String?, endpoints: [String], follow: FollowMode) {
+    init(name: String?, endpoints: [String], follow: FollowMode, history: ExporterConfiguration.History? = nil) {
         _name = name
         self.endpoints = endpoints
         self.follow = follow
+        self.history = history
     }
 
     var name: String? {
@@ -77,9 +79,10 @@ struct ChainService: Service {
     let definitions: [MetricDefinition]
     let registry: ChainMetricsRegistry
     let metrics: ExporterMetrics
-    let sink: (any SampleSink)?
+    let sink: StoreSink?
     let logger: Logger
     static let retryPause = Duration.seconds(2)
+    static let historyRetryPause = Duration.seconds(30)
 
     func run() async {
         await cancelWhenGracefulShutdown {
@@ -91,19 +94,61 @@ struct ChainService: Service {
                 chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics, sink: sink,
                 follow: entry.follow, pollInterval: polling ? .seconds(2) : nil, logger: logger)
             entry.follower = follower
-            while !Task.isCancelled {
-                do {
-                    try await follower.run()
-                } catch is CancellationError {
-                    break
-                } catch {
-                    metrics.error(chain: name, stage: "follow")
-                    entry.lastError = "\(error)"
-                    logger.error("\(name): \(error); resuming in 2 s")
+            await withDiscardingTaskGroup { group in
+                if let history = entry.history, let sink {
+                    group.addTask { await loadHistory(history, chain: name, sink: sink) }
                 }
-                do { try await Task.sleep(for: Self.retryPause) } catch { break }
+                while !Task.isCancelled {
+                    do {
+                        try await follower.run()
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        metrics.error(chain: name, stage: "follow")
+                        entry.lastError = "\(error)"
+                        logger.error("\(name): \(error); resuming in 2 s")
+                    }
+                    do { try await Task.sleep(for: Self.retryPause) } catch { break }
+                }
+                group.cancelAll()
             }
             await transport.close()
+        }
+    }
+
+    /// The configured history, on connections of its own so that loading never slows following.
+    /// A failed load (the node gone, chunks failed) is retried every 30 s; chunks loaded stay
+    /// loaded, so each attempt does only what is left.
+    private func loadHistory(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink) async {
+        let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: chain), logger: logger)
+        defer { Task { await transport.close() } }
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
+        let wanted = history.metrics.map(Set.init)
+        var loader = HistoryLoader(chain: chain, client: client, definitions: definitions.filter { wanted?.contains($0.name) ?? true }, sink: sink, logger: logger)
+        loader.chunkSize = history.chunk
+        loader.concurrency = history.workers
+        loader.every = history.every
+        while !Task.isCancelled {
+            do {
+                let last = if let to = history.to { to } else { try await loader.finalizedHead() }
+                metrics.historyStarted(chain: chain, blocks: last >= history.from ? last - history.from + 1 : 0)
+                logger.info("\(chain): loading history, blocks \(history.from)–\(last)")
+                let (metrics, logger) = (metrics, logger)
+                try await loader.load(from: history.from, to: last) { progress in
+                    metrics.historyProgress(chain: chain, progress)
+                    if case .loaded = progress.outcome, progress.chunksDone % 20 == 0 {
+                        logger.info("\(chain): history \(progress.chunksDone)/\(progress.chunks) chunks, \(progress.blocksLeft) blocks left")
+                    }
+                }
+                logger.info("\(chain): history loaded, blocks \(history.from)–\(last)")
+                return
+            } catch is CancellationError {
+                return
+            } catch {
+                metrics.error(chain: chain, stage: "history")
+                logger.error("\(error); loading history again in 30 s")
+            }
+            do { try await Task.sleep(for: Self.historyRetryPause) } catch { return }
         }
     }
 

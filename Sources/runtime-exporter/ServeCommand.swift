@@ -41,9 +41,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where samples of finalized blocks are kept for history: sqlite:PATH (default sqlite:runtime-exporter.sqlite), postgres://USER:PASSWORD@HOST:PORT/DATABASE, or none (Prometheus only).")
     var store: String?
 
+    @Option(name: .customLong("history-from"), help: "Load history from this block into the store in the background while following (every chain).")
+    var historyFrom: UInt64?
+
+    @Option(name: .customLong("history-to"), help: "The last block of that history. Default: the finalized head when loading starts.")
+    var historyTo: UInt64?
+
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
+        if historyTo != nil, historyFrom == nil { throw ValidationError("--history-to needs --history-from") }
+        if let historyFrom, let historyTo, historyTo < historyFrom { throw ValidationError("--history-to \(historyTo) is before --history-from \(historyFrom)") }
         guard !rpc.isEmpty || config != nil else { throw ValidationError("give a node's endpoint with --rpc ws://HOST:PORT, or a --config file") }
         guard chain == nil || rpc.count == 1 else { throw ValidationError("--chain names the chain of a single --rpc; name several chains in a --config file") }
         if let telemetryPath, !telemetryPath.hasPrefix("/") { throw ValidationError("--web.telemetry-path must start with /") }
@@ -60,6 +68,18 @@ struct ServeCommand: AsyncParsableCommand {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
+    /// History sections need a store and name metrics that exist.
+    static func checkHistory(_ settings: ExporterConfiguration, definitions: [MetricDefinition], hasStore: Bool, origin: String) throws {
+        let names = Set(definitions.map(\.name))
+        for (position, chain) in settings.chains.enumerated() {
+            guard let history = chain.history else { continue }
+            guard hasStore else { throw ValidationError("\(origin): history is loaded into a store; --store none has none") }
+            if let unknown = history.metrics?.first(where: { !names.contains($0) }) {
+                throw ValidationError("\(origin): chains.\(position).history.metrics: no metric \(unknown)")
+            }
+        }
+    }
+
     /// The configuration file, then the command line over it.
     func settings() throws -> ExporterConfiguration {
         var settings = ExporterConfiguration()
@@ -73,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let listenAddress { settings.listenAddress = listenAddress }
         if let store { settings.store = store }
         if let telemetryPath { settings.telemetryPath = telemetryPath }
+        if let historyFrom { settings.history = .init(from: historyFrom, to: historyTo) }
+        // A chain without a history section of its own loads the common one.
+        for index in settings.chains.indices where settings.chains[index].history == nil { settings.chains[index].history = settings.history }
         guard !settings.chains.isEmpty else { throw ValidationError("\(config ?? "the configuration") lists no chains") }
         guard Self.address(settings.listenAddress ?? ":9616") != nil else { throw ValidationError("web.listen_address takes HOST:PORT or :PORT") }
         return settings
@@ -94,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw InputFailure(file: "--store", message: "\(error)")
         }
         let sink = store.map { StoreSink(store: $0) }
-        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow) })
+        try Self.checkHistory(settings, definitions: loaded, hasStore: sink != nil, origin: config ?? "the command line")
+        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow, history: $0.history) })
         let telemetryPath = settings.telemetryPath ?? "/metrics"
         let (host, port) = Self.address(settings.listenAddress ?? ":9616")!
 

@@ -23,6 +23,28 @@ import Testing
             .init(name: "polkadot", endpoints: ["wss://a.example", "wss://b.example"]),
             .init(name: nil, endpoints: ["http://127.0.0.1:9933"], follow: .best),
         ])
+        #expect(configuration.history == nil)
+    }
+
+    @Test func historySectionsReadForAllChainsOrOne() throws {
+        let configuration = try ExporterConfiguration.parse("""
+            history:
+              from: 20000000
+              every: 100
+              metrics: [balances_total_issuance_tokens]
+            chains:
+              - rpc: wss://a.example
+              - rpc: wss://b.example
+                history: { from: 5, to: 900, chunk: 50, workers: 2 }
+            """, origin: "c.yaml")
+        var common = ExporterConfiguration.History(from: 20_000_000)
+        common.every = 100
+        common.metrics = ["balances_total_issuance_tokens"]
+        #expect(configuration.history == common)
+        #expect(configuration.chains[0].history == nil)
+        var own = ExporterConfiguration.History(from: 5, to: 900)
+        (own.chunk, own.workers) = (50, 2)
+        #expect(configuration.chains[1].history == own)
     }
 
     @Test(arguments: [
@@ -36,6 +58,11 @@ import Testing
         ("default_metrics: maybe\n", "c.yaml:1: field default_metrics: expected true or false"),
         ("chains: ws://a\n", "c.yaml:1: field chains: expected a list of chains"),
         ("chains: [\n", "c.yaml: not valid YAML"),
+        ("history:\n  to: 5\n", "c.yaml:2: field history.from: missing"),
+        ("history:\n  from: 9\n  to: 5\n", "c.yaml:3: field history.to: block 5 is before from (9)"),
+        ("history:\n  from: 1\n  chunk: 0\n", "c.yaml:3: field history.chunk: expected a whole number of at least 1"),
+        ("history:\n  from: -3\n", "c.yaml:2: field history.from: expected a whole number"),
+        ("chains:\n  - rpc: ws://a\n    history: { from: 1, pallets: [Staking] }\n", "c.yaml:3: field chains.0.history.pallets: unknown field"),
     ])
     func mistakesAreOneLineNamingTheirPlace(text: String, expected: String) {
         do {

@@ -140,6 +140,27 @@ import Testing
         #expect(rows("balances_total_issuance_tokens").count == 40)
     }
 
+    /// `--every 10`: gauges at every tenth block only, counters at every block, and the spacing
+    /// recorded with the version, so a load at another spacing is not taken as done.
+    @Test func everyTenthBlockForGaugesEveryBlockForCounters() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "40", "--block-time", "0", "--finality-lag", "0"])
+        defer { node.stop() }
+        let store = try await StoreUnderTest.make(.sqlite, in: try Self.directory(), name: "every")
+        let arguments = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--chunk", "20", "--store", store.argument,
+                         "--metrics", "system_block_number,extrinsics_total"]
+        let spaced = try await Executable.run("runtime-exporter", arguments + ["--every", "10"])
+        #expect(spaced.status == 0, "\(spaced.stderr)")
+        func blocks(_ metric: String) async throws -> [String] {
+            try await store.query("SELECT DISTINCT x.block FROM samples x JOIN series s ON s.id = x.series_id WHERE s.metric = '\(metric)' ORDER BY x.block").map { $0[0] }
+        }
+        #expect(try await blocks("system_block_number") == ["10", "20", "30", "40"])
+        #expect(try await blocks("extrinsics_total").count == 40)
+        #expect(try await store.query("SELECT DISTINCT metric, version FROM backfill_ranges ORDER BY metric") == [["extrinsics_total", "1"], ["system_block_number", "1@every10"]])
+        let dense = try await Executable.run("runtime-exporter", arguments)
+        #expect(dense.status == 0, "\(dense.stderr)")
+        #expect(try await blocks("system_block_number").count == 40)
+    }
+
     /// Reads a child's output until a line contains `text`; false at its end or past the limit.
     static func waitForLine(containing text: String, in descriptor: Int32, limit: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(limit)

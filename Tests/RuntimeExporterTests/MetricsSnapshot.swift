@@ -23,14 +23,23 @@ struct MetricsSnapshot {
     }
 
     struct Timeout: Error, CustomStringConvertible {
-        let chain: String
-        let block: UInt64
-        var description: String { "the exporter did not reach block \(block) of \(chain) within 60 s" }
+        let description: String
     }
 
     /// Scrapes until `chain`'s processed block reaches `atLeast`.
     static func scrape(_ url: String, chain: String = "polkadot", atLeast: UInt64) async throws -> MetricsSnapshot {
-        let deadline = ContinuousClock.now + .seconds(60)
+        do {
+            return try await scrape(url, chain: chain, within: .seconds(60)) { $0.block >= atLeast }
+        } catch is Timeout {
+            throw Timeout(description: "the exporter did not reach block \(atLeast) of \(chain) within 60 s")
+        }
+    }
+
+    /// Scrapes until a scrape with `chain`'s block number satisfies `condition`.
+    static func scrape(
+        _ url: String, chain: String = "polkadot", within limit: Duration, until condition: (MetricsSnapshot) -> Bool
+    ) async throws -> MetricsSnapshot {
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
             #expect(response.headers["content-type"].first == "text/plain; version=0.0.4; charset=utf-8")
@@ -46,12 +55,13 @@ struct MetricsSnapshot {
                 if name.hasPrefix("runtime_extrinsics_total{"), name.contains("chain=\"\(chain)\"") { calls += UInt128(parts[1]) ?? 0 }
                 if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"\(chain)\"}" { values[String(name[..<brace])] = String(parts[1]) }
             }
-            if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }), block >= atLeast {
-                return MetricsSnapshot(block: block, values: values, series: series, callTotal: calls, text: text)
+            if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }) {
+                let snapshot = MetricsSnapshot(block: block, values: values, series: series, callTotal: calls, text: text)
+                if condition(snapshot) { return snapshot }
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw Timeout(chain: chain, block: atLeast)
+        throw Timeout(description: "no scrape of \(url) met the condition within \(limit)")
     }
 
     /// The exact planck of a decimal text with at most `decimals` fraction digits.

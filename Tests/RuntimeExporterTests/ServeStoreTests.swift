@@ -48,4 +48,41 @@ import Testing
         for block in first...snapshot.block { callsUpToSnapshot += calls[String(block)] ?? 0 }
         #expect(callsUpToSnapshot == snapshot.callTotal)
     }
+
+    /// A `history:` section: loaded in the background while following, its progress on
+    /// /metrics, and the store ending with every block from the first once (history and live
+    /// meeting without a duplicate or a gap).
+    @Test(arguments: StoreUnderTest.Backend.allCases) func historyLoadsInTheBackgroundWhileFollowing(_ backend: StoreUnderTest.Backend) async throws {
+        let node = try await DevnodeProcess.launch(["--history", "150", "--block-time", "0.5", "--finality-lag", "1"])
+        defer { node.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await StoreUnderTest.make(backend, in: directory, name: "history")
+        let config = directory.appendingPathComponent("exporter.yaml")
+        try """
+            store: \(store.argument)
+            chains:
+              - rpc: [\(node.webSocketURL)]
+                history: { from: 1, chunk: 40, workers: 4 }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let exporter = try await ExporterProcess.launch(["--config", config.path, "--store", store.argument])
+        let remaining = "runtime_exporter_history_remaining_blocks{chain=\"polkadot\"}"
+        let done = try await MetricsSnapshot.scrape(exporter.metricsURL, within: .seconds(120)) { snapshot in
+            snapshot.series[remaining].flatMap { Double($0) } == 0 && snapshot.series["runtime_exporter_history_range_blocks{chain=\"polkadot\"}"] != nil
+        }
+        let range = try #require(done.series["runtime_exporter_history_range_blocks{chain=\"polkadot\"}"].flatMap { Double($0) })
+        #expect(range >= 148)
+        #expect(done.series["runtime_exporter_history_blocks_loaded_total{chain=\"polkadot\"}"].flatMap { Double($0) } == range)
+        #expect(done.series["runtime_exporter_history_failed_chunks{chain=\"polkadot\"}"].flatMap { Double($0) } == 0)
+        let last = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: done.block + 2).block
+        await exporter.server.stopAndWait()
+
+        let blocks = try await store.query("""
+            SELECT x.block FROM samples x JOIN series s ON s.id = x.series_id WHERE s.metric = 'system_block_number' ORDER BY x.block
+            """).compactMap { UInt64($0[0]) }
+        #expect(blocks.first == 1)
+        #expect(blocks == Array(1...(blocks.last ?? 1)) && (blocks.last ?? 0) >= last, "gaps or duplicates between history and following")
+        #expect(try await store.query("SELECT count(*) FROM backfill_ranges WHERE status <> 'loaded'") == [["0"]])
+    }
 }

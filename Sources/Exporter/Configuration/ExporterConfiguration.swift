@@ -11,10 +11,18 @@ import Yams
 /// store: sqlite:runtime-exporter.sqlite   # or postgres://USER:PASSWORD@HOST:PORT/DATABASE, or none
 /// metrics: [./my-metrics]        # more definition directories
 /// default_metrics: true          # the shipped definitions too
+/// history:                      # loaded into the store in the background, newest first
+///   from: 20000000               # the first block
+///   to: 21000000                 # default: the finalized head when loading starts
+///   every: 100                   # gauges every 100 blocks (counters read every block)
+///   metrics: [balances_total_issuance_tokens]   # default: all
+///   chunk: 500
+///   workers: 8
 /// chains:
 ///   - name: polkadot             # the chain label; default: the runtime's spec name
 ///     rpc: [wss://rpc.polkadot.io, wss://polkadot-rpc.dwellir.com]   # failover, in order
 ///     follow: finalized          # or best
+///     history: { from: 1 }       # this chain's own history section (instead of the top one)
 /// ```
 public struct ExporterConfiguration: Sendable, Equatable {
     public var listenAddress: String?
@@ -24,16 +32,37 @@ public struct ExporterConfiguration: Sendable, Equatable {
     public var metricsDirectories: [String] = []
     public var defaultMetrics = true
     public var chains: [Chain] = []
+    /// History for every chain without a section of its own.
+    public var history: History?
 
     public struct Chain: Sendable, Equatable {
         public var name: String?
         public var endpoints: [String]
         public var follow: FollowMode
+        public var history: History?
 
-        public init(name: String? = nil, endpoints: [String], follow: FollowMode = .finalized) {
+        public init(name: String? = nil, endpoints: [String], follow: FollowMode = .finalized, history: History? = nil) {
             self.name = name
             self.endpoints = endpoints
             self.follow = follow
+            self.history = history
+        }
+    }
+
+    /// A range of history `serve` loads while it follows the chain.
+    public struct History: Sendable, Equatable {
+        public var from: UInt64
+        /// Nil: the finalized head when loading starts (following covers what comes after).
+        public var to: UInt64?
+        public var every: Int?
+        /// Nil: every definition history can load.
+        public var metrics: [String]?
+        public var chunk: UInt64 = 500
+        public var workers = 8
+
+        public init(from: UInt64, to: UInt64? = nil) {
+            self.from = from
+            self.to = to
         }
     }
 
@@ -58,7 +87,8 @@ public struct ExporterConfiguration: Sendable, Equatable {
         var configuration = ExporterConfiguration()
         guard let root else { return configuration }
         let reader = ConfigurationReader(origin: origin)
-        let top = try reader.mapping(root, field: nil, known: ["web", "store", "metrics", "default_metrics", "chains"])
+        let top = try reader.mapping(root, field: nil, known: ["web", "store", "metrics", "default_metrics", "chains", "history"])
+        if let history = top["history"] { configuration.history = try reader.history(history, "history") }
         if let web = top["web"] {
             let fields = try reader.mapping(web, field: "web", known: ["listen_address", "telemetry_path"])
             configuration.listenAddress = try fields["listen_address"].map { node throws(DefinitionError) in try reader.text(node, "web.listen_address") }
@@ -74,7 +104,7 @@ public struct ExporterConfiguration: Sendable, Equatable {
             guard case let .sequence(list) = chains else { throw reader.fail("chains", "expected a list of chains", chains) }
             for (position, node) in list.enumerated() {
                 let field = "chains.\(position)"
-                let fields = try reader.mapping(node, field: field, known: ["name", "rpc", "follow"])
+                let fields = try reader.mapping(node, field: field, known: ["name", "rpc", "follow", "history"])
                 guard let rpc = fields["rpc"] else { throw reader.fail("\(field).rpc", "missing: give the chain's endpoints", node) }
                 let endpoints = try reader.texts(rpc, "\(field).rpc")
                 guard !endpoints.isEmpty else { throw reader.fail("\(field).rpc", "give at least one endpoint", rpc) }
@@ -89,6 +119,7 @@ public struct ExporterConfiguration: Sendable, Equatable {
                     }
                     chain.follow = mode
                 }
+                if let history = fields["history"] { chain.history = try reader.history(history, "\(field).history") }
                 configuration.chains.append(chain)
             }
         }
@@ -123,6 +154,25 @@ private struct ConfigurationReader {
 
     func fail(_ field: String?, _ message: String, _ node: Node) -> DefinitionError {
         DefinitionError(origin: DefinitionLoader.place(origin, node), field: field, message)
+    }
+
+    func history(_ node: Node, _ field: String) throws(DefinitionError) -> ExporterConfiguration.History {
+        let fields = try mapping(node, field: field, known: ["from", "to", "every", "metrics", "chunk", "workers"])
+        func number(_ name: String, minimum: UInt64) throws(DefinitionError) -> UInt64? {
+            guard let node = fields[name] else { return nil }
+            guard let value = UInt64(try text(node, "\(field).\(name)")), value >= minimum else {
+                throw fail("\(field).\(name)", "expected a whole number of at least \(minimum)", node)
+            }
+            return value
+        }
+        guard let from = try number("from", minimum: 0) else { throw fail("\(field).from", "missing: give the first block to load", node) }
+        var history = ExporterConfiguration.History(from: from, to: try number("to", minimum: 0))
+        if let to = history.to, to < from, let node = fields["to"] { throw fail("\(field).to", "block \(to) is before from (\(from))", node) }
+        history.every = try number("every", minimum: 1).map { Int(clamping: $0) }
+        history.chunk = try number("chunk", minimum: 1) ?? history.chunk
+        history.workers = try number("workers", minimum: 1).map { Int(clamping: $0) } ?? history.workers
+        history.metrics = try fields["metrics"].map { node throws(DefinitionError) in try texts(node, "\(field).metrics") }
+        return history
     }
 
     func mapping(_ node: Node, field: String?, known: Set<String>) throws(DefinitionError) -> [String: Node] {

@@ -60,6 +60,10 @@ public struct HistoryLoader: Sendable {
     public let logger: Logger
     public var chunkSize: UInt64 = 500
     public var concurrency = 8
+    /// Gauges sampled every this many blocks instead of as their definitions say (the
+    /// reference's `distanceBetweenBlocks`); counters still read every block. Recorded in the
+    /// loaded version (`1@every100`), so a load with another spacing does not count as done.
+    public var every: Int?
 
     public struct Progress: Sendable {
         public let chunk: ClosedRange<UInt64>
@@ -104,6 +108,16 @@ public struct HistoryLoader: Sendable {
         public let description: String
     }
 
+    /// The number of the node's finalized head: where a range without an end ends.
+    public func finalizedHead() async throws -> UInt64 {
+        let client = client
+        let header = try await Self.retrying { try await client.chainGetHeader(try await client.chainGetFinalizedHead()) }
+        guard let number = header["number"]?.uint64Value else {
+            throw LoadError(description: "\(chain): the node's finalized head has no number")
+        }
+        return number
+    }
+
     public init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], sink: any HistorySink, logger: Logger) {
         self.chain = chain
         self.client = client
@@ -141,6 +155,13 @@ public struct HistoryLoader: Sendable {
         let properties = try ChainProperties(json: try await Self.retrying { try await client.systemProperties() })
         let decimals = properties.tokenDecimals.first ?? 0
         guard (0...38).contains(decimals) else { throw LoadError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38") }
+        let definitions = definitions.map { definition in
+            guard let every, definition.kind == .gauge else { return definition }
+            var spaced = definition
+            spaced.sampling = .everyBlocks(every)
+            spaced.version = "\(definition.version)@every\(every)"
+            return spaced
+        }
         let loaded = try await sink.loadedChunks(chain: chain)
         let chunks = chunks(from: from, to: to)
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)

@@ -73,6 +73,22 @@ public final class ExporterMetrics: Sendable {
             .set(to: Double(block))
     }
 
+    /// A history load's range, in blocks, as it starts.
+    public func historyStarted(chain: String, blocks: UInt64) {
+        gauge("history_range", "blocks", "Blocks in the history range being loaded.", [("chain", chain)]).set(to: Double(blocks))
+        gauge("history_remaining", "blocks", "Blocks of the history range still to load.", [("chain", chain)]).set(to: Double(blocks))
+        _ = counter("history_blocks_loaded", "Blocks of history loaded into the store by this process.", [("chain", chain)])
+    }
+
+    /// A chunk of history is done (loaded, found loaded, or failed).
+    public func historyProgress(chain: String, _ progress: HistoryLoader.Progress) {
+        let loaded = counter("history_blocks_loaded", "Blocks of history loaded into the store by this process.", [("chain", chain)])
+        if progress.outcome == .loaded { loaded.increment(by: Int64(progress.chunk.count)) }
+        gauge("history_remaining", "blocks", "Blocks of the history range still to load.", [("chain", chain)]).set(to: Double(progress.blocksLeft))
+        gauge("history_failed_chunks", "", "Chunks of history that failed after their retries, recorded as failed (a later load retries them).", [("chain", chain)])
+            .set(to: Double(progress.failures))
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
