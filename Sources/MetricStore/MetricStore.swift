@@ -1,4 +1,5 @@
 public import ExactJSON
+import Foundation
 
 /// Where samples of finalized blocks are kept for history. One schema serves every metric:
 /// `series` (metric, chain, labels), `samples` (series, time, block, value), `metric_metadata`
@@ -105,5 +106,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Who wrote a chunk, as `backfill_ranges.loaded_by` records it.
+public enum StoreOwner {
+    /// This process, as `host:pid`.
+    public static var thisProcess: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 }

@@ -26,7 +26,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         let labels: String
     }
 
-    public init(location: PostgresLocation, owner: String = PostgresStore.processName, maximumConnections: Int = 16,
+    public init(location: PostgresLocation, owner: String = StoreOwner.thisProcess, maximumConnections: Int = 16,
                 logger: Logger = Logger(label: "runtime-exporter")) {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
@@ -44,11 +44,6 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         self.owner = owner
         self.logger = logger
         running = Task { await client.run() }
-    }
-
-    /// This process, as `host:pid`.
-    public static var processName: String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// The TimescaleDB version when `samples` is a hypertable (known after `migrate`).
@@ -189,9 +184,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             // A reload (a version bump) replaces the metric's samples in the chunk.
             let chains = ranges.map(\.chain), metrics = ranges.map(\.metric)
             let firsts = ranges.map { Int64($0.firstBlock) }, lasts = ranges.map { Int64($0.lastBlock) }
+            // By block range (the BRIN index) within the metrics' series: a chunk's rows only,
+            // however long the series are.
             try await connection.query("""
                 DELETE FROM samples x USING series s, unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
-                WHERE x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
+                WHERE x.block BETWEEN \(firsts.min() ?? 0) AND \(lasts.max() ?? 0)
+                  AND x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at)
@@ -217,29 +215,61 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 rows.append((id, index))
             }
         }
-        try await connection.query("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS staged_samples (series_id bigint, time_ms bigint, block bigint, value double precision, exact numeric)
-            ON COMMIT DELETE ROWS
-            """, logger: logger)
-        try await connection.copyFrom(table: "staged_samples", columns: ["series_id", "time_ms", "block", "value", "exact"], logger: logger) { writer in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(64 * 1024)
-            for row in rows {
-                let sample = samples[row.sample]
-                buffer.writeString("\(row.series)\t\(sample.timeMilliseconds)\t\(sample.block)\t\(Self.copyText(sample.value))\t\(Self.copyText(sample.exact))\n")
-                if buffer.readableBytes >= 60 * 1024 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        // Straight into the table, the fast path: new samples (the usual case) need no upsert.
+        // Only when some are there already does the batch go through the session table and
+        // one upsert.
+        let text = Self.copyRows(rows.map { ($0.series, samples[$0.sample]) })
+        try await connection.query("SAVEPOINT fresh", logger: logger)
+        do {
+            try await copy(text, into: "samples", columns: ["series_id", "time", "block", "value", "exact"], on: connection)
+            try await connection.query("RELEASE SAVEPOINT fresh", logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.query("ROLLBACK TO SAVEPOINT fresh", logger: logger)
+            try await connection.query("""
+                CREATE TEMPORARY TABLE IF NOT EXISTS staged_samples (series_id bigint, time timestamptz, block bigint, value double precision, exact numeric)
+                ON COMMIT DELETE ROWS
+                """, logger: logger)
+            try await copy(text, into: "staged_samples", columns: ["series_id", "time", "block", "value", "exact"], on: connection)
+            try await connection.query("""
+                INSERT INTO samples (series_id, time, block, value, exact) SELECT series_id, time, block, value, exact FROM staged_samples
+                ON CONFLICT (series_id, time, block) DO UPDATE SET value = excluded.value, exact = excluded.exact
+                """, logger: logger)
         }
-        try await connection.query("""
-            INSERT INTO samples (series_id, time, block, value, exact)
-            SELECT series_id, 'epoch'::timestamptz + time_ms * INTERVAL '1 millisecond', block, value, exact FROM staged_samples
-            ON CONFLICT (series_id, block, time) DO UPDATE SET value = excluded.value, exact = excluded.exact
-            """, logger: logger)
         return created
+    }
+
+    /// Rows in COPY's text format, in pieces of about 64 KiB.
+    static func copyRows(_ rows: [(series: Int64, sample: StoredSample)]) -> [ByteBuffer] {
+        var pieces = [ByteBuffer]()
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(66 * 1024)
+        // Samples come block by block: a block's time is formatted once.
+        var time: (milliseconds: Int64, text: String) = (.min, "")
+        for (series, sample) in rows {
+            if sample.timeMilliseconds != time.milliseconds { time = (sample.timeMilliseconds, timestampText(sample.timeMilliseconds)) }
+            buffer.writeString("\(series)\t\(time.text)\t\(sample.block)\t\(copyText(sample.value))\t\(copyText(sample.exact))\n")
+            if buffer.readableBytes >= 64 * 1024 {
+                pieces.append(buffer)
+                buffer = ByteBuffer()
+                buffer.reserveCapacity(66 * 1024)
+            }
+        }
+        if buffer.readableBytes > 0 { pieces.append(buffer) }
+        return pieces
+    }
+
+    /// An ISO 8601 UTC time with milliseconds, as `timestamptz` reads it.
+    static func timestampText(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    private func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], on connection: PostgresConnection) async throws {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            for piece in pieces { try await writer.write(piece) }
+        }
     }
 
     private struct SeriesBlock: Hashable {

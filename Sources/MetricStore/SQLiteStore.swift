@@ -46,7 +46,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     /// Written into `backfill_ranges.loaded_by`.
     let owner: String
 
-    public init(path: String, owner: String = PostgresStore.processName) throws {
+    public init(path: String, owner: String = StoreOwner.thisProcess) throws {
         self.owner = owner
         var configuration = Configuration()
         // Another process migrating or writing holds the lock for a moment: wait, do not fail.

@@ -142,7 +142,7 @@ import Testing
         try await store.recordFailure([range("a", "2"), range("c", "1")], error: "node gone")
         let loaded = try await store.loadedRanges(chain: "polkadot")
         #expect(Set(loaded.map { "\($0.metric)@\($0.version)" }) == ["a@1", "a@2", "b@1"])
-        let records = try await opened.referee("SELECT metric, version, status, coalesce(error, ''), loaded_by = '\(PostgresStore.processName)' FROM backfill_ranges ORDER BY metric, version")
+        let records = try await opened.referee("SELECT metric, version, status, coalesce(error, ''), loaded_by = '\(StoreOwner.thisProcess)' FROM backfill_ranges ORDER BY metric, version")
         let yes = backend == .sqlite ? "1" : "t"
         #expect(records == [["a", "1", "loaded", "", yes], ["a", "2", "loaded", "", yes], ["b", "1", "loaded", "", yes], ["c", "1", "failed", "node gone", yes]])
         try await store.close()

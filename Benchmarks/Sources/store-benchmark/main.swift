@@ -1,20 +1,22 @@
 import Foundation
 import MetricStore
 
-// Samples per second written into the embedded SQLite store: blocks of samples (a block's
-// worth of series each: calls by pallet and call, per-pool gauges, chain-wide gauges), one
-// transaction per batch, as `serve` and history loading write them.
-// Usage: store-benchmark [BLOCKS] [SERIES_PER_BLOCK] [BLOCKS_PER_TRANSACTION]
+// Samples per second written into a store (the embedded SQLite file, or a PostgreSQL URL):
+// blocks of samples (a block's worth of series each: calls by pallet and call, per-pool
+// gauges, chain-wide gauges), one transaction per batch, as `serve` and history loading write
+// them.
+// Usage: store-benchmark [BLOCKS] [SERIES_PER_BLOCK] [BLOCKS_PER_TRANSACTION] [postgres://…]
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let blocks = arguments.count > 0 ? arguments[0] : 2_000
 let perBlock = arguments.count > 1 ? arguments[1] : 500
 let perTransaction = arguments.count > 2 ? arguments[2] : 20
+let postgres = CommandLine.arguments.dropFirst().first { $0.hasPrefix("postgres") }
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-benchmark-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
-let store = try SQLiteStore(path: directory.appendingPathComponent("bench.sqlite").path)
-try await store.migrate()
+let location = try postgres.map(StoreLocation.init(parsing:)) ?? .sqlite(path: directory.appendingPathComponent("bench.sqlite").path)
+guard let store = try await location.open() else { fatalError("no store") }
 
 func block(_ number: Int) -> [StoredSample] {
     (0..<perBlock).map { series in
@@ -33,7 +35,7 @@ for first in stride(from: 0, to: blocks, by: perTransaction) {
 }
 let elapsed = ContinuousClock.now - started
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("bench.sqlite").path)[.size] as? Int) ?? 0
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
-print("SQLite store: \(written) samples (\(blocks) blocks × \(perBlock) series, \(perTransaction) blocks per transaction) in \(String(format: "%.2f", seconds)) s: \(Int(Double(written) / seconds)) samples/s; file \(size / 1_048_576) MiB (+ WAL)")
+let kind = postgres == nil ? "SQLite" : "PostgreSQL"
+print("\(kind) store: \(written) samples (\(blocks) blocks × \(perBlock) series, \(perTransaction) blocks per transaction) in \(String(format: "%.2f", seconds)) s: \(Int(Double(written) / seconds)) samples/s")
 try await store.close()
