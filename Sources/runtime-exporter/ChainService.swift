@@ -96,7 +96,7 @@ struct ChainService: Service {
             entry.follower = follower
             await withDiscardingTaskGroup { group in
                 if let history = entry.history, let sink {
-                    group.addTask { await loadHistory(history, chain: name, sink: sink) }
+                    group.addTask { await loadHistory(history, chain: name, sink: sink, follower: follower) }
                 }
                 while !Task.isCancelled {
                     do {
@@ -117,9 +117,10 @@ struct ChainService: Service {
     }
 
     /// The configured history, on connections of its own so that loading never slows following.
+    /// Without an end it ends at the block before the first one followed, so that the two meet.
     /// A failed load (the node gone, chunks failed) is retried every 30 s; chunks loaded stay
     /// loaded, so each attempt does only what is left.
-    private func loadHistory(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink) async {
+    private func loadHistory(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink, follower: ChainFollower) async {
         let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: chain), logger: logger)
         defer { Task { await transport.close() } }
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
@@ -130,7 +131,19 @@ struct ChainService: Service {
         loader.every = history.every
         while !Task.isCancelled {
             do {
-                let last = if let to = history.to { to } else { try await loader.finalizedHead() }
+                let last: UInt64
+                if let to = history.to { last = to } else {
+                    var first = await follower.firstProcessedBlock
+                    while first == nil {
+                        try await Task.sleep(for: .milliseconds(500))
+                        first = await follower.firstProcessedBlock
+                    }
+                    guard let first, first > history.from else {
+                        logger.info("\(chain): following started at or before block \(history.from); no history to load")
+                        return
+                    }
+                    last = first - 1
+                }
                 metrics.historyStarted(chain: chain, blocks: last >= history.from ? last - history.from + 1 : 0)
                 logger.info("\(chain): loading history, blocks \(history.from)–\(last)")
                 let (metrics, logger) = (metrics, logger)

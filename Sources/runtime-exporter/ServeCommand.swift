@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("history-from"), help: "Load history from this block into the store in the background while following (every chain).")
     var historyFrom: UInt64?
 
-    @Option(name: .customLong("history-to"), help: "The last block of that history. Default: the finalized head when loading starts.")
+    @Option(name: .customLong("history-to"), help: "The last block of that history. Default: the block before the first one followed.")
     var historyTo: UInt64?
 
     @OptionGroup var definitions: DefinitionOptions

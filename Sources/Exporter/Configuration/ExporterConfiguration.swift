@@ -13,7 +13,7 @@ import Yams
 /// default_metrics: true          # the shipped definitions too
 /// history:                      # loaded into the store in the background, newest first
 ///   from: 20000000               # the first block
-///   to: 21000000                 # default: the finalized head when loading starts
+///   to: 21000000                 # default: the block before the first one followed
 ///   every: 100                   # gauges every 100 blocks (counters read every block)
 ///   metrics: [balances_total_issuance_tokens]   # default: all
 ///   chunk: 500
@@ -52,7 +52,7 @@ public struct ExporterConfiguration: Sendable, Equatable {
     /// A range of history `serve` loads while it follows the chain.
     public struct History: Sendable, Equatable {
         public var from: UInt64
-        /// Nil: the finalized head when loading starts (following covers what comes after).
+        /// Nil: the block before the first one followed, so that history and following meet.
         public var to: UInt64?
         public var every: Int?
         /// Nil: every definition history can load.

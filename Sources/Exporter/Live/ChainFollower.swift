@@ -27,6 +27,7 @@ public actor ChainFollower {
     private var runtimeMayChange = true
     private var tokenDecimals = 0
     private var lastProcessed: UInt64?
+    private var firstProcessed: UInt64?
     private var lastTimestamp: UInt64?
     private var lastSpecVersion: UInt32?
     /// The keys collectors read in the follow-up query of the last block, and its runtime.
@@ -60,6 +61,10 @@ public actor ChainFollower {
 
     /// The last block processed.
     public var processedHead: UInt64? { lastProcessed }
+
+    /// The first block this follower processed: history up to the block before it meets
+    /// following with no gap.
+    public var firstProcessedBlock: UInt64? { firstProcessed }
 
     /// The head followed (finalized or best), as last notified.
     public var notifiedHead: UInt64 { finalizedHead }
@@ -265,6 +270,7 @@ public actor ChainFollower {
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
+        if firstProcessed == nil { firstProcessed = number }
         lastTimestamp = timestamp
         lastSpecVersion = runtime.specVersion
     }
