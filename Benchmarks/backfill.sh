@@ -2,12 +2,12 @@
 # Loading history, measured against an optimised runtime-devnode (a fixed chain of BLOCKS
 # blocks): (a) the raw limit, a client that only fetches what backfill fetches; (b) our
 # backfill of the default metric set into SQLite; (c) a Python substrate-interface script
-# computing a few of the same metrics block by block (over fewer blocks: it is slow).
+# computing the default per-block metrics block by block (over fewer blocks: it is slow).
 # Usage: Benchmarks/backfill.sh [BLOCKS] [WORKERS] [PYTHON_BLOCKS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
-blocks="${1:-2000}"; workers="${2:-8}"; python_blocks="${3:-100}"
+blocks="${1:-2000}"; workers="${2:-8}"; python_blocks="${3:-50}"
 swift build -c release --package-path "$root" --product runtime-devnode >&2
 swift build -c release --package-path "$root" --product runtime-exporter >&2
 swift build -c release --package-path "$here" --product history-fetch >&2
@@ -26,17 +26,4 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 samples=$(python3 -c "import sqlite3; print(sqlite3.connect('$work/history.sqlite').execute('SELECT count(*) FROM samples').fetchone()[0])")
 python3 -c "print(f'backfill: $blocks blocks, $samples samples in {$end - $start:.2f} s: {$blocks / ($end - $start):.0f} blocks/s, {$samples / ($end - $start):.0f} samples/s')"
-python3 - "ws://127.0.0.1:$port" "$python_blocks" <<'PY'
-import sys, time
-from substrateinterface import SubstrateInterface
-s = SubstrateInterface(url=sys.argv[1]); n = int(sys.argv[2])
-started = time.time()
-for number in range(1, n + 1):
-    h = s.get_block_hash(number)
-    issuance = s.query("Balances", "TotalIssuance", block_hash=h).value
-    events = s.get_events(block_hash=h)
-    fees = sum(e.value["attributes"]["actual_fee"] for e in events if e.value["event_id"] == "TransactionFeePaid")
-    calls = len(s.get_block(block_hash=h)["extrinsics"])
-elapsed = time.time() - started
-print(f"substrate-interface (issuance, events, fees, calls only): {n} blocks in {elapsed:.2f} s: {n / elapsed:.1f} blocks/s")
-PY
+python3 "$here/backfill_substrate_interface.py" "ws://127.0.0.1:$port" "$python_blocks"

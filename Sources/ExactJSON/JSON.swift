@@ -249,7 +249,20 @@ private struct JSONParser {
 
     private mutating func parseString() throws(JSON.ParseError) -> String {
         position += 1
-        var out = [UInt8]()
+        // Most strings (names, hex) have no escape: found whole, made in one step.
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                guard let text = String(validating: bytes[start..<position], as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            position += 1
+        }
+        // An escape or a control character: the rest byte by byte.
+        var out = Array(bytes[start..<position])
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {

@@ -21,36 +21,47 @@ public enum Hex {
     /// Parses hex with or without `0x`; surrounding white space is ignored.
     /// Returns nil for an odd number of digits or a non-hex character.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        var utf8 = Substring(text).utf8[...]
-        while let first = utf8.first, isSpace(first) { utf8 = utf8.dropFirst() }
-        while let last = utf8.last, isSpace(last) { utf8 = utf8.dropLast() }
-        if utf8.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "x")]) { utf8 = utf8.dropFirst(2) }
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var high: UInt8? = nil
-        for char in utf8 {
-            guard let nibble = nibble(char) else { return nil }
-            if let h = high {
-                out.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
+        if let decoded = text.utf8.withContiguousStorageIfAvailable({ decode(utf8: $0) }) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer { decode(utf8: $0) }
+    }
+
+    /// Decodes pairs of digits straight into the result (hex answers are most of what a node sends).
+    private static func decode(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var start = 0
+        var end = utf8.count
+        while start < end, isSpace(utf8[start]) { start += 1 }
+        while end > start, isSpace(utf8[end - 1]) { end -= 1 }
+        if end - start >= 2, utf8[start] == UInt8(ascii: "0"), utf8[start + 1] == UInt8(ascii: "x") { start += 2 }
+        guard (end - start) % 2 == 0 else { return nil }
+        var valid = true
+        let decoded = [UInt8](unsafeUninitializedCapacity: (end - start) / 2) { buffer, count in
+            var position = start
+            while position < end {
+                let high = digit(utf8[position]), low = digit(utf8[position + 1])
+                guard high | low < 16 else {
+                    valid = false
+                    break
+                }
+                buffer[count] = high << 4 | low
+                count += 1
+                position += 2
             }
         }
-        return out
+        return valid ? decoded : nil
+    }
+
+    /// A hex digit's value, or 255.
+    @inline(__always)
+    private static func digit(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c &- UInt8(ascii: "a") &+ 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c &- UInt8(ascii: "A") &+ 10
+        default: 255
+        }
     }
 
     private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 extension Hex {

@@ -1,5 +1,6 @@
 import SCALE
 import Substrate
+import Synchronization
 
 /// Logic that a definition's data cannot express, bound to one runtime. A collector reads the
 /// block like the declarative sources do: its fixed storage keys go into the block's one batched
@@ -85,12 +86,26 @@ struct CollectorStorage: Sendable {
     let metadata: RuntimeMetadata
     private let keys: StorageKeyBuilder
     private let decoder: ValueDecoder
+    private let built = KeyMemo()
 
     init(collector: String, metadata: RuntimeMetadata) {
         self.collector = collector
         self.metadata = metadata
         keys = StorageKeyBuilder(metadata: metadata)
         decoder = ValueDecoder(registry: metadata.types)
+    }
+
+    /// Keys built before: collectors ask for the same entries (each pool's, each validator's)
+    /// block after block, and a key costs an encoding, hashing and hex. Bounded: emptied when full.
+    private final class KeyMemo: Sendable {
+        struct Request: Hashable {
+            let pallet: String
+            let item: String
+            let keys: [Value]
+        }
+
+        static let capacity = 200_000
+        let keys = Mutex<[Request: String]>([:])
     }
 
     func fail(_ message: String) -> CollectorError { CollectorError(collector: collector, message: message) }
@@ -102,7 +117,14 @@ struct CollectorStorage: Sendable {
     /// The `0x` key of an item, or of a map entry with `keyValues` (typed as the map's keys);
     /// with fewer keys, the prefix of the entries under them.
     func key(_ pallet: String, _ item: String, _ keyValues: [Value] = []) throws(CollectorError) -> String {
-        Hex.encode(try keyBytes(pallet, item, keyValues))
+        let request = KeyMemo.Request(pallet: pallet, item: item, keys: keyValues)
+        if let known = built.keys.withLock({ $0[request] }) { return known }
+        let key = Hex.encode(try keyBytes(pallet, item, keyValues))
+        built.keys.withLock { keys in
+            if keys.count >= KeyMemo.capacity { keys.removeAll(keepingCapacity: true) }
+            keys[request] = key
+        }
+        return key
     }
 
     func keyBytes(_ pallet: String, _ item: String, _ keyValues: [Value] = []) throws(CollectorError) -> [UInt8] {

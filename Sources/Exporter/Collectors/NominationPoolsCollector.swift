@@ -1,5 +1,6 @@
 import SCALE
 import Substrate
+import Synchronization
 
 /// Each nomination pool's members, points and balances. Pools are numbered 1…`LastPoolId`, and
 /// every block reads each pool's entries in one follow-up query:
@@ -37,6 +38,12 @@ struct NominationPoolsCollector: Collector {
     let palletID: [UInt8]
     let existentialDeposit: UInt128
     let lastPoolKey: String
+    /// Each pool's five keys, built once: every block asks for every pool's.
+    private let poolKeys = PoolKeyCache()
+
+    private final class PoolKeyCache: Sendable {
+        let keys = Mutex<[UInt32: PoolKeys]>([:])
+    }
     /// The most pools read at one block (`LastPoolId` beyond it is an error, not a silent cut).
     static let maximumPools: UInt128 = 100_000
 
@@ -55,6 +62,13 @@ struct NominationPoolsCollector: Collector {
     }
 
     private func keys(_ pool: UInt32) throws(CollectorError) -> PoolKeys {
+        if let known = poolKeys.keys.withLock({ $0[pool] }) { return known }
+        let keys = try buildKeys(pool)
+        poolKeys.keys.withLock { $0[pool] = keys }
+        return keys
+    }
+
+    private func buildKeys(_ pool: UInt32) throws(CollectorError) -> PoolKeys {
         let id = Value.primitive(.u32(pool))
         return PoolKeys(
             bonded: try storage.key("NominationPools", "BondedPools", [id]),

@@ -7,6 +7,20 @@ extension Value {
     /// the path leads to no integer.
     func integers(at path: String?) -> [UInt128]? {
         guard let path, !path.isEmpty else { return Self.integers(self, components: [][...]) }
+        // A plain dotted path (most are): walked field by field without splitting it up front.
+        if !path.utf8.contains(UInt8(ascii: "|")), !path.utf8.contains(UInt8(ascii: "*")) {
+            var current = self
+            var rest = Substring(path)
+            while !rest.isEmpty {
+                let end = rest.utf8.firstIndex(of: UInt8(ascii: ".")) ?? rest.endIndex
+                if end > rest.startIndex {
+                    guard let child = current.value(at: String(rest[..<end])) else { return nil }
+                    current = child
+                }
+                rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
+            }
+            return Self.integers(current, components: [][...])
+        }
         for alternative in path.split(separator: "|", omittingEmptySubsequences: false) {
             if let found = Self.integers(self, components: alternative.split(separator: ".").map(String.init)[...]) { return found }
         }

@@ -177,8 +177,22 @@ public struct HistoryLoader: Sendable {
         // die or fail, and the range is complete only when every chunk is loaded or failed.
         var queue = chunks.map { (chunk: $0, wait: false) }
         var next = 0
-        // A chunk is written while the next one is fetched; one write at a time, in order.
-        var writing: Task<Void, any Error>?
+        func failed(_ chunk: ClosedRange<UInt64>, _ message: String) {
+            failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
+            logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed: \(message)")
+            progress(report(chunk, .failed(message)))
+        }
+        // The chunk being evaluated and written, whose task gives its failure, if any.
+        var writing: (chunk: ClosedRange<UInt64>, task: Task<String?, any Error>)?
+        func finish(_ pending: (chunk: ClosedRange<UInt64>, task: Task<String?, any Error>)?) async throws {
+            guard let (chunk, task) = pending else { return }
+            if let message = try await task.value {
+                failed(chunk, message)
+            } else {
+                blocksLoaded += UInt64(chunk.count)
+                progress(report(chunk, .loaded))
+            }
+        }
         while next < queue.count {
             let (chunk, wait) = queue[next]
             next += 1
@@ -200,39 +214,50 @@ public struct HistoryLoader: Sendable {
                 progress(report(chunk, .loadedElsewhere))
                 continue
             }
-            let blocks: [HistoryBlock]
+            let fetched: FetchedChunk
             do {
-                blocks = try await loadChunk(chunk, metrics: Set(missing.map(\.name)), decimals: decimals, runtimes: &runtimes)
+                fetched = try await fetchChunk(chunk, decimals: decimals, runtimes: &runtimes)
             } catch is CancellationError {
                 await claim.release()
                 throw CancellationError()
             } catch {
                 // Retried already: recorded as failed with its error, and the range goes on.
-                let message = "\(error)"
-                failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
-                try await writing?.value
-                writing = nil
-                try await claim.recordFailure(metrics: missing, error: message)
-                logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed after \(Self.attempts) attempts: \(message)")
-                progress(report(chunk, .failed(message)))
+                try await finish(writing.take())
+                try await claim.recordFailure(metrics: missing, error: "\(error)")
+                failed(chunk, "\(error)")
                 continue
             }
-            try await writing?.value
-            blocksLoaded += UInt64(chunk.count)
-            let done = report(chunk, .loaded)
-            writing = Task {
+            // The chunk is evaluated and written while the next one is fetched; one at a time, in order.
+            try await finish(writing.take())
+            let metrics = Set(missing.map(\.name))
+            writing = (chunk, Task {
+                let blocks: [HistoryBlock]
+                do {
+                    blocks = try Self.evaluate(fetched, metrics: metrics)
+                } catch {
+                    try await claim.recordFailure(metrics: missing, error: "\(error)")
+                    return "\(error)"
+                }
                 try await claim.write(metrics: missing, blocks: blocks)
-                progress(done)
-            }
+                return nil
+            })
         }
-        try await writing?.value
+        try await finish(writing.take())
         if !failures.isEmpty {
             throw LoadError(description: "\(chain): \(failures.count) chunk(s) failed and were recorded as failed (run again to retry them); first: \(failures[0])")
         }
     }
 
-    /// One chunk's samples of `metrics`, block by block.
-    private func loadChunk(_ chunk: ClosedRange<UInt64>, metrics: Set<String>, decimals: Int, runtimes: inout RuntimeCache) async throws -> [HistoryBlock] {
+    /// A chunk's blocks fetched and decoded, each with the runtime that executed it.
+    struct FetchedChunk: Sendable {
+        let chunk: ClosedRange<UInt64>
+        let contexts: [UInt64: BlockContext]
+        let executing: [UInt64: ChainRuntime]
+        let parentTimestamp: UInt64?
+    }
+
+    /// A chunk's blocks, fetched and decoded.
+    private func fetchChunk(_ chunk: ClosedRange<UInt64>, decimals: Int, runtimes: inout RuntimeCache) async throws -> FetchedChunk {
         // Hashes from two blocks before the chunk: the parent's state gives the first block's
         // runtime, and the grandparent's the runtime before it (to count an upgrade at the edge).
         let start = chunk.lowerBound >= 2 ? chunk.lowerBound - 2 : 0
@@ -283,14 +308,27 @@ public struct HistoryLoader: Sendable {
                 next()
             }
         }
+        return FetchedChunk(chunk: chunk, contexts: contexts, executing: executing, parentTimestamp: parentTimestamp)
+    }
+
+    /// A fetched chunk's samples of `metrics`, block by block, in order (a block's time needs its parent's).
+    static func evaluate(_ fetched: FetchedChunk, metrics: Set<String>) throws -> [HistoryBlock] {
         var blocks = [HistoryBlock]()
-        var previousTimestamp = parentTimestamp
-        for number in chunk {
-            guard var context = contexts[number], let runtime = executing[number] else { throw LoadError(description: "\(chain): block \(number) was not fetched") }
+        blocks.reserveCapacity(fetched.chunk.count)
+        var previousTimestamp = fetched.parentTimestamp
+        var definitions = [UInt32: [String: MetricDefinition]]()
+        for number in fetched.chunk {
+            guard var context = fetched.contexts[number], let runtime = fetched.executing[number] else {
+                throw LoadError(description: "block \(number) was not fetched")
+            }
+            if definitions[runtime.specVersion] == nil {
+                definitions[runtime.specVersion] = Dictionary(runtime.definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            let byName = definitions[runtime.specVersion] ?? [:]
             context.parentTimestampMilliseconds = previousTimestamp
             let samples = try runtime.samples(context).filter { sample in
-                guard metrics.contains(sample.metric), let definition = runtime.definitions.first(where: { $0.name == sample.metric }) else { return false }
-                return Self.sampled(definition, block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
+                guard metrics.contains(sample.metric), let definition = byName[sample.metric] else { return false }
+                return sampled(definition, block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
             }
             blocks.append(HistoryBlock(number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples))
             previousTimestamp = context.timestampMilliseconds

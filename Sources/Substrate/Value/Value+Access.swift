@@ -15,6 +15,8 @@ extension Value {
     /// Follows a dotted path of field names (`data.free`), positions (`0`, for tuples and
     /// unnamed fields) or variant names (`Ump.Para`). Newtype wrappers on the way are looked through.
     public func value(at path: String) -> Value? {
+        // One field: no splitting (the common case, and the one paths are walked by).
+        if !path.isEmpty, !path.utf8.contains(UInt8(ascii: ".")) { return child(path) }
         var current: Value? = self
         for component in path.split(separator: ".") where !component.isEmpty {
             guard let value = current else { return nil }
