@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "Substrate", package: product),
                 .product(name: "SCALE", package: product),
                 .product(name: "ExactJSON", package: product),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -2,11 +2,14 @@ import Foundation
 
 /// A real PostgreSQL server (Debian's `postgresql`) of the test process's own: a cluster made by
 /// `initdb` in a temporary directory, on a free loopback port, with trust authentication. One
-/// server serves the whole test process; each test takes a database of its own. The server is
-/// shut down when the process exits.
+/// server serves the whole test process; each test takes a database of its own. A watchdog
+/// shell started with it stops the server and removes its files once the test process is gone,
+/// however it ends.
 public final class PostgresServer: Sendable {
     public let port: Int
     let directory: URL
+    /// The shell that runs the server and stops it after this process (kept: dropping it kills it).
+    private let watchdog: ChildProcess
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -19,18 +22,14 @@ public final class PostgresServer: Sendable {
 
     private actor Starter {
         static let shared = Starter()
-        private var started: Result<PostgresServer, Failure>?
+        /// The one start, which every caller awaits (several tests ask at once).
+        private var starting: Task<PostgresServer, any Error>?
 
         func server() async throws -> PostgresServer {
-            if let started { return try started.get() }
-            let result: Result<PostgresServer, Failure>
-            do {
-                result = .success(try await OffPool.run { try PostgresServer() })
-            } catch {
-                result = .failure(error as? Failure ?? Failure(description: "\(error)"))
-            }
-            started = result
-            return try result.get()
+            if let starting { return try await starting.value }
+            let task = Task { try await OffPool.run { try PostgresServer() } }
+            starting = task
+            return try await task.value
         }
     }
 
@@ -65,19 +64,24 @@ public final class PostgresServer: Sendable {
         for _ in 0..<5 {
             let port = ListeningProcess.freePort()
             // Durability is not under test here (the exporter's crashes are, not the server's).
-            let server = try ChildProcess(
-                asAccount.first ?? bin.appendingPathComponent("postgres").path,
-                Array(asAccount.dropFirst()) + (asAccount.isEmpty ? [] : [bin.appendingPathComponent("postgres").path])
-                    + ["-D", data, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                       "-c", "max_connections=200"],
-                stdin: .devNull, stdout: .devNull, stderr: .devNull)
+            let start = (asAccount + [bin.appendingPathComponent("postgres").path, "-D", data, "-p", "\(port)", "-k", directory.path,
+                                      "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"]).map(Self.quoted)
+            let stop = (asAccount + [bin.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "stop"]).map(Self.quoted)
+            let script = """
+                \(start.joined(separator: " ")) >/dev/null 2>&1 &
+                server=$!
+                while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done
+                kill -0 \(getpid()) 2>/dev/null && exit 1
+                \(stop.joined(separator: " ")) >/dev/null 2>&1
+                rm -rf \(Self.quoted(directory.path))
+                """
+            let server = try ChildProcess("/bin/sh", ["-c", script], stdin: .devNull, stdout: .devNull, stderr: .devNull)
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, server.status == nil {
                 let ready = try ChildProcess.run(bin.appendingPathComponent("pg_isready").path, ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres"], limit: 10)
                 if ready.status == 0 {
                     self.port = port
-                    let pidFile = data + "/postmaster.pid"
-                    Self.stopAtExit(pidFile: pidFile, directory: directory)
+                    self.watchdog = server
                     return
                 }
                 lastError = ready.stdout + ready.stderr
@@ -88,17 +92,9 @@ public final class PostgresServer: Sendable {
         throw Failure(description: "PostgreSQL did not start in \(data): \(lastError)")
     }
 
-    /// Immediate shutdown of the server when the test process exits, its files removed.
-    private static func stopAtExit(pidFile: String, directory: URL) {
-        PostgresCleanup.pidFile = pidFile
-        PostgresCleanup.directory = directory.path
-        atexit {
-            guard let pidFile = PostgresCleanup.pidFile, let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                  let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }) else { return }
-            kill(pid, SIGQUIT)
-            for _ in 0..<50 where kill(pid, 0) == 0 { usleep(100_000) }
-            if let directory = PostgresCleanup.directory { try? FileManager.default.removeItem(atPath: directory) }
-        }
+    /// A word for `sh -c`, single-quoted.
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A new empty database; its `postgres://` URL for the store.
@@ -127,10 +123,4 @@ public final class PostgresServer: Sendable {
     public static func database(of url: String) -> String {
         String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
     }
-}
-
-/// Where the server to stop at exit is (a C `atexit` handler captures nothing).
-private enum PostgresCleanup {
-    nonisolated(unsafe) static var pidFile: String?
-    nonisolated(unsafe) static var directory: String?
 }

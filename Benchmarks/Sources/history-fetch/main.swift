@@ -1,14 +1,15 @@
 import ExactJSON
 import Exporter
 import Foundation
+import Logging
 import SCALE
 import Substrate
 import SubstrateRPC
 
 // The raw limit for loading history: the fastest client we write that only fetches what
 // `backfill` fetches — block hashes 256 at a time, then per block `chain_getBlock` and one
-// `state_queryStorageAt` of the keys the shipped definitions read (and System.Events), with
-// WORKERS blocks in flight — and decodes nothing.
+// `state_queryStorageAt` of the keys backfill reads (the definitions', System.Events, and the
+// collectors' follow-up keys), with WORKERS blocks in flight — and decodes nothing.
 // Usage: history-fetch URL FROM TO [WORKERS]
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let from = UInt64(arguments[2]), let to = UInt64(arguments[3]) else {
@@ -18,15 +19,16 @@ guard arguments.count >= 4, let from = UInt64(arguments[2]), let to = UInt64(arg
 let workers = arguments.count > 4 ? Int(arguments[4]) ?? 8 : 8
 let transport = FailoverTransport(endpoints: [arguments[1]])
 let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
-let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata())
 let definitions = try DefinitionLoader.load(directories: [DefinitionLoader.shippedDirectory!])
-let evaluator = DefinitionEvaluator(metadata: metadata)
-let check = ChainCheck(metadata: metadata)
-var keys = [Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events"))]
-for definition in definitions where check.historicalOutcome(definition) == .applies {
-    keys += (try? evaluator.storageKeys(for: definition).map(\.key)) ?? []
+// The keys `backfill` reads at the range's middle block, the collectors' follow-up keys (each
+// pool's entries, the era's exposures) among them: the same storage query per block (pools
+// grow along the chain; the middle is their average).
+struct NoSink: HistorySink {
+    func loadedChunks(chain: String) async throws -> Set<HistoryChunk> { [] }
+    func claim(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any HistoryClaim)? { nil }
 }
-let keySet = Array(Set(keys))
+let loader = HistoryLoader(chain: "bench", client: client, definitions: definitions, sink: NoSink(), logger: Logger(label: "history-fetch"))
+let keySet = try await loader.storageKeys(atBlock: from + (to - from) / 2)
 
 let started = ContinuousClock.now
 var hashes = [String]()

@@ -148,6 +148,19 @@ struct CollectorStorage: Sendable {
         }
     }
 
+    /// The value at a field path (`data.free`) of what is stored under `key`, decoding only
+    /// what leads there; nil when the entry is absent (an `Option` item) or has no such field.
+    func value(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String) throws(CollectorError) -> Value? {
+        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
+        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
+        guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
+        do {
+            return try decoder.decode(entry.valueType, bytes: bytes, at: path)
+        } catch {
+            throw fail("\(pallet).\(item) at block \(block.number): \(error)")
+        }
+    }
+
     /// A constant's value.
     func constant(_ pallet: String, _ name: String) throws(CollectorError) -> Value {
         guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {

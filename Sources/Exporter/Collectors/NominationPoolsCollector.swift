@@ -101,23 +101,23 @@ struct NominationPoolsCollector: Collector {
         var samples = [Sample]()
         for pool in 1...last {
             let keys = try keys(pool)
-            guard let bonded = try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block) else { continue }
+            // Only the fields read are decoded: these values are read for every pool at every block.
             let what = "NominationPools.BondedPools[\(pool)]"
-            let members = try storage.number(bonded, "member_counter", what: what)
-            let points = try storage.number(bonded, "points", what: what)
-            let balance = try storage.value("Staking", "Ledger", key: keys.ledger, in: block)
-                .map { ledger throws(CollectorError) in try storage.number(ledger, "total", what: "Staking.Ledger of pool \(pool)") } ?? 0
+            guard let memberCounter = try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "member_counter") else { continue }
+            let members = try storage.number(memberCounter, what: "\(what).member_counter")
+            let points = try storage.number(try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points"), what: "\(what).points")
+            let balance = try storage.value("Staking", "Ledger", key: keys.ledger, in: block, at: "total")
+                .map { total throws(CollectorError) in try storage.number(total, what: "Staking.Ledger of pool \(pool): total") } ?? 0
             var unbonding: UInt128 = 0
-            if let subPools = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block) {
-                unbonding = try Self.subPoolBalances(subPools, storage: storage, pool: pool)
+            if let noEra = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block, at: "no_era") {
+                let withEra = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block, at: "with_era")
+                unbonding = try Self.subPoolBalances(noEra: noEra, withEra: withEra, storage: storage, pool: pool)
             }
-            let free = try storage.number(try storage.value("System", "Account", key: keys.rewardAccount, in: block), "data.free", what: "System.Account of pool \(pool)'s reward account")
-            let commission = try storage.value("NominationPools", "RewardPools", key: keys.reward, in: block)
-                .map { reward throws(CollectorError) in
-                    // Runtimes before commissions have no pending commission.
-                    reward.value(at: "total_commission_pending") == nil ? 0
-                        : try storage.number(reward, "total_commission_pending", what: "NominationPools.RewardPools[\(pool)]")
-                } ?? 0
+            let free = try storage.number(
+                try storage.value("System", "Account", key: keys.rewardAccount, in: block, at: "data.free"), what: "System.Account of pool \(pool)'s reward account: data.free")
+            // Runtimes before commissions have no pending commission.
+            let commission = try storage.value("NominationPools", "RewardPools", key: keys.reward, in: block, at: "total_commission_pending")
+                .map { pending throws(CollectorError) in try storage.number(pending, what: "NominationPools.RewardPools[\(pool)].total_commission_pending") } ?? 0
             let (aboveDeposit, _) = free.subtractingReportingOverflow(existentialDeposit)
             let pending = free > existentialDeposit + commission ? aboveDeposit - commission : 0
             let labels = [Sample.Label("pool", String(pool))]
@@ -129,10 +129,10 @@ struct NominationPoolsCollector: Collector {
     }
 
     /// `no_era.balance` plus the balance of each `with_era` sub-pool.
-    private static func subPoolBalances(_ subPools: Value, storage: CollectorStorage, pool: UInt32) throws(CollectorError) -> UInt128 {
+    private static func subPoolBalances(noEra: Value, withEra: Value?, storage: CollectorStorage, pool: UInt32) throws(CollectorError) -> UInt128 {
         let what = "NominationPools.SubPoolsStorage[\(pool)]"
-        var total = try storage.number(subPools, "no_era.balance", what: what)
-        guard let withEra = subPools.value(at: "with_era") else { throw storage.fail("\(what) has no with_era") }
+        var total = try storage.number(noEra, "balance", what: "\(what).no_era")
+        guard let withEra else { throw storage.fail("\(what) has no with_era") }
         var map = withEra
         while let inner = map.unwrappedNewtype, inner != map { map = inner }
         guard case let .sequence(entries) = map.kind else { throw storage.fail("\(what).with_era is not a map") }

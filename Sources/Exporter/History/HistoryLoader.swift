@@ -336,6 +336,19 @@ public struct HistoryLoader: Sendable {
         return blocks
     }
 
+    /// The storage keys loading reads at a block: the definitions', the collectors', and the
+    /// follow-up keys the collectors choose from the block's values (for benchmarks and tools
+    /// that fetch what loading fetches).
+    public func storageKeys(atBlock number: UInt64) async throws -> [String] {
+        let client = client
+        let hashes = try await client.chainGetBlockHashes([number - 1, number])
+        guard let parent = hashes[0], let hash = hashes[1] else { throw LoadError(description: "\(chain): the node has no block \(number)") }
+        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
+        let runtime = try await runtimes.runtime(atParent: parent)
+        let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, predicted: [], client: client)
+        return context.storage.keys.sorted()
+    }
+
     /// Whether a definition's sample at this block is kept: counters and histograms at every
     /// block; gauges every N blocks (`every`), or at the first block of each hour or day
     /// (`schedule`; per era falls back to daily here).

@@ -28,6 +28,21 @@ public struct ValueDecoder: Sendable {
         return value
     }
 
+    /// The value at a dotted field path (`data.free`) inside a whole buffer of `typeID`, the same
+    /// as `decode(_:bytes:).value(at:)` gives, but building only what the path leads to: the
+    /// other fields of the structs on the way are skipped. The buffer must still be one whole
+    /// value (leftover bytes are an error). Nil when the path leads nowhere.
+    public func decode(_ typeID: UInt32, bytes: [UInt8], at path: String) throws(SCALEError) -> Value? {
+        var decoder = SCALEDecoder(bytes)
+        guard let position = registry.position(of: typeID) else {
+            throw decoder.error(.invalid("unknown type id \(typeID)"))
+        }
+        let components = path.split(separator: ".", omittingEmptySubsequences: true)
+        let value = try decode(position: position, path: components[...], from: &decoder, depth: 0)
+        try decoder.expectEnd()
+        return value
+    }
+
     public func skip(_ typeID: UInt32, in decoder: inout SCALEDecoder) throws(SCALEError) {
         guard let position = registry.position(of: typeID) else {
             throw decoder.error(.invalid("unknown type id \(typeID)"))
@@ -36,6 +51,35 @@ public struct ValueDecoder: Sendable {
     }
 
     // MARK: Building values
+
+    /// Down a path through structs by field name, skipping their other fields; anything else
+    /// on the way (enums, lists, tuples, fields named by position) is built whole and the rest
+    /// of the path followed in it, as `Value.value(at:)` does.
+    private func decode(position: Int, path: ArraySlice<Substring>, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value? {
+        guard let key = path.first else { return try decode(position: position, from: &decoder, depth: depth) }
+        guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
+        let node = table.nodes[position]
+        if node.kind == .composite {
+            let fields = node.childStart..<node.childStart + node.childCount
+            if node.childCount == 1, table.fieldNames[node.childStart] == nil {
+                // A newtype is looked through, as its decoded value is its content.
+                return try decode(position: table.fieldTypes[node.childStart], path: path, from: &decoder, depth: depth + 1)
+            }
+            if let target = fields.first(where: { table.fieldNames[$0].map { $0 == key } ?? false }) {
+                var found: Value?
+                for field in fields {
+                    if field == target {
+                        found = try decode(position: table.fieldTypes[field], path: path.dropFirst(), from: &decoder, depth: depth + 1)
+                    } else {
+                        try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
+                    }
+                }
+                return found
+            }
+        }
+        let whole = try decode(position: position, from: &decoder, depth: depth)
+        return whole.value(at: path.joined(separator: "."))
+    }
 
     private func decode(position: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value {
         guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
