@@ -3,11 +3,15 @@
 # blocks): (a) the raw limit, a client that only fetches what backfill fetches; (b) our
 # backfill of the default metric set into SQLite; (c) a Python substrate-interface script
 # computing the default per-block metrics block by block (over fewer blocks: it is slow).
-# Usage: Benchmarks/backfill.sh [BLOCKS] [WORKERS] [PYTHON_BLOCKS]
+# `pinned` puts the node on the first core and each client on the second, as if the node had a
+# machine of its own; `shared` lets them share every core.
+# Usage: Benchmarks/backfill.sh [BLOCKS] [WORKERS] [PYTHON_BLOCKS] [shared|pinned]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
-blocks="${1:-2000}"; workers="${2:-8}"; python_blocks="${3:-50}"
+blocks="${1:-2000}"; workers="${2:-8}"; python_blocks="${3:-50}"; cores="${4:-shared}"
+node_cpu=(); client_cpu=()
+if [ "$cores" = pinned ]; then node_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 swift build -c release --package-path "$root" --product runtime-devnode >&2
 swift build -c release --package-path "$root" --product runtime-exporter >&2
 swift build -c release --package-path "$here" --product history-fetch >&2
@@ -15,15 +19,15 @@ bin="$(swift build -c release --package-path "$root" --show-bin-path)"
 fetch="$(swift build -c release --package-path "$here" --show-bin-path)/history-fetch"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 work="$(mktemp -d)"
-"$bin/runtime-devnode" --port "$port" --history "$blocks" --block-time 0 --finality-lag 0 >/dev/null 2>&1 &
+"${node_cpu[@]}" "$bin/runtime-devnode" --port "$port" --history "$blocks" --block-time 0 --finality-lag 0 >/dev/null 2>&1 &
 node=$!
 trap 'kill $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 600); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break; sleep 0.2; done
-echo "machine: $(nproc) cores; devnode and client on the same machine; blocks 1–$blocks, $workers in flight"
-"$fetch" "ws://127.0.0.1:$port" 1 "$blocks" "$workers"
+echo "machine: $(nproc) cores, $cores; blocks 1–$blocks, $workers in flight"
+"${client_cpu[@]}" "$fetch" "ws://127.0.0.1:$port" 1 "$blocks" "$workers"
 start=$(date +%s.%N)
-"$bin/runtime-exporter" backfill --rpc "ws://127.0.0.1:$port" --from 1 --to "$blocks" --store "sqlite:$work/history.sqlite" --workers "$workers" >/dev/null
+"${client_cpu[@]}" "$bin/runtime-exporter" backfill --rpc "ws://127.0.0.1:$port" --from 1 --to "$blocks" --store "sqlite:$work/history.sqlite" --workers "$workers" >/dev/null
 end=$(date +%s.%N)
 samples=$(python3 -c "import sqlite3; print(sqlite3.connect('$work/history.sqlite').execute('SELECT count(*) FROM samples').fetchone()[0])")
 python3 -c "print(f'backfill: $blocks blocks, $samples samples in {$end - $start:.2f} s: {$blocks / ($end - $start):.0f} blocks/s, {$samples / ($end - $start):.0f} samples/s')"
-python3 "$here/backfill_substrate_interface.py" "ws://127.0.0.1:$port" "$python_blocks"
+"${client_cpu[@]}" python3 "$here/backfill_substrate_interface.py" "ws://127.0.0.1:$port" "$python_blocks"
