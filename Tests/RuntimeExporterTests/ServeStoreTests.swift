@@ -53,7 +53,7 @@ import Testing
     /// /metrics, and the store ending with every block from the first once (history and live
     /// meeting without a duplicate or a gap).
     @Test(arguments: StoreUnderTest.Backend.allCases) func historyLoadsInTheBackgroundWhileFollowing(_ backend: StoreUnderTest.Backend) async throws {
-        let node = try await DevnodeProcess.launch(["--history", "150", "--block-time", "0.5", "--finality-lag", "1"])
+        let node = try await DevnodeProcess.launch(["--history", "80", "--block-time", "0.5", "--finality-lag", "1"])
         defer { node.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-history-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -64,15 +64,15 @@ import Testing
             store: \(store.argument)
             chains:
               - rpc: [\(node.webSocketURL)]
-                history: { from: 1, chunk: 40, workers: 4 }
+                history: { from: 1, chunk: 20, workers: 4 }
             """.write(to: config, atomically: true, encoding: .utf8)
         let exporter = try await ExporterProcess.launch(["--config", config.path, "--store", store.argument])
         let remaining = "runtime_exporter_history_remaining_blocks{chain=\"polkadot\"}"
-        let done = try await MetricsSnapshot.scrape(exporter.metricsURL, within: .seconds(120)) { snapshot in
+        let done = try await MetricsSnapshot.scrape(exporter.metricsURL, within: .seconds(150)) { snapshot in
             snapshot.series[remaining].flatMap { Double($0) } == 0 && snapshot.series["runtime_exporter_history_range_blocks{chain=\"polkadot\"}"] != nil
         }
         let range = try #require(done.series["runtime_exporter_history_range_blocks{chain=\"polkadot\"}"].flatMap { Double($0) })
-        #expect(range >= 148)
+        #expect(range >= 78)
         #expect(done.series["runtime_exporter_history_blocks_loaded_total{chain=\"polkadot\"}"].flatMap { Double($0) } == range)
         #expect(done.series["runtime_exporter_history_failed_chunks{chain=\"polkadot\"}"].flatMap { Double($0) } == 0)
         let last = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: done.block + 2).block

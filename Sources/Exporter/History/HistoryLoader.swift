@@ -48,10 +48,12 @@ public struct HistoryBlock: Sendable {
 /// already loaded; a chunk is written whole or not at all. Each block is decoded with the
 /// runtime that executed it: a chunk's runtime is asked for at its two ends, and block by block
 /// only in the rare chunk holding an upgrade. Blocks and their storage are fetched with
-/// `concurrency` blocks in flight. Every RPC step is retried; a chunk that still fails is
-/// recorded as failed with its error, the range goes on, and the run ends with an error naming
-/// the failed chunks (a rerun tries them again). Per-block metrics only: storage maps and
-/// scheduled collectors are read while following.
+/// `concurrency` blocks in flight, and a chunk is evaluated and written while the next one is
+/// fetched. Each chunk is claimed first, so processes sharing a store share a range: a chunk
+/// another holds comes back at the end and is waited for. Every RPC step is retried; a chunk
+/// that still fails is recorded as failed with its error, the range goes on, and the run ends
+/// with an error naming the failed chunks (a rerun tries them again). Per-block metrics only:
+/// storage maps and scheduled collectors are read while following.
 public struct HistoryLoader: Sendable {
     public let chain: String
     public let client: SubstrateRPCClient
@@ -177,7 +179,13 @@ public struct HistoryLoader: Sendable {
         // die or fail, and the range is complete only when every chunk is loaded or failed.
         var queue = chunks.map { (chunk: $0, wait: false) }
         var next = 0
+        // A chunk counts as done (and its blocks as no longer left) once it is written, found
+        // loaded, or recorded as failed: progress never runs ahead of the store.
+        func done(_ chunk: ClosedRange<UInt64>) {
+            (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
+        }
         func failed(_ chunk: ClosedRange<UInt64>, _ message: String) {
+            done(chunk)
             failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
             logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed: \(message)")
             progress(report(chunk, .failed(message)))
@@ -189,6 +197,7 @@ public struct HistoryLoader: Sendable {
             if let message = try await task.value {
                 failed(chunk, message)
             } else {
+                done(chunk)
                 blocksLoaded += UInt64(chunk.count)
                 progress(report(chunk, .loaded))
             }
@@ -198,7 +207,7 @@ public struct HistoryLoader: Sendable {
             next += 1
             var missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
             if missing.isEmpty {
-                (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
+                done(chunk)
                 progress(report(chunk, .alreadyLoaded))
                 continue
             }
@@ -208,8 +217,8 @@ public struct HistoryLoader: Sendable {
             }
             let loadedNow = try await claim.loaded()
             missing = missing.filter { !loadedNow.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-            (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
             if missing.isEmpty {
+                done(chunk)
                 await claim.release()
                 progress(report(chunk, .loadedElsewhere))
                 continue
