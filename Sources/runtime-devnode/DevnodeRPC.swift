@@ -1,6 +1,7 @@
 import ExactJSON
 import SCALE
 import Substrate
+import Synchronization
 
 /// The JSON-RPC methods the devnode serves, answering in Substrate's formats and with its error
 /// codes. Subscriptions are handled by the WebSocket side (`DevnodeServer`); this type answers
@@ -9,6 +10,12 @@ struct DevnodeRPC: Sendable {
     let chain: DevChain
     let name = "runtime-devnode"
     let version = "1.0.0"
+    /// Requests answered, by method (`devnode_requests`): what clients asked of this node.
+    let requests = RequestCounts()
+
+    final class RequestCounts: Sendable {
+        let counts = Mutex<[String: Int]>([:])
+    }
 
     /// JSON-RPC error codes Substrate uses.
     struct Failure: Error {
@@ -25,7 +32,7 @@ struct DevnodeRPC: Sendable {
         "state_getMetadata", "state_call", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
         "state_queryStorageAt", "state_queryStorage", "state_getKeysPaged",
         "system_chain", "system_name", "system_version", "system_properties", "system_health", "rpc_methods",
-        "devnode_truth",
+        "devnode_truth", "devnode_requests",
     ]
     static let subscriptionMethods = [
         "chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_subscribeFinalizedHeads",
@@ -34,6 +41,7 @@ struct DevnodeRPC: Sendable {
     ]
 
     func answer(_ method: String, _ params: [JSON]) async throws(Failure) -> JSON {
+        requests.counts.withLock { $0[method, default: 0] += 1 }
         switch method {
         case "chain_getBlockHash":
             let head = await chain.head.number
@@ -120,6 +128,9 @@ struct DevnodeRPC: Sendable {
         case "devnode_truth":
             let block = try await block(params.first)
             return DevnodeTruth.json(block, runtime: chain.runtime(executing: block.number))
+        case "devnode_requests":
+            let counts = requests.counts.withLock { $0 }
+            return .object(counts.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .number(String($0.value))) })
         case "rpc_methods":
             return .object(["methods": .array((Self.plainMethods + Self.subscriptionMethods).sorted().map(JSON.string))])
         default:

@@ -15,7 +15,7 @@ struct BackfillCommand: AsyncParsableCommand {
         abstract: "Load a range of finalized history into the store, newest first; a rerun resumes where it stopped."
     )
 
-    @Option(help: "The chain's JSON-RPC endpoint; several nodes of the chain separated by commas.")
+    @Option(help: "The chain's JSON-RPC endpoint; several nodes of the chain separated by commas share the load (each failing over to the others).")
     var rpc: String
 
     @Option(help: "The chain's name in the store. Default: the runtime's spec name.")
@@ -93,6 +93,12 @@ struct BackfillCommand: AsyncParsableCommand {
         loader.chunkSize = chunk
         loader.concurrency = workers
         loader.every = every
+        // One client per node, each starting at its own and failing over to the rest.
+        let spread = endpoints.count < 2 ? [] : endpoints.indices.map { first in
+            FailoverTransport(endpoints: Array(endpoints[first...] + endpoints[..<first]), observer: exporterMetrics.observer(chain: name), logger: logger)
+        }
+        defer { for extra in spread { Task { await extra.close() } } }
+        loader.spread = spread.map { SubstrateRPCClient(transport: $0, timeout: .seconds(60)) }
         let last = if let to { to } else { try await loader.finalizedHead() }
         exporterMetrics.historyStarted(chain: name, blocks: last >= from ? last - from + 1 : 0)
         let started = Date()

@@ -129,6 +129,13 @@ struct ChainService: Service {
         loader.chunkSize = history.chunk
         loader.concurrency = history.workers
         loader.every = history.every
+        // Block fetches shared between the chain's nodes, each failing over to the others.
+        let endpoints = entry.endpoints
+        let spread = endpoints.count < 2 ? [] : endpoints.indices.map { first in
+            FailoverTransport(endpoints: Array(endpoints[first...] + endpoints[..<first]), observer: metrics.observer(chain: chain), logger: logger)
+        }
+        defer { for extra in spread { Task { await extra.close() } } }
+        loader.spread = spread.map { SubstrateRPCClient(transport: $0, timeout: .seconds(60)) }
         while !Task.isCancelled {
             do {
                 let last: UInt64

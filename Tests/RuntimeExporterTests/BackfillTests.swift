@@ -161,6 +161,32 @@ import Testing
         #expect(try await blocks("system_block_number").count == 40)
     }
 
+    /// Several nodes of a chain share the load: blocks are fetched from each, and the store
+    /// equals one loaded from a single node.
+    @Test func severalNodesShareTheBlockFetches() async throws {
+        let arguments = ["--history", "60", "--block-time", "0", "--finality-lag", "0", "--genesis-time", "1700000000000"]
+        let first = try await DevnodeProcess.launch(arguments)
+        defer { first.stop() }
+        let second = try await DevnodeProcess.launch(arguments)
+        defer { second.stop() }
+        let directory = try Self.directory()
+        var dumps = [JSON]()
+        for (name, rpc) in [("one", first.httpURL), ("shared", "\(first.httpURL),\(second.httpURL)")] {
+            let store = try await StoreUnderTest.make(.sqlite, in: directory, name: name)
+            let result = try await Executable.run("runtime-exporter", [
+                "backfill", "--rpc", rpc, "--chain", "polkadot", "--from", "1", "--to", "60", "--chunk", "20", "--store", store.argument,
+            ])
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            dumps.append(try await store.dump())
+        }
+        #expect((dumps[0]["samples"]?.arrayValue?.count ?? 0) > 1000)
+        #expect(dumps[1] == dumps[0], "the load shared between two nodes differs")
+        // The second node served blocks only in the shared load: about half of them.
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: second.httpURL), timeout: .seconds(20))
+        let served = try await client.call("devnode_requests", [])["chain_getBlock"]?.uint64Value ?? 0
+        #expect((20...40).contains(served), "the second node served \(served) of 60 blocks")
+    }
+
     /// Reads a child's output until a line contains `text`; false at its end or past the limit.
     static func waitForLine(containing text: String, in descriptor: Int32, limit: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(limit)
