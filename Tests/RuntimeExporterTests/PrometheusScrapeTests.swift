@@ -54,7 +54,9 @@ import Testing
         // Prometheus' own view of the scrape: the target is up, and it took the whole exposition.
         let up = try await Self.waitFor(prometheus, "up{job=\"runtime-exporter\"} == 1")
         #expect(up.count == 1)
-        // Several scrapes, so rates and increases have two points at least.
+        // Blocks with transfers and block times behind us (the devnode starts at block 12, an XCM
+        // transfer every 4th block), and several scrapes, so rates and increases have two points.
+        _ = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 24)
         _ = try await Self.waitFor(prometheus, "count_over_time(runtime_system_block_number[1m]) >= 4")
 
         // Values from one scrape, read at one instant: the total issuance is the chain's at that block.
@@ -77,13 +79,15 @@ import Testing
             "runtime_system_runtime_info",
             "scrape_samples_scraped{job=\"runtime-exporter\"} > 100",
         ]
+        // Each waited for: on a loaded machine a scrape can miss its one-second slot, leaving a
+        // rate window too few points for a while.
         for expression in expressions {
-            let result = try await Self.query(prometheus, expression)
+            let result = try await Self.waitFor(prometheus, expression)
             #expect(!result.isEmpty, "\(expression) returned nothing")
         }
         let pallets = Set(try await Self.query(prometheus, "sum by (pallet) (increase(runtime_extrinsics_total[1m]))").compactMap { $0.labels["pallet"] })
         #expect(pallets.isSuperset(of: ["Timestamp", "Balances"]), "\(pallets)")
-        let quantile = try #require(try await Self.query(prometheus, "histogram_quantile(0.9, sum by (le) (rate(runtime_system_block_time_seconds_bucket[1m])))").first?.value)
+        let quantile = try #require(try await Self.waitFor(prometheus, "histogram_quantile(0.9, sum by (le) (rate(runtime_system_block_time_seconds_bucket[1m]))) > 0").first?.value)
         #expect(quantile > 0 && quantile <= 1, "devnode blocks come every 0.25 s; the first bucket is 1 s: \(quantile)")
     }
 }
