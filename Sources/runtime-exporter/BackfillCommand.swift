@@ -86,19 +86,14 @@ struct BackfillCommand: AsyncParsableCommand {
             guard let specName else { throw NameUnknown() }
             name = specName
         }
-        let transport = FailoverTransport(endpoints: endpoints, observer: exporterMetrics.observer(chain: name), logger: logger)
+        // Several nodes share the load: calls go to each in turn, failing over to the others.
+        let transport = FailoverTransport(endpoints: endpoints, spreadsCalls: true, observer: exporterMetrics.observer(chain: name), logger: logger)
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
         defer { Task { await transport.close() } }
         var loader = HistoryLoader(chain: name, client: client, definitions: loaded, sink: StoreSink(store: opened), logger: logger)
         loader.chunkSize = chunk
         loader.concurrency = workers
         loader.every = every
-        // One client per node, each starting at its own and failing over to the rest.
-        let spread = endpoints.count < 2 ? [] : endpoints.indices.map { first in
-            FailoverTransport(endpoints: Array(endpoints[first...] + endpoints[..<first]), observer: exporterMetrics.observer(chain: name), logger: logger)
-        }
-        defer { for extra in spread { Task { await extra.close() } } }
-        loader.spread = spread.map { SubstrateRPCClient(transport: $0, timeout: .seconds(60)) }
         let last = if let to { to } else { try await loader.finalizedHead() }
         exporterMetrics.historyStarted(chain: name, blocks: last >= from ? last - from + 1 : 0)
         let started = Date()

@@ -121,7 +121,8 @@ struct ChainService: Service {
     /// A failed load (the node gone, chunks failed) is retried every 30 s; chunks loaded stay
     /// loaded, so each attempt does only what is left.
     private func loadHistory(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink, follower: ChainFollower) async {
-        let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: chain), logger: logger)
+        // The chain's nodes share the load: calls go to each in turn, failing over to the others.
+        let transport = FailoverTransport(endpoints: entry.endpoints, spreadsCalls: true, observer: metrics.observer(chain: chain), logger: logger)
         defer { Task { await transport.close() } }
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
         let wanted = history.metrics.map(Set.init)
@@ -129,13 +130,6 @@ struct ChainService: Service {
         loader.chunkSize = history.chunk
         loader.concurrency = history.workers
         loader.every = history.every
-        // Block fetches shared between the chain's nodes, each failing over to the others.
-        let endpoints = entry.endpoints
-        let spread = endpoints.count < 2 ? [] : endpoints.indices.map { first in
-            FailoverTransport(endpoints: Array(endpoints[first...] + endpoints[..<first]), observer: metrics.observer(chain: chain), logger: logger)
-        }
-        defer { for extra in spread { Task { await extra.close() } } }
-        loader.spread = spread.map { SubstrateRPCClient(transport: $0, timeout: .seconds(60)) }
         while !Task.isCancelled {
             do {
                 let last: UInt64

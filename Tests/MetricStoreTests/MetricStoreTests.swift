@@ -8,10 +8,7 @@ import Testing
 /// idempotent writes, exact values, chunks replaced on reload, read back by an independent
 /// client (Python's sqlite3, `psql`).
 @Suite struct MetricStoreTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
+    typealias Backend = StoreUnderTest.Backend
 
     /// A fresh store of the backend, with a referee that runs SQL on it through another client.
     struct Opened {
@@ -28,25 +25,10 @@ import Testing
     }
 
     static func open(_ backend: Backend) async throws -> Opened {
-        switch backend {
-        case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let path = directory.appendingPathComponent("store.sqlite").path
-            return Opened(location: .sqlite(path: path)) { sql in
-                let output = try await PythonReferee.run("""
-                    import sqlite3, sys, json
-                    print(json.dumps([[str(v) for v in row] for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]))
-                    """, arguments: [path, sql])
-                return try JSON.parse(output).arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] } ?? []
-            }
-        case .postgres:
-            let server = try await PostgresServer.shared()
-            let url = try await server.createDatabase()
-            return Opened(location: try StoreLocation(parsing: url)) { sql in
-                try await server.psql(PostgresServer.database(of: url), sql).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
-            }
-        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try await StoreUnderTest.make(backend, in: directory, name: "store")
+        return Opened(location: try StoreLocation(parsing: store.argument)) { sql in try await store.query(sql) }
     }
 
     static func sample(_ metric: String, block: UInt64, exact: String, labels: [String: String] = [:]) -> StoredSample {

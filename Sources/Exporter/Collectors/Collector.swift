@@ -138,24 +138,24 @@ struct CollectorStorage: Sendable {
     /// The value stored under `key` at this block: the item's default when absent (nil for an
     /// absent `Option` item). A key that was not fetched is an error, never a silent zero.
     func value(_ pallet: String, _ item: String, key: String, in block: BlockContext) throws(CollectorError) -> Value? {
-        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
-        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
-        guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
-        do {
-            return try decoder.decode(entry.valueType, bytes: bytes)
-        } catch {
-            throw fail("\(pallet).\(item) at block \(block.number): \(error)")
-        }
+        try decoded(pallet, item, key: key, in: block) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes) }
     }
 
     /// The value at a field path (`data.free`) of what is stored under `key`, decoding only
     /// what leads there; nil when the entry is absent (an `Option` item) or has no such field.
     func value(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String) throws(CollectorError) -> Value? {
+        try decoded(pallet, item, key: key, in: block) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes, at: path) }
+    }
+
+    /// The bytes under `key` (or the item's default), decoded by `decode` as the item's type.
+    private func decoded(
+        _ pallet: String, _ item: String, key: String, in block: BlockContext, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Value?
+    ) throws(CollectorError) -> Value? {
         guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
         guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
         guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
         do {
-            return try decoder.decode(entry.valueType, bytes: bytes, at: path)
+            return try decode(entry.valueType, bytes)
         } catch {
             throw fail("\(pallet).\(item) at block \(block.number): \(error)")
         }

@@ -62,9 +62,6 @@ public struct HistoryLoader: Sendable {
     public let logger: Logger
     public var chunkSize: UInt64 = 500
     public var concurrency = 8
-    /// Clients block fetches are spread over, block by block (one per node, each failing over
-    /// to the others); empty: `client` alone.
-    public var spread: [SubstrateRPCClient] = []
     /// Gauges sampled every this many blocks instead of as their definitions say (the
     /// reference's `distanceBetweenBlocks`); counters still read every block. Recorded in the
     /// loaded version (`1@every100`), so a load with another spacing does not count as done.
@@ -302,14 +299,12 @@ public struct HistoryLoader: Sendable {
         }
         contexts[chunk.lowerBound] = firstContext
         let predicted = try executing[chunk.lowerBound]!.followUpKeys(firstContext)
-        let clients = spread.isEmpty ? [client] : spread
         try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
             var pending = Array(chunk.dropFirst()).makeIterator()
             func next() {
                 guard let number = pending.next(), let hash = hashes[number], let runtime = executing[number] else { return }
                 let previous = executing[number - 1]?.specVersion
                 let guess = runtime.specVersion == executing[chunk.lowerBound]!.specVersion ? predicted : []
-                let client = clients[Int(number % UInt64(clients.count))]
                 group.addTask {
                     (number, try await Self.retrying {
                         try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, predicted: guess, client: client)

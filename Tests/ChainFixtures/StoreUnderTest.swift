@@ -1,21 +1,18 @@
-import ChainFixtures
-import ExactJSON
-import Foundation
-import Testing
+public import ExactJSON
+public import Foundation
 
 /// A store for `--store` on either backend, read back by an independent client: Python's
 /// sqlite3 for SQLite, `psql` for PostgreSQL (a database of its own on the test server).
-struct StoreUnderTest: Sendable {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public struct StoreUnderTest: Sendable {
+    public enum Backend: String, CaseIterable, Sendable {
         case sqlite, postgres
-        var testDescription: String { rawValue }
     }
 
-    let backend: Backend
+    public let backend: Backend
     /// What `--store` takes.
-    let argument: String
+    public let argument: String
 
-    static func make(_ backend: Backend, in directory: URL, name: String) async throws -> StoreUnderTest {
+    public static func make(_ backend: Backend, in directory: URL, name: String) async throws -> StoreUnderTest {
         switch backend {
         case .sqlite:
             return StoreUnderTest(backend: backend, argument: "sqlite:\(directory.appendingPathComponent("\(name).sqlite").path)")
@@ -27,7 +24,7 @@ struct StoreUnderTest: Sendable {
     /// Every sample `[metric, labels, block, time ms, exact]` (optionally of some metrics in some
     /// blocks) and every chunk record `[chain, metric, version, first, last, status]`, ordered,
     /// as `{"samples": …, "ranges": …}`.
-    func dump(metrics: [String]? = nil, blocks: ClosedRange<UInt64>? = nil) async throws -> JSON {
+    public func dump(metrics: [String]? = nil, blocks: ClosedRange<UInt64>? = nil) async throws -> JSON {
         let (low, high) = (blocks?.lowerBound ?? 0, blocks?.upperBound ?? UInt64(Int64.max))
         switch backend {
         case .sqlite:
@@ -58,7 +55,7 @@ struct StoreUnderTest: Sendable {
     }
 
     /// SQL through the backend's independent client, one row per line, columns split at `|`.
-    func query(_ sql: String) async throws -> [[String]] {
+    public func query(_ sql: String) async throws -> [[String]] {
         switch backend {
         case .sqlite:
             let output = try await PythonReferee.run("""
