@@ -295,19 +295,20 @@ public struct HistoryLoader: Sendable {
         var contexts = [UInt64: BlockContext]()
         let (firstHash, firstRuntime) = (hashes[chunk.lowerBound]!, executing[chunk.lowerBound]!)
         let firstContext = try await Self.retrying {
-            try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, predicted: [], client: client)
+            try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, keys: firstRuntime.storageKeys, client: client)
         }
         contexts[chunk.lowerBound] = firstContext
-        let predicted = try executing[chunk.lowerBound]!.followUpKeys(firstContext)
+        // One key list for the chunk's blocks of the first block's runtime, built once.
+        let predicted = Array(Set(firstRuntime.storageKeys).union(try firstRuntime.followUpKeys(firstContext)))
         try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
             var pending = Array(chunk.dropFirst()).makeIterator()
             func next() {
                 guard let number = pending.next(), let hash = hashes[number], let runtime = executing[number] else { return }
                 let previous = executing[number - 1]?.specVersion
-                let guess = runtime.specVersion == executing[chunk.lowerBound]!.specVersion ? predicted : []
+                let keys = runtime.specVersion == firstRuntime.specVersion ? predicted : runtime.storageKeys
                 group.addTask {
                     (number, try await Self.retrying {
-                        try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, predicted: guess, client: client)
+                        try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, keys: keys, client: client)
                     })
                 }
             }
@@ -354,7 +355,7 @@ public struct HistoryLoader: Sendable {
         guard let parent = hashes[0], let hash = hashes[1] else { throw LoadError(description: "\(chain): the node has no block \(number)") }
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         let runtime = try await runtimes.runtime(atParent: parent)
-        let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, predicted: [], client: client)
+        let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, keys: runtime.storageKeys, client: client)
         return context.storage.keys.sorted()
     }
 
@@ -372,11 +373,11 @@ public struct HistoryLoader: Sendable {
         }
     }
 
-    /// A block with its storage (and the collectors' follow-up keys), decoded.
+    /// A block with the storage under `keys`, decoded; the collectors' follow-up keys not among
+    /// them are read in a second query.
     private static func fetch(
-        _ number: UInt64, hash: String, runtime: ChainRuntime, previousSpec: UInt32?, decimals: Int, predicted: [String], client: SubstrateRPCClient
+        _ number: UInt64, hash: String, runtime: ChainRuntime, previousSpec: UInt32?, decimals: Int, keys: [String], client: SubstrateRPCClient
     ) async throws -> BlockContext {
-        let keys = predicted.isEmpty ? runtime.storageKeys : Array(Set(runtime.storageKeys).union(predicted))
         async let blockJSON = client.chainGetBlock(hash)
         async let values = client.stateQueryStorageAt(keys, at: hash)
         var storage = [String: [UInt8]?]()
