@@ -67,7 +67,23 @@ public struct StoredSample: Sendable, Equatable {
 
     /// The labels as stored: a JSON object with keys in name order, so one label set is one text.
     public var labelsJSON: String {
-        JSON.object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+        if labels.isEmpty { return "{}" }
+        let pairs = labels.sorted { $0.key < $1.key }
+        // Names and values that need no escaping (nearly all) are joined directly, as the
+        // serialiser would write them.
+        guard pairs.allSatisfy({ Self.isPlain($0.key) && Self.isPlain($0.value) }) else {
+            return JSON.object(pairs.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+        }
+        var text = "{"
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { text += "," }
+            text += "\"" + pair.key + "\":\"" + pair.value + "\""
+        }
+        return text + "}"
+    }
+
+    private static func isPlain(_ text: String) -> Bool {
+        !text.utf8.contains { $0 < 0x20 || $0 >= 0x80 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 }
 

@@ -1,6 +1,7 @@
 import ExactJSON
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded store: one SQLite file (WAL mode, so readers never wait on the writer), the
 /// common schema with epoch-millisecond times. A sample is identified by its series and block
@@ -121,8 +122,11 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                 INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (series_id, block) DO UPDATE SET time = excluded.time, value = excluded.value, exact = excluded.exact
                 """)
+            var labelTexts = [[String: String]: String]()
             for sample in samples {
-                let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: sample.labelsJSON)
+                let labels = labelTexts[sample.labels] ?? sample.labelsJSON
+                labelTexts[sample.labels] = labels
+                let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: labels)
                 let id: Int64
                 if let cached = ids[key] {
                     id = cached
@@ -135,12 +139,27 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     ids[key] = found
                     created[key] = found
                 }
-                try insert.execute(arguments: [id, sample.timeMilliseconds, Int64(sample.block), sample.value, sample.exact])
+                try Self.insert(id, sample, with: insert, in: db)
             }
             return created
         }
         // Only once the transaction committed: a rolled-back series id must not be remembered.
         lock.withLock { seriesIDs.merge(created) { first, _ in first } }
+    }
+
+    /// One sample through the prepared insert, bound with SQLite's own calls: this runs for
+    /// every sample of a history load, and argument arrays cost more than the insert.
+    private static func insert(_ seriesID: Int64, _ sample: StoredSample, with statement: Statement, in db: Database) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_bind_int64(handle, 1, seriesID)
+        sqlite3_bind_int64(handle, 2, sample.timeMilliseconds)
+        sqlite3_bind_int64(handle, 3, Int64(sample.block))
+        sqlite3_bind_double(handle, 4, sample.value)
+        let code = sample.exact.withCString { sqlite3_bind_text(handle, 5, $0, -1, transientText) == SQLITE_OK ? sqlite3_step(handle) : SQLITE_NOMEM }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
     }
 
     public func recordFailure(_ ranges: [LoadedRange], error: String) async throws {
@@ -217,3 +236,6 @@ extension SQLiteStore {
         func release() async {}
     }
 }
+
+/// SQLite copies bound text at once (the Swift string's buffer lives only for the call).
+private let transientText = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

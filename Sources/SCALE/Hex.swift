@@ -34,29 +34,30 @@ public enum Hex {
         if end - start >= 2, utf8[start] == UInt8(ascii: "0"), utf8[start + 1] == UInt8(ascii: "x") { start += 2 }
         guard (end - start) % 2 == 0 else { return nil }
         var valid = true
-        let decoded = [UInt8](unsafeUninitializedCapacity: (end - start) / 2) { buffer, count in
-            var position = start
-            while position < end {
-                let high = digit(utf8[position]), low = digit(utf8[position + 1])
-                guard high | low < 16 else {
-                    valid = false
-                    break
+        let decoded = digitValues.withUnsafeBufferPointer { digit in
+            [UInt8](unsafeUninitializedCapacity: (end - start) / 2) { buffer, count in
+                var position = start
+                while position < end {
+                    let high = digit[Int(utf8[position])], low = digit[Int(utf8[position + 1])]
+                    guard high | low < 16 else {
+                        valid = false
+                        break
+                    }
+                    buffer[count] = high << 4 | low
+                    count += 1
+                    position += 2
                 }
-                buffer[count] = high << 4 | low
-                count += 1
-                position += 2
             }
         }
         return valid ? decoded : nil
     }
 
-    /// A hex digit's value, or 255.
-    @inline(__always)
-    private static func digit(_ c: UInt8) -> UInt8 {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c &- UInt8(ascii: "A") &+ 10
+    /// Every byte's value as a hex digit (255: not one), one load per digit instead of branches.
+    private static let digitValues: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt8(byte) - UInt8(ascii: "A") + 10
         default: 255
         }
     }

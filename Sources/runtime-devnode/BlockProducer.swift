@@ -10,13 +10,19 @@ struct BlockProducer: Service {
     let fixedLength: UInt64?
 
     func catchUp() async throws {
-        if let fixedLength {
-            try await chain.advance(to: fixedLength)
-            return
+        var target = fixedLength ?? 0
+        if fixedLength == nil {
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            let elapsed = now > genesisMilliseconds ? now - genesisMilliseconds : 0
+            target = elapsed / UInt64(blockTime.milliseconds)
         }
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let elapsed = now > genesisMilliseconds ? now - genesisMilliseconds : 0
-        try await chain.advance(to: elapsed / UInt64(blockTime.milliseconds))
+        // One block per call: a node catching up after a slow start still answers requests
+        // between blocks instead of holding the chain for the whole stretch.
+        var head = await chain.head.number
+        while head < target {
+            head += 1
+            try await chain.advance(to: head)
+        }
     }
 
     func run() async throws {

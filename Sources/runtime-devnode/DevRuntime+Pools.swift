@@ -57,10 +57,11 @@ extension DevRuntime {
         guard block.number % 5 == 2 else { return }
         let candidates = Array(accounts.dropLast())
         let account = candidates[Int(block.random.next() % UInt64(candidates.count))]
-        let amount = UInt128(block.random.next() % 2_000_000_000_000) + 10_000_000_000
+        let wanted = UInt128(block.random.next() % 2_000_000_000_000) + 10_000_000_000
         let fee = 200_000_000 + UInt128(block.random.next() % 40_000_000)
         let outsider = candidates.first { block.state.pools.members[$0] == nil }
         if block.number % 50 == 2, let creator = outsider, has("NominationPools", call: "create") {
+            guard let amount = spendable(wanted, by: creator, in: block.state) else { return }
             let pool = block.state.pools.lastPoolID + 1
             let role = JSON.string(Hex.encode(creator))
             let roleAddress = JSON.object(["Id": role])
@@ -74,6 +75,7 @@ extension DevRuntime {
             }
             addToPool(pool, member: creator, amount: amount, creating: true, state: &block.state)
         } else if let membership = block.state.pools.members[account], has("NominationPools", call: "bond_extra") {
+            guard let amount = spendable(wanted, by: account, in: block.state) else { return }
             let pool = membership.pool
             try submit(try call("NominationPools", "bond_extra", ["extra": .object(["FreeBalance": .string(String(amount))])]), by: account, fee: fee, to: &block) { phase in
                 [
@@ -83,6 +85,7 @@ extension DevRuntime {
             }
             addToPool(pool, member: account, amount: amount, creating: false, state: &block.state)
         } else if block.state.pools.members[account] == nil, has("NominationPools", call: "join"), block.state.pools.lastPoolID > 0 {
+            guard let amount = spendable(wanted, by: account, in: block.state) else { return }
             let pool = 1 + UInt32(block.random.next() % UInt64(block.state.pools.lastPoolID))
             try submit(try call("NominationPools", "join", ["amount": .string(String(amount)), "pool_id": .number(pool)]), by: account, fee: fee, to: &block) { phase in
                 [

@@ -12,7 +12,7 @@ extension DevRuntime {
             let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
             var destination = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
             if destination == signer { destination = author }
-            let amount = UInt128(block.random.next() % 1_000_000_000_000) + 10_000_000_000
+            guard let amount = spendable(UInt128(block.random.next() % 1_000_000_000_000) + 10_000_000_000, by: signer, in: block.state) else { continue }
             let tip: UInt128 = block.random.next() % 3 == 0 ? UInt128(block.random.next() % 100_000_000) : 0
             let fee = 150_000_000 + UInt128(block.random.next() % 50_000_000) + tip
             try submit(try transferCall(to: destination, amount: amount), by: signer, tip: tip, fee: fee, to: &block) { phase in
@@ -27,7 +27,9 @@ extension DevRuntime {
         guard block.number % 3 == 0, has("Utility", call: "batch_all") else { return }
         let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
         let destinations = [accounts[0] == signer ? accounts[1] : accounts[0], author]
-        let amounts = destinations.map { _ in UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000 }
+        let wanted = destinations.map { _ in UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000 }
+        guard let first = spendable(wanted[0], by: signer, in: block.state), let second = spendable(wanted[1], by: signer, in: block.state) else { return }
+        let amounts = [first, second]
         let fee = 300_000_000 + UInt128(block.random.next() % 50_000_000)
         var calls = [Value]()
         for (destination, amount) in zip(destinations, amounts) { calls.append(try transferCall(to: destination, amount: amount)) }
@@ -51,6 +53,7 @@ extension DevRuntime {
     func failedTransfer(_ block: inout BlockBuilder) throws {
         guard block.number % 9 == 4, let balances = metadata.pallet(named: "Balances") else { return }
         let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+        guard spendable(0, by: signer, in: block.state) != nil else { return }
         let amount = block.state.free[signer, default: 0] * 2
         let fee = 150_000_000 + UInt128(block.random.next() % 50_000_000)
         let insufficientBalance = JSON.object(["Module": .object(["index": .number(balances.index), "error": .string("0x02000000")])])
@@ -64,7 +67,7 @@ extension DevRuntime {
         guard block.number % 9 == 7, has("Utility", call: "batch"), let balances = metadata.pallet(named: "Balances") else { return }
         let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
         let payee = accounts[0] == signer ? accounts[1] : accounts[0]
-        let amount = UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000
+        guard let amount = spendable(UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000, by: signer, in: block.state) else { return }
         let calls = [
             try transferCall(to: payee, amount: amount), try transferCall(to: payee, amount: block.state.free[signer, default: 0] * 2),
             try transferCall(to: payee, amount: amount),

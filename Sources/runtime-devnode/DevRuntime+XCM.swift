@@ -25,7 +25,7 @@ extension DevRuntime {
         guard has("XcmPallet", call: method) else { return }
         let signer = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
         let parachain = teleport ? Self.assetHub : Self.reserveParachains[Int(block.random.next() % UInt64(Self.reserveParachains.count))]
-        let amount = UInt128(block.random.next() % 50_000_000_000_000) + 10_000_000_000
+        guard let amount = spendable(UInt128(block.random.next() % 50_000_000_000_000) + 10_000_000_000, by: signer, in: block.state) else { return }
         let fee = 250_000_000 + UInt128(block.random.next() % 50_000_000)
         let beneficiary = block.random.bytes(32)
         let shapes = XCMShapes(version: version)
@@ -62,7 +62,7 @@ extension DevRuntime {
         }
         if block.number % 12 == 10, has("Utility", call: "batch_all") {
             let payee = accounts[0] == signer ? accounts[1] : accounts[0]
-            let paid = UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000
+            let paid = min(UInt128(block.random.next() % 100_000_000_000) + 10_000_000_000, amount)
             let calls = [try transferCall(to: payee, amount: paid), xcmCall]
             let batch = try metadata.callValue(pallet: "Utility", call: "batch_all", arguments: [.init(name: "calls", value: Value(.sequence(calls)))])
             try submit(batch, by: signer, fee: fee, to: &block) { phase in

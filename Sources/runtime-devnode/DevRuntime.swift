@@ -84,6 +84,19 @@ struct DevRuntime: Sendable {
 
     var author: [UInt8] { accounts[accounts.count - 1] }
 
+    /// What `signer` spends on one action that wanted `wanted`: at most a two-hundredth of its
+    /// free balance, so that money leaving the signers (to the author, pools, other chains)
+    /// never drives an account below zero however long the history; nil when the account has
+    /// too little left to act at all.
+    func spendable(_ wanted: UInt128, by signer: [UInt8], in state: State) -> UInt128? {
+        let free = state.free[signer, default: 0]
+        guard free >= Self.leastBalanceToAct else { return nil }
+        return min(wanted, free / 200)
+    }
+
+    /// 100 units at 10 decimals: far above any fee, so fees never overdraw an account either.
+    static let leastBalanceToAct: UInt128 = 1_000_000_000_000
+
     func genesis(seed: UInt64) throws -> DevChain.Block {
         var random = DevRandom(seed: seed, stream: 0)
         var state = State(

@@ -164,6 +164,22 @@ import Testing
         try await second.close()
     }
 
+    /// A label set is one series by its text: the text is sorted JSON, written the same whether
+    /// it takes the direct path (plain names and values) or the escaping one, as Python writes it.
+    @Test func labelTextsAreSortedJSONAsAnotherWriterWritesThem() async throws {
+        let sets: [[String: String]] = [
+            [:], ["pool": "12"], ["pallet": "Balances", "event": "Transfer", "class": "normal"],
+            ["quote": "say \"hi\"", "back\\slash": "a\\b"], ["line": "a\nb\tc\u{1}"], ["name": "Zürich ✓"],
+        ]
+        let ours = sets.map { StoredSample(metric: "m", chain: "c", labels: $0, block: 1, timeMilliseconds: 0, value: 0, exact: "0").labelsJSON }
+        let input = String(decoding: try JSONSerialization.data(withJSONObject: sets), as: UTF8.self)
+        let python = try await PythonReferee.run("""
+            import json, sys
+            for labels in json.load(sys.stdin): print(json.dumps(labels, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+            """, input: input)
+        #expect(ours == python.split(separator: "\n").map(String.init))
+    }
+
     @Test func storeLocationsAreReadOrRefusedInOneLine() throws {
         #expect(try StoreLocation(parsing: "none") == .none)
         #expect(try StoreLocation(parsing: "sqlite:data/x.sqlite") == .sqlite(path: "data/x.sqlite"))

@@ -84,7 +84,10 @@ import Testing
 
         // Election and voter-list values against the truth: per-block ones at the scraped block,
         // scheduled ones at the block their last read reflects.
-        for snapshot in [first, second] { try await Self.checkElection(snapshot, truth: try await Self.truth(client, at: snapshot.block)) }
+        for snapshot in [first, second] {
+            let truth = try await Self.truth(client, at: snapshot.block)
+            try Self.checkElection(snapshot, truth: truth)
+        }
         try await Self.checkScheduledReads(exporter, client: client)
         let submissions = { (snapshot: MetricsSnapshot, kind: String) in
             snapshot.series["runtime_election_submissions_total{chain=\"polkadot\",kind=\"\(kind)\"}"].flatMap { UInt64($0) } ?? 0

@@ -36,7 +36,8 @@ import Testing
         let transport = FailoverTransport(
             endpoints: [node.webSocketURL], backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(500)), stallTimeout: .seconds(3)
         )
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(10))
+        // A restarted node rebuilds its chain first; on a loaded machine that takes a while.
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
         let subscription = try await client.chainSubscribeNewHeads()
         var numbers = try await firstElements(3, of: subscription, within: .seconds(30)).compactMap { $0["number"]?.uint64Value }
         await node.stopAndWait()

@@ -83,21 +83,36 @@ public enum CollectorCatalog {
 /// Storage access for collectors: keys built and values decoded with one runtime's types.
 struct CollectorStorage: Sendable {
     let collector: String
-    let metadata: RuntimeMetadata
-    private let keys: StorageKeyBuilder
-    private let decoder: ValueDecoder
-    private let built = KeyMemo()
+    /// What does not change, behind one reference: collectors capture and copy their storage
+    /// in every closure, at every block.
+    private let runtime: Runtime
+
+    private final class Runtime: Sendable {
+        let metadata: RuntimeMetadata
+        let keys: StorageKeyBuilder
+        let decoder: ValueDecoder
+        let built = KeyMemo()
+
+        init(metadata: RuntimeMetadata) {
+            self.metadata = metadata
+            keys = StorageKeyBuilder(metadata: metadata)
+            decoder = ValueDecoder(registry: metadata.types)
+        }
+    }
+
+    var metadata: RuntimeMetadata { runtime.metadata }
+    private var keys: StorageKeyBuilder { runtime.keys }
+    private var decoder: ValueDecoder { runtime.decoder }
+    private var built: KeyMemo { runtime.built }
 
     init(collector: String, metadata: RuntimeMetadata) {
         self.collector = collector
-        self.metadata = metadata
-        keys = StorageKeyBuilder(metadata: metadata)
-        decoder = ValueDecoder(registry: metadata.types)
+        runtime = Runtime(metadata: metadata)
     }
 
     /// Keys built before: collectors ask for the same entries (each pool's, each validator's)
     /// block after block, and a key costs an encoding, hashing and hex. Bounded: emptied when full.
-    private final class KeyMemo: Sendable {
+    fileprivate final class KeyMemo: Sendable {
         struct Request: Hashable {
             let pallet: String
             let item: String
@@ -174,10 +189,12 @@ struct CollectorStorage: Sendable {
     }
 
     /// The integer at a field path (alternatives `a|b`), looking through newtypes and compacts.
-    func number(_ value: Value?, _ path: String? = nil, what: String) throws(CollectorError) -> UInt128 {
-        guard let value else { throw fail("\(what) is missing") }
+    /// `what` names the value in the error, built only when there is one (this runs for every
+    /// pool and exposure at every block).
+    func number(_ value: Value?, _ path: String? = nil, what: @autoclosure () -> String) throws(CollectorError) -> UInt128 {
+        guard let value else { throw fail("\(what()) is missing") }
         guard let found = value.integers(at: path), found.count == 1, let number = found.first else {
-            throw fail("\(what) has no non-negative integer at \(path ?? "the value")")
+            throw fail("\(what()) has no non-negative integer at \(path ?? "the value")")
         }
         return number
     }

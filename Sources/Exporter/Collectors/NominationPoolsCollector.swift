@@ -102,10 +102,9 @@ struct NominationPoolsCollector: Collector {
         for pool in 1...last {
             let keys = try keys(pool)
             // Only the fields read are decoded: these values are read for every pool at every block.
-            let what = "NominationPools.BondedPools[\(pool)]"
             guard let memberCounter = try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "member_counter") else { continue }
-            let members = try storage.number(memberCounter, what: "\(what).member_counter")
-            let points = try storage.number(try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points"), what: "\(what).points")
+            let members = try storage.number(memberCounter, what: "NominationPools.BondedPools[\(pool)].member_counter")
+            let points = try storage.number(try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points"), what: "NominationPools.BondedPools[\(pool)].points")
             let balance = try storage.value("Staking", "Ledger", key: keys.ledger, in: block, at: "total")
                 .map { total throws(CollectorError) in try storage.number(total, what: "Staking.Ledger of pool \(pool): total") } ?? 0
             var unbonding: UInt128 = 0
@@ -130,16 +129,15 @@ struct NominationPoolsCollector: Collector {
 
     /// `no_era.balance` plus the balance of each `with_era` sub-pool.
     private static func subPoolBalances(noEra: Value, withEra: Value?, storage: CollectorStorage, pool: UInt32) throws(CollectorError) -> UInt128 {
-        let what = "NominationPools.SubPoolsStorage[\(pool)]"
-        var total = try storage.number(noEra, "balance", what: "\(what).no_era")
-        guard let withEra else { throw storage.fail("\(what) has no with_era") }
+        var total = try storage.number(noEra, "balance", what: "NominationPools.SubPoolsStorage[\(pool)].no_era")
+        guard let withEra else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)] has no with_era") }
         var map = withEra
         while let inner = map.unwrappedNewtype, inner != map { map = inner }
-        guard case let .sequence(entries) = map.kind else { throw storage.fail("\(what).with_era is not a map") }
+        guard case let .sequence(entries) = map.kind else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)].with_era is not a map") }
         for entry in entries {
             // BTreeMap entries are (era, UnbondPool) tuples.
-            guard case let .tuple(pair) = entry.kind, pair.count == 2 else { throw storage.fail("\(what).with_era holds a non-pair") }
-            total += try storage.number(pair[1], "balance", what: "\(what).with_era")
+            guard case let .tuple(pair) = entry.kind, pair.count == 2 else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)].with_era holds a non-pair") }
+            total += try storage.number(pair[1], "balance", what: "NominationPools.SubPoolsStorage[\(pool)].with_era")
         }
         return total
     }

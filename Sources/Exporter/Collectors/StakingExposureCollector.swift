@@ -67,9 +67,8 @@ struct StakingExposureCollector: Collector {
         for validator in validators {
             // A validator of the session without exposure in this era (just elected) adds nothing.
             guard let exposure = try storage.value("Staking", exposureItem, key: try exposureKey(era, validator), in: block) else { continue }
-            let what = "Staking.\(exposureItem)[\(era)]"
-            own += try storage.number(exposure, "own", what: what)
-            backed += try storage.number(exposure, "total", what: what)
+            own += try storage.number(exposure, "own", what: "Staking.\(exposureItem)[\(era)]")
+            backed += try storage.number(exposure, "total", what: "Staking.\(exposureItem)[\(era)]")
             if let count = exposure.value(at: "nominator_count")?.uint128 {
                 backings += count
             } else if case let .sequence(others)? = exposure.value(at: "others")?.kind {

@@ -257,12 +257,28 @@ public struct HistoryLoader: Sendable {
         }
     }
 
-    /// A chunk's blocks fetched and decoded, each with the runtime that executed it.
+    /// A chunk's blocks fetched, decoded and evaluated, each with the runtime that executed it.
     struct FetchedChunk: Sendable {
         let chunk: ClosedRange<UInt64>
-        let contexts: [UInt64: BlockContext]
+        let blocks: [UInt64: FetchedBlock]
         let executing: [UInt64: ChainRuntime]
         let parentTimestamp: UInt64?
+    }
+
+    /// One block as fetched, with its samples but those needing its parent's timestamp, or the
+    /// error evaluating it gave (the chunk then fails with it; fetching is what gets retried).
+    struct FetchedBlock: Sendable {
+        let context: BlockContext
+        let samples: Result<[Sample], EvaluationFailure>
+
+        init(_ context: BlockContext, runtime: ChainRuntime) {
+            self.context = context
+            samples = Result { try runtime.samples(context) }.mapError { EvaluationFailure(description: "block \(context.number): \($0)") }
+        }
+    }
+
+    struct EvaluationFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// A chunk's blocks, fetched and decoded.
@@ -292,51 +308,56 @@ public struct HistoryLoader: Sendable {
         // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after. The
         // first block goes alone: the keys its collectors chose are read along for the others,
         // which then need a query of their own only when theirs changed.
-        var contexts = [UInt64: BlockContext]()
+        var blocks = [UInt64: FetchedBlock]()
         let (firstHash, firstRuntime) = (hashes[chunk.lowerBound]!, executing[chunk.lowerBound]!)
         let firstContext = try await Self.retrying {
             try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, keys: firstRuntime.storageKeys, client: client)
         }
-        contexts[chunk.lowerBound] = firstContext
+        blocks[chunk.lowerBound] = FetchedBlock(firstContext, runtime: firstRuntime)
         // One key list for the chunk's blocks of the first block's runtime, built once.
         let predicted = Array(Set(firstRuntime.storageKeys).union(try firstRuntime.followUpKeys(firstContext)))
-        try await withThrowingTaskGroup(of: (UInt64, BlockContext).self) { group in
+        // Each block is evaluated where it was fetched, so evaluation runs on every core and
+        // overlaps the requests still in flight.
+        try await withThrowingTaskGroup(of: (UInt64, FetchedBlock).self) { group in
             var pending = Array(chunk.dropFirst()).makeIterator()
             func next() {
                 guard let number = pending.next(), let hash = hashes[number], let runtime = executing[number] else { return }
                 let previous = executing[number - 1]?.specVersion
                 let keys = runtime.specVersion == firstRuntime.specVersion ? predicted : runtime.storageKeys
                 group.addTask {
-                    (number, try await Self.retrying {
+                    let context = try await Self.retrying {
                         try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: previous, decimals: decimals, keys: keys, client: client)
-                    })
+                    }
+                    return (number, FetchedBlock(context, runtime: runtime))
                 }
             }
             for _ in 0..<concurrency { next() }
-            while let (number, context) = try await group.next() {
-                contexts[number] = context
+            while let (number, block) = try await group.next() {
+                blocks[number] = block
                 next()
             }
         }
-        return FetchedChunk(chunk: chunk, contexts: contexts, executing: executing, parentTimestamp: parentTimestamp)
+        return FetchedChunk(chunk: chunk, blocks: blocks, executing: executing, parentTimestamp: parentTimestamp)
     }
 
-    /// A fetched chunk's samples of `metrics`, block by block, in order (a block's time needs its parent's).
+    /// A fetched chunk's samples of `metrics`, block by block, in order: block time and sampling
+    /// by the hour need the parent's timestamp.
     static func evaluate(_ fetched: FetchedChunk, metrics: Set<String>) throws -> [HistoryBlock] {
         var blocks = [HistoryBlock]()
         blocks.reserveCapacity(fetched.chunk.count)
         var previousTimestamp = fetched.parentTimestamp
         var definitions = [UInt32: [String: MetricDefinition]]()
         for number in fetched.chunk {
-            guard var context = fetched.contexts[number], let runtime = fetched.executing[number] else {
+            guard let block = fetched.blocks[number], let runtime = fetched.executing[number] else {
                 throw LoadError(description: "block \(number) was not fetched")
             }
             if definitions[runtime.specVersion] == nil {
                 definitions[runtime.specVersion] = Dictionary(runtime.definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             }
             let byName = definitions[runtime.specVersion] ?? [:]
+            var context = block.context
             context.parentTimestampMilliseconds = previousTimestamp
-            let samples = try runtime.samples(context).filter { sample in
+            let samples = (try block.samples.get() + (try runtime.parentTimedSamples(context))).filter { sample in
                 guard metrics.contains(sample.metric), let definition = byName[sample.metric] else { return false }
                 return sampled(definition, block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
             }

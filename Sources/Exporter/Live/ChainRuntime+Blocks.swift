@@ -40,4 +40,20 @@ extension ChainRuntime {
         }
         return samples
     }
+
+    /// The samples that need the parent block's timestamp (block time). `samples(_:)` of a
+    /// context without that timestamp leaves them out, so history evaluates blocks out of order,
+    /// in parallel, and adds these once the blocks are in order.
+    func parentTimedSamples(_ context: BlockContext) throws -> [Sample] {
+        var samples = [Sample]()
+        for definition in definitions where definition.needsParentTimestamp { samples += try evaluator.evaluate(definition, in: context) }
+        return samples
+    }
+}
+
+extension MetricDefinition {
+    /// Whether its samples need the parent block's timestamp as well as the block's own.
+    var needsParentTimestamp: Bool {
+        if case .header(.blockTime) = source { true } else { false }
+    }
 }

@@ -3,7 +3,9 @@ import Substrate
 
 /// One runtime version of a followed chain: its metadata, the definitions that apply to it, and
 /// the storage keys to read at each of its blocks (one `state_queryStorageAt` for all of them).
-struct ChainRuntime: Sendable {
+/// A class: every block and task holds it, and copying its many fields each time costs more
+/// than a reference.
+final class ChainRuntime: Sendable {
     let specVersion: UInt32
     let metadata: RuntimeMetadata
     let evaluator: DefinitionEvaluator

@@ -1,5 +1,5 @@
 public import ExactJSON
-public import SCALE
+import SCALE
 
 /// A block with its extrinsics and (optionally) its `System.Events`, decoded with the metadata of
 /// the runtime it was produced under.

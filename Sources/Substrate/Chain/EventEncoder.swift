@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// Encodes `System.Events` values (`Vec<EventRecord>`) for one runtime: the inverse of
 /// `EventDecoder.decode`. Pallets and events are found by name.

@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// One entry of `System.Events`: when it happened, which pallet emitted which event, and its fields.
 public struct EventRecord: Sendable {

@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// Builds extrinsics in the formats `ExtrinsicDecoder` reads (v4 unsigned/signed, v5 bare/general),
 /// from values typed by one runtime's metadata. Extensions are given by identifier and written in

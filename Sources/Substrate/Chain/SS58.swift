@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// SS58 addresses: base58 of (network prefix ‖ account ‖ first two bytes of
 /// blake2b-512("SS58PRE" ‖ prefix ‖ account)).

@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 extension RuntimeMetadata {
     /// The `meta` magic that starts every `RuntimeMetadataPrefixed`.

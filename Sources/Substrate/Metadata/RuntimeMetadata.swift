@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// Runtime metadata in one version-independent form, whichever of V14, V15 or V16 it was read from.
 /// Lookup tables (pallets by name and index, storage entries, constants) are built once at load.

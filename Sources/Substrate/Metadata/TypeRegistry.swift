@@ -1,4 +1,4 @@
-public import SCALE
+import SCALE
 
 /// The portable type registry of a runtime (scale-info's `PortableRegistry`): every type the
 /// runtime's calls, events, storage and constants use, addressed by a numeric id.
