@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
@@ -94,11 +96,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // HTTP APIs over the store: Sanbase's getMetric in GraphQL, and its REST mirror.
+        .target(
+            name: "Server",
+            dependencies: [
+                "MetricStore",
+                "ExactJSON",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "runtime-exporter",
             dependencies: [
                 "Exporter",
                 "MetricStore",
+                "Server",
                 "Substrate",
                 "SubstrateRPC",
                 "ExactJSON",

@@ -27,6 +27,18 @@ public protocol MetricStore: Sendable {
     /// until that process is done. A process that dies loses its claims with its connection.
     func claimChunk(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any ChunkClaim)?
     func close() async throws
+
+    // Reading for the query API: every metric through the same queries.
+
+    /// The definitions kept by `saveDefinitions`, by name.
+    func definitions() async throws -> [StoredDefinition]
+    /// Each metric with samples, and the chains it has them for.
+    func chainsByMetric() async throws -> [String: Set<String>]
+    /// The times (Unix milliseconds) of a metric's first and last sample on a chain; nil without samples.
+    func sampleTimes(metric: String, chain: String) async throws -> (first: Int64, last: Int64)?
+    /// A metric bucketed and aggregated in the database (see `TimeseriesQuery`); buckets
+    /// without samples are left out.
+    func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint]
 }
 
 /// A chunk of history held by this process (see `MetricStore.claimChunk`). Ends with one of

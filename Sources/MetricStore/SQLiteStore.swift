@@ -8,7 +8,8 @@ import GRDBSQLite
 /// (blocks, unlike timestamps, are unique even on chains that stall the clock), with an index
 /// on time for queries. Series ids are cached after their first use.
 public final class SQLiteStore: MetricStore, @unchecked Sendable {
-    private let pool: DatabasePool
+    /// Internal: the query file reads through it too.
+    let pool: DatabasePool
     private let lock = NSLock()
     private var seriesIDs: [SeriesKey: Int64] = [:]
 

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import MetricStore
 import NIOCore
+import Server
 import ServiceLifecycle
 import SubstrateRPC
 import UnixSignals
@@ -46,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("history-to"), help: "The last block of that history. Default: the block before the first one followed.")
     var historyTo: UInt64?
+
+    @Option(name: .customLong("api-keys-file"), help: "A file of API keys (one per line) that open metrics marked access: restricted in the query API.")
+    var apiKeysFile: String?
 
     @OptionGroup var definitions: DefinitionOptions
 
@@ -132,6 +136,14 @@ struct ServeCommand: AsyncParsableCommand {
         router.get("/") { _, _ -> Response in
             let page = await LandingPage(board: board, telemetryPath: telemetryPath).html()
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        if let store {
+            let keys = try apiKeysFile.map { path in
+                do { return try APIKeys.load(file: path) } catch { throw InputFailure(file: "--api-keys-file", message: "\(error)") }
+            } ?? .none
+            let queries = MetricQueries(store: store)
+            MetricsAPI(queries: queries, keys: keys).addRoutes(to: router)
+            try await GraphQLAPI.make(queries: queries, keys: keys).addRoutes(to: router)
         }
         router.get("/-/healthy") { _, _ in "OK\n" }
         // Ready once some chain's metrics are served; a chain that is down does not hold the others back.

@@ -1,0 +1,62 @@
+import ExactJSON
+import PostgresNIO
+
+/// The query API's reads on PostgreSQL.
+extension PostgresStore {
+    public func definitions() async throws -> [StoredDefinition] {
+        try await withConnection("reading the definitions") { connection in
+            var definitions = [StoredDefinition]()
+            let rows = try await connection.query("SELECT metric, version, definition::text FROM metric_metadata ORDER BY metric", logger: self.logger)
+            for try await (metric, version, text) in rows.decode((String, String, String).self) {
+                definitions.append(StoredDefinition(name: metric, version: version, json: (try? JSON.parse(text)) ?? .object([])))
+            }
+            return definitions
+        }
+    }
+
+    public func chainsByMetric() async throws -> [String: Set<String>] {
+        try await withConnection("reading the metrics of each chain") { connection in
+            var chains = [String: Set<String>]()
+            let rows = try await connection.query("SELECT DISTINCT metric, chain FROM series", logger: self.logger)
+            for try await (metric, chain) in rows.decode((String, String).self) { chains[metric, default: []].insert(chain) }
+            return chains
+        }
+    }
+
+    public func sampleTimes(metric: String, chain: String) async throws -> (first: Int64, last: Int64)? {
+        try await withConnection("reading when \(metric) has samples") { connection in
+            let rows = try await connection.query("""
+                SELECT (extract(epoch FROM min(x.time)) * 1000)::int8, (extract(epoch FROM max(x.time)) * 1000)::int8
+                FROM samples x JOIN series s ON s.id = x.series_id WHERE s.metric = \(metric) AND s.chain = \(chain)
+                """, logger: self.logger)
+            for try await (first, last) in rows.decode((Int64?, Int64?).self) {
+                if let first, let last { return (first, last) }
+            }
+            return nil
+        }
+    }
+
+    public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
+        let labels = JSON.object(query.labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, width: "\(width)", from: query.from)
+        // The per-block total of the matching series (labels containing the selector), its
+        // bucket, then the bucket's aggregate.
+        let sql: PostgresQuery = """
+            WITH per_block AS (
+                SELECT min(time) AS time, sum(value) AS value FROM samples
+                WHERE series_id IN (SELECT id FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb)
+                  AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)
+                GROUP BY block),
+            bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
+            \(unescaped: TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres))
+            """
+        return try await withConnection("querying \(query.metric) of \(query.chain)") { connection in
+            var points = [TimeseriesPoint]()
+            for try await (time, value) in try await connection.query(sql, logger: self.logger).decode((Int64, Double).self) {
+                points.append(TimeseriesPoint(time: time, value: value))
+            }
+            return points
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ExactJSON
+import GRDB
+
+/// The query API's reads on the embedded store.
+extension SQLiteStore {
+    public func definitions() async throws -> [StoredDefinition] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT metric, version, definition FROM metric_metadata ORDER BY metric").map { row in
+                StoredDefinition(name: row["metric"], version: row["version"], json: (try? JSON.parse(row["definition"] as String)) ?? .object([]))
+            }
+        }
+    }
+
+    public func chainsByMetric() async throws -> [String: Set<String>] {
+        try await pool.read { db in
+            var chains = [String: Set<String>]()
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT metric, chain FROM series") {
+                chains[row["metric"] as String, default: []].insert(row["chain"])
+            }
+            return chains
+        }
+    }
+
+    public func sampleTimes(metric: String, chain: String) async throws -> (first: Int64, last: Int64)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT min(x.time) AS first, max(x.time) AS last FROM samples x JOIN series s ON s.id = x.series_id
+                WHERE s.metric = ? AND s.chain = ?
+                """, arguments: [metric, chain]), let first = row["first"] as Int64?, let last = row["last"] as Int64?
+            else { return nil }
+            return (first, last)
+        }
+    }
+
+    public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
+        var arguments: StatementArguments = [query.metric, query.chain]
+        var labelFilter = ""
+        for (name, value) in query.labels.sorted(by: { $0.key < $1.key }) {
+            labelFilter += " AND json_extract(labels, ?) = ?"
+            arguments += ["$.\"\(name)\"", value]
+        }
+        arguments += [query.from, query.to]
+        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
+        // The per-block total of the matching series, its bucket, then the bucket's aggregate.
+        let sql = """
+            WITH per_block AS (
+                SELECT min(time) AS time, sum(value) AS value FROM samples
+                WHERE series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?\(labelFilter)) AND time >= ? AND time < ?
+                GROUP BY block),
+            bucketed AS (SELECT \(TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)) AS bucket, time, value FROM per_block)
+            \(TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite))
+            """
+        let bound = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
+        }
+    }
+}

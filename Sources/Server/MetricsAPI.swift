@@ -1,0 +1,138 @@
+public import Hummingbird
+import ExactJSON
+import Foundation
+public import MetricStore
+
+/// The REST mirror of the query API, for curl and Grafana JSON datasources:
+/// - `GET /api/v1/metrics[?chain=]`: every metric's metadata (or those a chain has);
+/// - `GET /api/v1/metrics/{name}`: one metric's, with when each chain's samples start and end;
+/// - `GET /api/v1/metrics/{name}/timeseries?chain=&from=&to=&interval=&aggregation=&includeIncompleteData=&LABEL=VALUE`;
+/// - `GET /api/v1/slugs`: the chains; `GET /api/v1/openapi.json`: this API described.
+/// Answers are JSON; errors are `{"error": "…"}` with 400 (a wrong argument), 401 (a
+/// restricted metric without a key), 404 (an unknown metric or chain) or 500 (the store).
+public struct MetricsAPI: Sendable {
+    public let queries: MetricQueries
+    public let keys: APIKeys
+    /// Unix milliseconds now (a parameter for tests of relative dates).
+    let now: @Sendable () -> Int64
+
+    public init(queries: MetricQueries, keys: APIKeys = .none) {
+        self.queries = queries
+        self.keys = keys
+        now = { Int64(Date().timeIntervalSince1970 * 1000) }
+    }
+
+    static let timeseriesParameters: Set<String> = ["chain", "slug", "from", "to", "interval", "aggregation", "includeIncompleteData"]
+
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let api = self
+        router.get("/api/v1/metrics") { request, _ in
+            await api.answer {
+                let chain = request.uri.queryParameters.get("chain")
+                let chainsByMetric = try await api.queries.store.chainsByMetric()
+                let metrics = try await api.queries.metrics().filter { chain == nil || chainsByMetric[$0.name]?.contains(chain!) == true }
+                return .object([JSON.Member("metrics", .array(metrics.map { Self.metadata($0, chains: (chainsByMetric[$0.name] ?? []).sorted()) }))])
+            }
+        }
+        router.get("/api/v1/metrics/{name}") { request, context in
+            await api.answer {
+                let metric = try await api.queries.metric(named: try context.parameters.require("name"))
+                var slugs = [JSON]()
+                for chain in try await api.queries.chains(metric: metric.name) {
+                    guard let times = try await api.queries.store.sampleTimes(metric: metric.name, chain: chain) else { continue }
+                    slugs.append(.object([
+                        JSON.Member("slug", .string(chain)), JSON.Member("availableSince", .string(QueryTime.iso8601(times.first))),
+                        JSON.Member("lastDatetimeComputedAt", .string(QueryTime.iso8601(times.last))),
+                    ]))
+                }
+                guard case var .object(members) = Self.metadata(metric, chains: slugs.compactMap { $0["slug"]?.stringValue }) else { return .null }
+                members.append(JSON.Member("slugs", .array(slugs)))
+                return .object(members)
+            }
+        }
+        router.get("/api/v1/metrics/{name}/timeseries") { request, context in
+            await api.answer {
+                let name = try context.parameters.require("name")
+                let parameters = request.uri.queryParameters
+                guard let chain = parameters.get("chain") ?? parameters.get("slug") else {
+                    throw QueryError.badArgument("chain", "missing: which chain (slug) to query, e.g. chain=polkadot")
+                }
+                if try await api.queries.metric(named: name).isRestricted, !api.keys.accepts(authorization: request.headers[.authorization]) {
+                    throw QueryError.restricted(name)
+                }
+                var labels = [String: String]()
+                for (key, value) in parameters where !Self.timeseriesParameters.contains(String(key)) { labels[String(key)] = String(value) }
+                let now = api.now()
+                let query = try await api.queries.plan(
+                    metric: name, chain: chain, labels: labels, from: parameters.get("from") ?? "utc_now-1d", to: parameters.get("to") ?? "utc_now",
+                    interval: parameters.get("interval"), aggregation: parameters.get("aggregation"), nowMilliseconds: now)
+                let incomplete = parameters.get("includeIncompleteData").map { $0 == "true" || $0 == "1" } ?? false
+                let points = try await api.queries.timeseries(query, includeIncompleteData: incomplete, nowMilliseconds: now)
+                return .object([
+                    JSON.Member("metric", .string(name)), JSON.Member("chain", .string(chain)),
+                    JSON.Member("labels", .object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) })),
+                    JSON.Member("from", .string(QueryTime.iso8601(query.from))), JSON.Member("to", .string(QueryTime.iso8601(query.to))),
+                    JSON.Member("interval", .string(query.interval.description)), JSON.Member("aggregation", .string(query.aggregation.rawValue.uppercased())),
+                    JSON.Member("data", .array(points.map(Self.point))),
+                ])
+            }
+        }
+        router.get("/api/v1/slugs") { _, _ in
+            await api.answer { .object([JSON.Member("slugs", .array(try await api.queries.chains().map(JSON.string)))]) }
+        }
+        router.get("/api/v1/openapi.json") { _, _ in
+            await api.answer { OpenAPIDocument.document }
+        }
+    }
+
+    /// A bucket as Sanbase writes one: `{"datetime": "2024-01-01T00:00:00Z", "value": 15}`.
+    static func point(_ point: TimeseriesPoint) -> JSON {
+        .object([JSON.Member("datetime", .string(QueryTime.iso8601(point.time))), JSON.Member("value", number(point.value))])
+    }
+
+    static func number(_ value: Double) -> JSON {
+        guard value.isFinite else { return .null }
+        if value == value.rounded(), abs(value) < 1e15 { return .number(String(Int64(value))) }
+        return .number("\(value)")
+    }
+
+    /// What the API says about a metric (the fields of Sanbase's `metadata`, and ours).
+    static func metadata(_ metric: MetricQueries.Metric, chains: [String]) -> JSON {
+        .object([
+            JSON.Member("metric", .string(metric.name)), JSON.Member("humanReadableName", .string(humanReadable(metric.name))),
+            JSON.Member("help", .string(metric.help)), JSON.Member("type", .string(metric.kind)), JSON.Member("unit", metric.unit.map(JSON.string) ?? .null),
+            JSON.Member("labels", .array(metric.labels.map(JSON.string))),
+            JSON.Member("defaultAggregation", .string(metric.defaultAggregation.rawValue.uppercased())),
+            JSON.Member("availableAggregations", .array(Aggregation.allCases.map { .string($0.rawValue.uppercased()) })),
+            JSON.Member("minInterval", .string(QueryInterval.fixed(milliseconds: max(metric.minimumInterval, 1) * 1000).description)),
+            JSON.Member("dataType", .string(metric.dataType.uppercased())), JSON.Member("version", .string(metric.version)),
+            JSON.Member("isRestricted", .bool(metric.isRestricted)), JSON.Member("availableSlugs", .array(chains.map(JSON.string))),
+        ])
+    }
+
+    /// `balances_total_issuance_tokens` → `Balances total issuance tokens`.
+    static func humanReadable(_ name: String) -> String {
+        let words = name.split(separator: "_").joined(separator: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    /// Runs a handler and turns what it returns or throws into a JSON response.
+    func answer(_ body: () async throws -> JSON) async -> Response {
+        do {
+            return Self.json(try await body(), status: .ok)
+        } catch let error as QueryError {
+            let status: HTTPResponse.Status = switch error {
+            case .unknownMetric, .unknownChain: .notFound
+            case .restricted: .unauthorized
+            case .badArgument, .tooManyPoints: .badRequest
+            }
+            return Self.json(.object([JSON.Member("error", .string(error.description))]), status: status)
+        } catch {
+            return Self.json(.object([JSON.Member("error", .string("the store failed: \(error)"))]), status: .internalServerError)
+        }
+    }
+
+    static func json(_ value: JSON, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: value.serialized() + "\n")))
+    }
+}
