@@ -51,6 +51,13 @@ let package = Package(
             dependencies: [.product(name: "MetricStore", package: product)]
         ),
         .executableTarget(
+            name: "query-benchmark",
+            dependencies: [
+                .product(name: "MetricStore", package: product),
+                .product(name: "ExactJSON", package: product),
+            ]
+        ),
+        .executableTarget(
             name: "exposition-benchmark",
             dependencies: [.product(name: "Exporter", package: product)]
         ),

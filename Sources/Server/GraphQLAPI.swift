@@ -60,11 +60,34 @@ public struct GraphQLAPI: Sendable {
     func execute(_ query: String, variables: [String: Map], operationName: String?, authorized: Bool) async -> Response {
         let context = RequestContext(authorized: authorized, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         do {
-            let result = try await graphql(schema: schema, request: query, context: context, variableValues: variables, operationName: operationName)
+            let result = try await graphql(
+                schema: schema, request: query, context: context, variableValues: variables, operationName: operationName,
+                validationRules: specifiedRules + [Self.complexityRule])
             return Self.response(result, status: .ok)
         } catch {
             return Self.response(GraphQLResult(errors: [GraphQLError(message: "\(error)")]), status: .badRequest)
         }
+    }
+
+    /// The most fields one request may ask that each run a database query (aliases make many).
+    static let maximumQueriedFields = 20
+    static let queryingFields: Set<String> = [
+        "timeseriesData", "timeseriesDataJson", "timeseriesDataPerSlug", "timeseriesDataPerSlugJson", "aggregatedTimeseriesData",
+    ]
+
+    /// A validation rule: a request asking more than `maximumQueriedFields` series is refused
+    /// before anything runs, with an error that says so (not a timeout).
+    @Sendable static func complexityRule(_ context: ValidationContext) -> Visitor {
+        var count = 0
+        return Visitor(enter: { node, _, _, _, _ in
+            if let field = node as? Field, queryingFields.contains(field.name.value) {
+                count += 1
+                if count == maximumQueriedFields + 1 {
+                    context.report(error: GraphQLError(message: "the query asks for more than \(maximumQueriedFields) series at once (timeseries and aggregated fields): split it"))
+                }
+            }
+            return .continue
+        })
     }
 
     static func response(_ result: GraphQLResult, status: HTTPResponse.Status) -> Response {

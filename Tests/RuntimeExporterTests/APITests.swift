@@ -150,12 +150,19 @@ import Testing
         #expect(data?["availableSince"]?.stringValue == one.body["slugs"]?.arrayValue?.first?["availableSince"]?.stringValue)
         #expect(data?["availableSlugs"] == .array([.string("polkadot")]) && answer["data"]?["getAvailableSlugs"] == .array([.string("polkadot")]))
         // Errors come back as GraphQL errors that say what is wrong.
-        let graphQLErrors: [(String, String)] = [
+        var graphQLErrors: [(String, String)] = [
             (#"{ getMetric(metric: "nonsense") { availableSlugs } }"#, "unknown metric \"nonsense\""),
             (#"{ getMetric(metric: "extrinsics_total") { timeseriesDataJson(slug: "polkadot", from: "x", to: "utc_now") } }"#, "argument from: \"x\" is not a date"),
             (#"{ getMetric(metric: "extrinsics_total") { timeseriesDataJson(from: "utc_now-1d", to: "utc_now") } }"#, "argument slug: missing"),
             (#"{ getMetric(metric: "restricted_issuance_tokens") { timeseriesDataJson(slug: "polkadot", from: "utc_now-1d", to: "utc_now") } }"#, "metric \"restricted_issuance_tokens\" is restricted"),
             (#"{ getMetric(metric: "extrinsics_total") { timeseriesDataJson(slug: "polkadot", from: "utc_now-1d", to: "utc_now", aggregation: MODE) } }"#, "Value \"MODE\" does not exist in \"Aggregation\" enum"),
+        ]
+        let manySeries = (0...20).map { #"s\#($0): aggregatedTimeseriesData(slug: "polkadot", from: "utc_now-1d", to: "utc_now")"# }.joined(separator: " ")
+        let manySlugs = (0...20).map { "\"chain\($0)\"" }.joined(separator: ", ")
+        graphQLErrors += [
+            ("{ getMetric(metric: \"extrinsics_total\") { \(manySeries) } }", "the query asks for more than 20 series at once"),
+            (#"{ getMetric(metric: "extrinsics_total") { timeseriesDataPerSlugJson(selector: {slugs: [\#(manySlugs)]}, from: "utc_now-1d", to: "utc_now") } }"#,
+             "argument selector: 21 slugs in one query, more than the 20 allowed"),
         ]
         for (query, message) in graphQLErrors {
             let failed = try await Self.graphQL(graphQL, query)

@@ -17,6 +17,12 @@ import Testing
         let store = try await StoreUnderTest.make(backend, in: directory, name: "history")
         let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--store", store.argument])
         let snapshot = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 24)
+        // The query API is served alongside, over the same store.
+        let base = "http://127.0.0.1:\(exporter.server.port)"
+        let served = try await APITests.get("\(base)/api/v1/metrics/extrinsics_total/timeseries?chain=polkadot&from=utc_now-1d&to=utc_now%2B1d&interval=1d&includeIncompleteData=true")
+        #expect(served.status == 200 && served.body["aggregation"]?.stringValue == "SUM" && served.body["data"]?.arrayValue?.isEmpty == false, "\(served.body.serialized())")
+        let slugs = try await APITests.graphQL("\(base)/graphql", "{ getAvailableSlugs }")
+        #expect(slugs["data"]?["getAvailableSlugs"] == .array([.string("polkadot")]), "\(slugs.serialized())")
         await exporter.server.stopAndWait()
 
         func rows(_ metric: String) async throws -> [[String]] {

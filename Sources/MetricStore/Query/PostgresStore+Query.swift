@@ -40,18 +40,30 @@ extension PostgresStore {
         let labels = JSON.object(query.labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
         let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
         let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, width: "\(width)", from: query.from)
-        // The per-block total of the matching series (labels containing the selector), its
-        // bucket, then the bucket's aggregate.
-        let sql: PostgresQuery = """
-            WITH per_block AS (
-                SELECT min(time) AS time, sum(value) AS value FROM samples
-                WHERE series_id IN (SELECT id FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb)
-                  AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)
-                GROUP BY block),
-            bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
-            \(unescaped: TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres))
-            """
         return try await withConnection("querying \(query.metric) of \(query.chain)") { connection in
+            var series = [Int64]()
+            let rows = try await connection.query(
+                "SELECT id FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb", logger: self.logger)
+            for try await id in rows.decode(Int64.self) { series.append(id) }
+            guard !series.isEmpty else { return [] }
+            // One series (most queries) is read as it is; several are added up block by block.
+            let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres)
+            let sql: PostgresQuery = series.count == 1
+                ? """
+                    WITH per_block AS (
+                        SELECT time, value FROM samples WHERE series_id = \(series[0])
+                          AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)),
+                    bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
+                    \(unescaped: aggregate)
+                    """
+                : """
+                    WITH per_block AS (
+                        SELECT min(time) AS time, sum(value) AS value FROM samples WHERE series_id = ANY(\(series))
+                          AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)
+                        GROUP BY block),
+                    bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
+                    \(unescaped: aggregate)
+                    """
             var points = [TimeseriesPoint]()
             for try await (time, value) in try await connection.query(sql, logger: self.logger).decode((Int64, Double).self) {
                 points.append(TimeseriesPoint(time: time, value: value))

@@ -33,26 +33,35 @@ extension SQLiteStore {
     }
 
     public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
-        var arguments: StatementArguments = [query.metric, query.chain]
+        var seriesArguments: StatementArguments = [query.metric, query.chain]
         var labelFilter = ""
         for (name, value) in query.labels.sorted(by: { $0.key < $1.key }) {
             labelFilter += " AND json_extract(labels, ?) = ?"
-            arguments += ["$.\"\(name)\"", value]
+            seriesArguments += ["$.\"\(name)\"", value]
         }
-        arguments += [query.from, query.to]
+        let seriesSQL = "SELECT id FROM series WHERE metric = ? AND chain = ?\(labelFilter)"
         let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        // The per-block total of the matching series, its bucket, then the bucket's aggregate.
-        let sql = """
-            WITH per_block AS (
-                SELECT min(time) AS time, sum(value) AS value FROM samples
-                WHERE series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?\(labelFilter)) AND time >= ? AND time < ?
-                GROUP BY block),
-            bucketed AS (SELECT \(TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)) AS bucket, time, value FROM per_block)
-            \(TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite))
-            """
-        let bound = arguments
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)
+        let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite)
+        let bound = seriesArguments
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
+            let series = try Int64.fetchAll(db, sql: seriesSQL, arguments: bound)
+            guard !series.isEmpty else { return [] }
+            // One series (most queries) is read as it is; several are added up block by block.
+            let perBlock = series.count == 1
+                ? "SELECT time, value FROM samples WHERE series_id = ? AND time >= ? AND time < ?"
+                : """
+                    SELECT min(time) AS time, sum(value) AS value FROM samples
+                    WHERE series_id IN (\(series.map { _ in "?" }.joined(separator: ", "))) AND time >= ? AND time < ? GROUP BY block
+                    """
+            let sql = """
+                WITH per_block AS (\(perBlock)),
+                bucketed AS (SELECT \(bucket) AS bucket, time, value FROM per_block)
+                \(aggregate)
+                """
+            var arguments = StatementArguments(series)
+            arguments += [query.from, query.to]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
         }
     }
 }
