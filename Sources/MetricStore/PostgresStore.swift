@@ -259,11 +259,10 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     }
 
     /// An ISO 8601 UTC time with milliseconds, as `timestamptz` reads it.
+    /// A block time as COPY reads a `timestamptz`. Formatted by hand: a date formatter made per
+    /// block cost more than the rest of the row when a block has few samples.
     static func timestampText(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        QueryTime.iso8601(milliseconds)
     }
 
     private func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], on connection: PostgresConnection) async throws {
