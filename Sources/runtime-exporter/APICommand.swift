@@ -36,17 +36,13 @@ struct APICommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "runtime-exporter")
-        let keys = try apiKeysFile.map { path in
-            do { return try APIKeys.load(file: path) } catch { throw InputFailure(file: "--api-keys-file", message: "\(error)") }
-        } ?? .none
+        let keys = try QueryRoutes.keys(file: apiKeysFile)
         let opened: (any MetricStore)?
         do { opened = try await StoreLocation(parsing: store).open() } catch { throw InputFailure(file: "--store", message: "\(error)") }
         guard let opened else { return }
         let (host, port) = ServeCommand.address(listenAddress)!
         let router = Router()
-        let queries = MetricQueries(store: opened, maximumPoints: maximumPoints)
-        MetricsAPI(queries: queries, keys: keys).addRoutes(to: router)
-        try await GraphQLAPI.make(queries: queries, keys: keys).addRoutes(to: router)
+        try await QueryRoutes.add(to: router, queries: MetricQueries(store: opened, maximumPoints: maximumPoints), keys: keys)
         router.get("/-/healthy") { _, _ in "OK\n" }
         let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
         var configuration = ServiceGroupConfiguration(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

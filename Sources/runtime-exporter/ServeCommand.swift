@@ -138,12 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         if let store {
-            let keys = try apiKeysFile.map { path in
-                do { return try APIKeys.load(file: path) } catch { throw InputFailure(file: "--api-keys-file", message: "\(error)") }
-            } ?? .none
-            let queries = MetricQueries(store: store)
-            MetricsAPI(queries: queries, keys: keys).addRoutes(to: router)
-            try await GraphQLAPI.make(queries: queries, keys: keys).addRoutes(to: router)
+            try await QueryRoutes.add(to: router, queries: MetricQueries(store: store), keys: try QueryRoutes.keys(file: apiKeysFile))
         }
         router.get("/-/healthy") { _, _ in "OK\n" }
         // Ready once some chain's metrics are served; a chain that is down does not hold the others back.
