@@ -108,12 +108,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The pages a person opens: chains' status, the metric browser, charts drawn as SVG.
+        .target(
+            name: "WebUI",
+            dependencies: ["MetricStore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "runtime-exporter",
             dependencies: [
                 "Exporter",
                 "MetricStore",
                 "Server",
+                "WebUI",
+                "DevNode",
                 "Substrate",
                 "SubstrateRPC",
                 "ExactJSON",
@@ -125,21 +133,31 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // A simulated Substrate node serving a deterministic chain over JSON-RPC (ws and http).
-        .executableTarget(
-            name: "runtime-devnode",
+        // A simulated Substrate node serving a deterministic chain over JSON-RPC (ws and http),
+        // run by `runtime-devnode` and embedded by `runtime-exporter demo`.
+        .target(
+            name: "DevNode",
             dependencies: [
                 "Substrate",
                 "SCALE",
                 "ExactJSON",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/polkadot_2000000_v15.scale")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "runtime-devnode",
+            dependencies: [
+                "DevNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

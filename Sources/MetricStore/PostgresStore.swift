@@ -54,6 +54,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     public func migrate() async throws {
         try await probe()
         try await withConnection("migrating the schema") { connection in
+            // A schema already up to date is only read: a role that may not write (the API's,
+            // Grafana's) opens the store too.
+            if try await self.appliedVersions(connection).isSuperset(of: PostgresSchema.migrations.map(\.version)) {
+                try await self.noteTimescale(connection)
+                return
+            }
             try await connection.query("BEGIN", logger: self.logger)
             do {
                 // One process at a time; the others then find the versions applied.
@@ -77,13 +83,28 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 _ = try? await connection.query("ROLLBACK", logger: self.logger)
                 throw error
             }
-            var installed: String?
-            if let version = try await self.first(String.self, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'", on: connection),
-               try await self.first(Int.self, "SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'samples'", on: connection) != nil {
-                installed = version
-            }
-            self.lock.withLock { self.timescale = installed }
+            try await self.noteTimescale(connection)
         }
+    }
+
+    /// The migrations applied, none before the first (read only).
+    private func appliedVersions(_ connection: PostgresConnection) async throws -> Set<Int> {
+        guard try await first(Int.self, "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL", on: connection) != nil else { return [] }
+        var applied = Set<Int>()
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+            applied.insert(version)
+        }
+        return applied
+    }
+
+    /// Whether `samples` is a TimescaleDB hypertable, and of which version.
+    private func noteTimescale(_ connection: PostgresConnection) async throws {
+        var installed: String?
+        if let version = try await first(String.self, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'", on: connection),
+           try await first(Int.self, "SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'samples'", on: connection) != nil {
+            installed = version
+        }
+        lock.withLock { timescale = installed }
     }
 
     /// One direct connection first: a server that is down or refuses us is reported at once,

@@ -1,10 +1,8 @@
 import ArgumentParser
-import Foundation
+import DevNode
 import Logging
 import ServiceLifecycle
 import UnixSignals
-import SCALE
-import Substrate
 
 /// `runtime-devnode`: a simulated Substrate node for tests, demos and benchmarks.
 @main
@@ -54,54 +52,41 @@ struct DevnodeCommand: AsyncParsableCommand {
     var genesisTime: UInt64?
 
     func validate() throws {
-        do { _ = try FaultPlan(parsing: faults) } catch { throw ValidationError(error.description) }
-        guard blockTime >= 0, blockTime.isFinite else { throw ValidationError("--block-time must be 0 or more seconds") }
-        guard blockTime > 0 || history > 0 else { throw ValidationError("a fixed chain (--block-time 0) needs --history of at least 1") }
-        guard finalityStep >= 1 else { throw ValidationError("--finality-step must be at least 1") }
+        do { try options().validate() } catch let error as DevNode.InvalidOptions { throw ValidationError(error.description) }
     }
 
-    static func readMetadata(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        let raw = [UInt8](data)
-        return Hex.decodeIfHex(raw) ?? raw
-    }
-
-    func run() async throws {
-        let logger = Logger(label: "runtime-devnode")
-        guard let path = metadata ?? Bundle.module.url(forResource: "polkadot_2000000_v15", withExtension: "scale")?.path else {
-            throw ValidationError("the bundled metadata is missing")
-        }
-        let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path), droppingPallets: Set(withoutPallet))
-        var schedule: [(from: UInt64, runtime: DevRuntime)] = [(0, genesisRuntime)]
+    func options() throws -> DevNode.Options {
+        var options = DevNode.Options()
+        options.host = host
+        options.port = port
+        options.metadataPath = metadata
+        options.withoutPallets = Set(withoutPallet)
         for upgrade in upgradeAt {
             let parts = upgrade.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let block = UInt64(parts[0]), block > 0 else {
                 throw ValidationError("--upgrade-at takes BLOCK:METADATA_FILE with BLOCK above 0, not \(upgrade)")
             }
-            schedule.append((block, try DevRuntime(metadataBytes: try Self.readMetadata(parts[1]))))
+            options.upgrades.append((block, parts[1]))
         }
-        schedule.sort { $0.from < $1.from }
-        let blockDuration = Duration.milliseconds(Int64(blockTime * 1000))
-        // A fixed chain's blocks still carry timestamps six seconds apart, as a chain's do.
-        let slot = blockTime == 0 ? Duration.seconds(6) : blockDuration
-        let nowMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
-        let genesis = genesisTime ?? nowMilliseconds - history * UInt64(max(slot.milliseconds, 0))
-        let chain = try DevChain(schedule: schedule, configuration: .init(
-            seed: seed, genesisTimeMilliseconds: genesis, blockTime: slot, finalityLag: finalityLag,
-            finalityStep: finalityStep, transfersPerBlock: transfersPerBlock
-        ))
-        let producer = BlockProducer(chain: chain, genesisMilliseconds: genesis, blockTime: blockDuration, fixedLength: blockTime == 0 ? history : nil)
-        try await producer.catchUp()
-        let head = await chain.head.number
-        logger.info("serving \(genesisRuntime.version.specName) \(genesisRuntime.version.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(head)")
+        options.history = history
+        options.blockTime = blockTime
+        options.finalityLag = finalityLag
+        options.finalityStep = finalityStep
+        options.transfersPerBlock = transfersPerBlock
+        options.seed = seed
+        options.faults = faults
+        options.genesisTimeMilliseconds = genesisTime
+        return options
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "runtime-devnode")
+        let options = try options()
+        let node: DevNode
+        do { node = try await DevNode(options: options, logger: logger) } catch let error as DevNode.InvalidOptions { throw ValidationError(error.description) }
+        logger.info("serving \(node.specName) \(node.specVersion) at ws://\(host):\(port) and http://\(host):\(port), head #\(node.head)")
         // One service group: SIGTERM or SIGINT shuts both the server and the producer down.
-        let server = DevnodeServer(
-            rpc: DevnodeRPC(chain: chain), host: host, port: port, faults: try FaultPlan(parsing: faults), logger: logger
-        ).application()
-        var configuration = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: server)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        )
+        var configuration = ServiceGroupConfiguration(services: node.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Open WebSocket subscriptions never end by themselves: stop waiting for them after a second.
         configuration.maximumGracefulShutdownDuration = .seconds(1)
         configuration.maximumCancellationDuration = .seconds(2)

@@ -4,26 +4,68 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SubstrateRPC
+import WebUI
 
 struct NameUnknown: Error, CustomStringConvertible {
     var description: String { "the runtime version has no specName; name the chain with --chain or in the config" }
 }
 
-/// One followed chain as the landing page and readiness see it.
+/// One followed chain as the status page and readiness see it.
 final class ChainEntry: @unchecked Sendable {
     let endpoints: [String]
     let follow: FollowMode
     let history: ExporterConfiguration.History?
+    let health: EndpointHealth
     private let lock = NSLock()
     private var _name: String?
     private var _follower: ChainFollower?
     private var _lastError: String?
+    private var _historyStatus: ChainStatus.History?
 
     init(name: String?, endpoints: [String], follow: FollowMode, history: ExporterConfiguration.History? = nil) {
         _name = name
         self.endpoints = endpoints
         self.follow = follow
         self.history = history
+        health = EndpointHealth(endpoints: endpoints)
+        _historyStatus = history.map { .init(state: .waiting, from: $0.from, to: $0.to, remaining: nil, failedChunks: 0, lastError: nil) }
+    }
+
+    /// Where loading the configured history stands.
+    var historyStatus: ChainStatus.History? {
+        get { lock.withLock { _historyStatus } }
+        set { lock.withLock { _historyStatus = newValue } }
+    }
+
+    func updateHistory(_ change: (inout ChainStatus.History) -> Void) {
+        lock.withLock {
+            guard var status = _historyStatus else { return }
+            change(&status)
+            _historyStatus = status
+        }
+    }
+
+    /// The chain as the status page shows it now.
+    func status() async -> ChainStatus {
+        let follower = follower
+        let processed = await follower?.processedHead
+        let runtime = await follower?.runtimeVersion
+        let followed = await follower?.notifiedHead
+        let endpoints = health.snapshot
+        // Not yet following: waiting when following failed or no endpoint answers its requests.
+        let unreachable = !endpoints.isEmpty && endpoints.allSatisfy { $0.answered == false }
+        return ChainStatus(
+            name: name ?? self.endpoints.joined(separator: ", "),
+            state: processed != nil ? .following : lastError != nil || unreachable ? .waiting : .starting,
+            follows: follow.rawValue,
+            bestHead: await follower?.bestHead,
+            followedHead: followed == 0 ? nil : followed,
+            processed: processed,
+            runtime: runtime.map { "\($0.name) \($0.version)" },
+            token: await follower?.tokenSymbol,
+            endpoints: endpoints,
+            history: historyStatus,
+            lastError: lastError)
     }
 
     var name: String? {
@@ -87,7 +129,8 @@ struct ChainService: Service {
     func run() async {
         await cancelWhenGracefulShutdown {
             guard let name = await resolveName() else { return }
-            let transport = FailoverTransport(endpoints: entry.endpoints, observer: metrics.observer(chain: name), logger: logger)
+            metrics.chainStarted(chain: name)
+            let transport = FailoverTransport(endpoints: entry.endpoints, observer: entry.health.forwarding(to: metrics.observer(chain: name)), logger: logger)
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
             let polling = !entry.endpoints.contains { $0.hasPrefix("ws") }
             let follower = ChainFollower(
@@ -122,7 +165,8 @@ struct ChainService: Service {
     /// loaded, so each attempt does only what is left.
     private func loadHistory(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink, follower: ChainFollower) async {
         // The chain's nodes share the load: calls go to each in turn, failing over to the others.
-        let transport = FailoverTransport(endpoints: entry.endpoints, spreadsCalls: true, observer: metrics.observer(chain: chain), logger: logger)
+        let transport = FailoverTransport(
+            endpoints: entry.endpoints, spreadsCalls: true, observer: entry.health.forwarding(to: metrics.observer(chain: chain)), logger: logger)
         defer { Task { await transport.close() } }
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
         let wanted = history.metrics.map(Set.init)
@@ -141,25 +185,34 @@ struct ChainService: Service {
                     }
                     guard let first, first > history.from else {
                         logger.info("\(chain): following started at or before block \(history.from); no history to load")
+                        entry.updateHistory { $0.state = .loaded; $0.to = first.map { $0 - 1 }; $0.remaining = 0 }
                         return
                     }
                     last = first - 1
                 }
+                entry.updateHistory { status in
+                    status.state = .loading
+                    status.to = last
+                    status.remaining = status.remaining ?? (last >= history.from ? last - history.from + 1 : 0)
+                }
                 metrics.historyStarted(chain: chain, blocks: last >= history.from ? last - history.from + 1 : 0)
                 logger.info("\(chain): loading history, blocks \(history.from)–\(last)")
                 let (metrics, logger) = (metrics, logger)
-                try await loader.load(from: history.from, to: last) { progress in
+                try await loader.load(from: history.from, to: last) { [entry] progress in
                     metrics.historyProgress(chain: chain, progress)
+                    entry.updateHistory { $0.remaining = progress.blocksLeft; $0.failedChunks = progress.failures }
                     if case .loaded = progress.outcome, progress.chunksDone % 20 == 0 {
                         logger.info("\(chain): history \(progress.chunksDone)/\(progress.chunks) chunks, \(progress.blocksLeft) blocks left")
                     }
                 }
                 logger.info("\(chain): history loaded, blocks \(history.from)–\(last)")
+                entry.updateHistory { $0.state = .loaded; $0.remaining = 0; $0.lastError = nil }
                 return
             } catch is CancellationError {
                 return
             } catch {
                 metrics.error(chain: chain, stage: "history")
+                entry.updateHistory { $0.state = .retrying; $0.lastError = "\(error)" }
                 logger.error("\(error); loading history again in 30 s")
             }
             do { try await Task.sleep(for: Self.historyRetryPause) } catch { return }
@@ -171,7 +224,7 @@ struct ChainService: Service {
         if let name = entry.name { return name }
         let where_ = entry.endpoints.joined(separator: ",")
         while !Task.isCancelled {
-            let transport = FailoverTransport(endpoints: entry.endpoints, logger: logger)
+            let transport = FailoverTransport(endpoints: entry.endpoints, observer: entry.health, logger: logger)
             do {
                 let version = try await SubstrateRPCClient(transport: transport, timeout: .seconds(10)).stateGetRuntimeVersion()
                 await transport.close()

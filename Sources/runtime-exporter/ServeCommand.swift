@@ -1,14 +1,9 @@
 import ArgumentParser
-import ExactJSON
 import Exporter
 import Foundation
-import Hummingbird
 import Logging
 import MetricStore
-import NIOCore
-import Server
 import ServiceLifecycle
-import SubstrateRPC
 import UnixSignals
 
 /// `runtime-exporter serve`: follow chains' finalized blocks and serve their metrics to Prometheus.
@@ -109,51 +104,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "runtime-exporter")
         let settings = try settings()
         let loaded = try definitions.load(extraDirectories: settings.metricsDirectories, defaults: settings.defaultMetrics)
-        let registry = ChainMetricsRegistry(definitions: loaded)
-        let metrics = ExporterMetrics()
-        let location: StoreLocation
-        do { location = try StoreLocation(parsing: settings.store ?? StoreLocation.default.description) } catch { throw ValidationError(error.description) }
-        let store: (any MetricStore)?
-        do {
-            store = try await location.open()
-            try await store?.saveDefinitions(StoreSink.definitions(loaded))
-        } catch {
-            throw InputFailure(file: "--store", message: "\(error)")
-        }
-        let sink = store.map { StoreSink(store: $0) }
-        try Self.checkHistory(settings, definitions: loaded, hasStore: sink != nil, origin: config ?? "the command line")
-        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow, history: $0.history) })
-        let telemetryPath = settings.telemetryPath ?? "/metrics"
-        let (host, port) = Self.address(settings.listenAddress ?? ":9616")!
-
-        let router = Router()
-        router.get(RouterPath(telemetryPath)) { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: registry.exposition() + metrics.exposition()))
-            )
-        }
-        router.get("/") { _, _ -> Response in
-            let page = await LandingPage(board: board, telemetryPath: telemetryPath).html()
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
-        }
-        if let store {
-            try await QueryRoutes.add(to: router, queries: MetricQueries(store: store), keys: try QueryRoutes.keys(file: apiKeysFile))
-        }
-        router.get("/-/healthy") { _, _ in "OK\n" }
-        // Ready once some chain's metrics are served; a chain that is down does not hold the others back.
-        router.get("/-/ready") { _, _ -> Response in
-            for entry in board.entries { if await entry.follower?.processedHead != nil { return Response(status: .ok) } }
-            return Response(status: .serviceUnavailable)
-        }
-        let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
-        let chains = board.entries.map { entry in
-            ServiceGroupConfiguration.ServiceConfiguration(service: ChainService(
-                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, sink: sink, logger: logger))
-        }
-        var configuration = ServiceGroupConfiguration(services: chains + [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(5)
-        try await ServiceGroup(configuration: configuration).run()
-        try? await store?.close()
+        let server = try await ExporterServer(
+            settings: settings, definitions: loaded, apiKeysFile: apiKeysFile, origin: config ?? "the command line",
+            shutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await server.run()
     }
 }

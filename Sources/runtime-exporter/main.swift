@@ -6,7 +6,7 @@ struct RuntimeExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime-exporter",
         abstract: "On-chain metrics of Substrate chains for Prometheus and PostgreSQL.",
-        subcommands: [ServeCommand.self, BackfillCommand.self, APICommand.self, DecodeCommand.self, MetricsCommand.self, CheckConfigCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, BackfillCommand.self, APICommand.self, DecodeCommand.self, MetricsCommand.self, CheckConfigCommand.self]
     )
 }
 

@@ -104,16 +104,16 @@ public final class PostgresServer: Sendable {
         return url(database: name)
     }
 
-    public func url(database: String) -> String {
-        "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    public func url(database: String, user: String = "postgres") -> String {
+        "postgres://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
     /// Runs SQL with `psql` (an independent client) and returns its unaligned rows.
-    public func psql(_ database: String, _ sql: String) async throws -> String {
+    public func psql(_ database: String, _ sql: String, user: String = "postgres") async throws -> String {
         let bin = try Self.binaries()
         let result = try await ChildProcess.run(
             bin.appendingPathComponent("psql").path,
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-F", "|", "-c", sql],
+            ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-F", "|", "-c", sql],
             limit: 120)
         guard result.status == 0 else { throw Failure(description: "psql \(sql): \(result.stderr)") }
         return result.stdout

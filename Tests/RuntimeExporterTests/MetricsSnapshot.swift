@@ -15,6 +15,12 @@ struct MetricsSnapshot {
     let callTotal: UInt128
     let text: String
 
+    /// Errors counted by `runtime_exporter_errors_total`, every stage (the counters exist at 0 from the start).
+    var errorCount: Double {
+        text.split(separator: "\n").filter { $0.hasPrefix("runtime_exporter_errors_total{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     /// The lines of scheduled reads (their values and blocks), to tell whether two scrapes agree.
     var scheduledText: String {
         text.split(separator: "\n").filter { line in

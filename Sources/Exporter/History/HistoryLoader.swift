@@ -87,23 +87,9 @@ public struct HistoryLoader: Sendable {
         case failed(String)
     }
 
-    /// Tries an RPC step again on failure (a dropped connection, a node's error), waiting a
-    /// little longer each time; the last failure is thrown.
-    static let attempts = 5
-
+    /// Tries an RPC step again on failure (see `Retry`).
     static func retrying<T>(_ step: () async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await step()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                guard attempt < attempts else { throw error }
-                try await Task.sleep(for: .milliseconds(100 << attempt))
-                attempt += 1
-            }
-        }
+        try await Retry.step(step)
     }
 
     public struct LoadError: Error, CustomStringConvertible {

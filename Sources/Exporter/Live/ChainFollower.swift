@@ -69,6 +69,12 @@ public actor ChainFollower {
     /// The head followed (finalized or best), as last notified.
     public var notifiedHead: UInt64 { finalizedHead }
 
+    /// The node's best block, as last seen (following finalized heads, when a definition wants it).
+    public private(set) var bestHead: UInt64?
+
+    /// The chain's token as its node names it, once following has started.
+    public private(set) var tokenSymbol: String?
+
     /// The runtime of the last block processed: spec name and version.
     public var runtimeVersion: (name: String, version: UInt32)? {
         guard let current, let version = current.metadata.runtimeVersion else { return nil }
@@ -85,6 +91,7 @@ public actor ChainFollower {
             throw FollowError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38")
         }
         tokenDecimals = decimals
+        tokenSymbol = properties.tokenSymbols.first
         metrics?.chainInfo(chain: chain, symbol: properties.tokenSymbols.first ?? "", decimals: decimals, ss58Format: properties.ss58Format)
         if let pollInterval {
             while true {
@@ -117,6 +124,7 @@ public actor ChainFollower {
     /// The node's best block number, for the definitions that show it.
     private func recordBest(_ head: JSON) {
         guard let number = head["number"]?.uint64Value else { return }
+        bestHead = number
         registry.record(bestDefinitions.map { Sample(metric: $0.name, value: SampleValue(UInt128(number))) }, chain: chain)
     }
 

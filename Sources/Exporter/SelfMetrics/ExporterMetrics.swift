@@ -93,9 +93,20 @@ public final class ExporterMetrics: Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Something failed at `stage` (follow, decode, evaluate); what is logged says what.
+    /// The stages errors are counted by: following, scheduled reads, history loading.
+    public static let errorStages = ["follow", "scheduled", "history"]
+
+    /// Something failed at `stage` (one of `errorStages`); what is logged says what.
     public func error(chain: String, stage: String) {
         counter("errors", "Failures by stage; each is logged with its block.", [("chain", chain), ("stage", stage)]).increment()
+    }
+
+    /// A chain's error counters start at 0 rather than at their first error, so that `rate()`
+    /// and `increase()` (dashboards, alerts) see the first error too.
+    public func chainStarted(chain: String) {
+        for stage in Self.errorStages {
+            _ = counter("errors", "Failures by stage; each is logged with its block.", [("chain", chain), ("stage", stage)])
+        }
     }
 
     public func exposition() -> String {

@@ -17,8 +17,9 @@ struct DevnodeServer {
     /// A dropped connection: the WebSocket handler ends, HTTP answers 503.
     struct Dropped: Error {}
 
-    /// The HTTP/WebSocket application, a service to run in the devnode's service group.
-    func application() -> some Service {
+    /// The HTTP/WebSocket application, a service to run in the devnode's service group;
+    /// `running` is called with the listening channel once it accepts connections.
+    func application(running: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some Service {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.post("/") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
@@ -37,6 +38,7 @@ struct DevnodeServer {
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 64 << 20))),
             configuration: .init(address: .hostname(host, port: port), serverName: "runtime-devnode"),
+            onServerRunning: running,
             logger: logger
         )
         return app

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Writes the Grafana dashboards in this directory from the panel lists below.
+
+    python3 dashboards/generate.py           # rewrite the JSON files
+    python3 dashboards/generate.py --check   # exit 1 if a JSON file differs from what it would write
+
+Prometheus dashboards take the data source from the `datasource` variable and the chain from
+`chain`; history dashboards query the PostgreSQL store (the SQL of the README's "SQL over the
+store") through the `history` data source variable. Only standard Grafana macros are used:
+$__timeFilter, $__timeGroupAlias, $__interval, $__range, $__rate_interval.
+"""
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
+POSTGRES = {"type": "grafana-postgresql-datasource", "uid": "${history}"}
+C = 'chain="$chain"'
+
+
+def prom_variables():
+    return [
+        {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus", "current": {}, "hide": 0},
+        {
+            "name": "chain", "label": "Chain", "type": "query", "datasource": PROMETHEUS,
+            "definition": "label_values(runtime_system_block_number, chain)",
+            "query": {"query": "label_values(runtime_system_block_number, chain)", "refId": "chain"},
+            "refresh": 2, "sort": 1, "includeAll": False, "multi": False, "current": {}, "hide": 0,
+        },
+    ]
+
+
+def sql_variables():
+    return [
+        {"name": "history", "label": "History store", "type": "datasource", "query": "grafana-postgresql-datasource", "current": {}, "hide": 0},
+        {
+            "name": "chain", "label": "Chain", "type": "query", "datasource": POSTGRES,
+            "definition": "SELECT DISTINCT chain FROM series ORDER BY 1",
+            "query": "SELECT DISTINCT chain FROM series ORDER BY 1",
+            "refresh": 2, "sort": 1, "includeAll": False, "multi": False, "current": {}, "hide": 0,
+        },
+    ]
+
+
+def prom(title, *exprs, unit="short", kind="timeseries", width=12, height=8, description=None):
+    """A panel of PromQL expressions, each (expr, legend)."""
+    targets = [{"refId": chr(65 + i), "expr": e, "legendFormat": legend, "datasource": PROMETHEUS} for i, (e, legend) in enumerate(exprs)]
+    panel = {"type": kind, "title": title, "datasource": PROMETHEUS, "targets": targets,
+             "fieldConfig": {"defaults": {"unit": unit}, "overrides": []}, "w": width, "h": height}
+    if kind == "stat":
+        panel["options"] = {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}, "colorMode": "none", "graphMode": "area", "textMode": "value_and_name" if any(l for _, l in exprs) else "value"}
+    if description:
+        panel["description"] = description
+    return panel
+
+
+def sql(title, query, unit="short", kind="timeseries", width=12, height=8, fmt="time_series", description=None):
+    panel = {"type": kind, "title": title, "datasource": POSTGRES,
+             "targets": [{"refId": "A", "datasource": POSTGRES, "rawQuery": True, "editorMode": "code", "format": fmt, "rawSql": query.strip()}],
+             "fieldConfig": {"defaults": {"unit": unit}, "overrides": []}, "w": width, "h": height}
+    if description:
+        panel["description"] = description
+    return panel
+
+
+def dashboard(uid, title, description, variables, panels, time_from="now-6h"):
+    x = y = row_height = 0
+    laid = []
+    for number, panel in enumerate(panels, start=1):
+        width, height = panel.pop("w"), panel.pop("h")
+        if x + width > 24:
+            x, y, row_height = 0, y + row_height, 0
+        panel["id"] = number
+        panel["gridPos"] = {"x": x, "y": y, "w": width, "h": height}
+        laid.append(panel)
+        x += width
+        row_height = max(row_height, height)
+    return {
+        "uid": uid, "title": title, "description": description, "tags": ["runtime-exporter", "substrate"],
+        "editable": True, "graphTooltip": 1, "timezone": "utc", "schemaVersion": 39, "version": 1,
+        "refresh": "30s" if variables is prom_variables else "", "time": {"from": time_from, "to": "now"},
+        "templating": {"list": variables()}, "annotations": {"list": []}, "links": [
+            {"title": "runtime-exporter", "type": "dashboards", "tags": ["runtime-exporter"], "asDropdown": True, "includeVars": True, "keepTime": True}
+        ],
+        "panels": laid,
+    }
+
+
+RATE = "[$__rate_interval]"
+
+# A metric's samples in the store, bucketed: the README's "SQL over the store".
+def bucketed(aggregate, metric, label=None, extra=""):
+    series = f"s.labels->>'{label}' AS metric, " if label else ""
+    group = "1, 2" if label else "1"
+    return f"""
+SELECT $__timeGroupAlias(x.time, $__interval), {series}{aggregate}(x.value) AS value
+FROM samples x JOIN series s ON s.id = x.series_id
+WHERE s.metric = '{metric}' AND s.chain = '$chain' AND $__timeFilter(x.time){extra}
+GROUP BY {group}
+ORDER BY 1"""
+
+
+DASHBOARDS = {
+    "chain-overview": dashboard(
+        "rtexp-chain-overview", "Substrate chain overview",
+        "Blocks, block time, weight and length per class, runtime version and upgrades (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Finalized block", (f"runtime_system_block_number{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Best block", (f"runtime_system_best_block_number{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Runtime", (f"runtime_system_runtime_info{{{C}}}", "{{spec_name}} {{spec_version}}"), kind="stat", width=6, height=4),
+            prom("Runtime upgrades in range", (f"increase(runtime_system_runtime_upgrades_total{{{C}}}[$__range])", ""), kind="stat", width=6, height=4),
+            prom("Blocks per minute", (f"rate(runtime_system_block_time_seconds_count{{{C}}}{RATE}) * 60", "blocks/min")),
+            prom("Block time", (f"rate(runtime_system_block_time_seconds_sum{{{C}}}{RATE}) / rate(runtime_system_block_time_seconds_count{{{C}}}{RATE})", "mean"),
+                 (f"histogram_quantile(0.95, sum by (le) (rate(runtime_system_block_time_seconds_bucket{{{C}}}{RATE})))", "p95"), unit="s"),
+            prom("Block weight per class (ref_time)", (f"runtime_system_block_weight_seconds{{{C}}}", "{{class}}"), unit="s"),
+            prom("Block length", (f"runtime_system_block_length_bytes{{{C}}}", "length"), unit="bytes"),
+            prom("Runtime version", (f"runtime_system_runtime_info{{{C}}}", "{{spec_name}} {{spec_version}}"), kind="state-timeline"),
+            prom("Runtime upgrades", (f"runtime_system_runtime_upgrades_total{{{C}}}", "upgrades seen")),
+            prom("Largest storage items", (f"topk(10, runtime_system_storage_size_bytes{{{C}}})", "{{pallet}}.{{item}}"), unit="bytes", width=24),
+        ]),
+    "balances-fees": dashboard(
+        "rtexp-balances-fees", "Substrate balances and fees",
+        "Total issuance, fees, tips, the fee multiplier and transfers (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Total issuance", (f"runtime_balances_total_issuance_tokens{{{C}}}", ""), kind="stat", width=8, height=4),
+            prom("Fees in range", (f"increase(runtime_transaction_payment_fees_tokens_total{{{C}}}[$__range])", ""), kind="stat", width=8, height=4),
+            prom("Existential deposit", (f"runtime_balances_existential_deposit_tokens{{{C}}}", ""), kind="stat", width=8, height=4),
+            prom("Total issuance", (f"runtime_balances_total_issuance_tokens{{{C}}}", "issuance")),
+            prom("Issuance change per hour", (f"deriv(runtime_balances_total_issuance_tokens{{{C}}}[5m]) * 3600", "tokens/hour")),
+            prom("Fees and tips per minute", (f"rate(runtime_transaction_payment_fees_tokens_total{{{C}}}{RATE}) * 60", "fees (tips included)"),
+                 (f"rate(runtime_transaction_payment_tips_tokens_total{{{C}}}{RATE}) * 60", "tips")),
+            prom("Next fee multiplier", (f"runtime_transaction_payment_next_fee_multiplier_ratio{{{C}}}", "multiplier")),
+            prom("Transfers per minute", (f'sum(rate(runtime_events_total{{{C}, pallet="Balances", event="Transfer"}}{RATE})) * 60', "Balances.Transfer")),
+            prom("Balances events per minute", (f'sum by (event) (rate(runtime_events_total{{{C}, pallet="Balances"}}{RATE})) * 60', "{{event}}")),
+        ]),
+    "staking-pools": dashboard(
+        "rtexp-staking-pools", "Substrate staking and nomination pools",
+        "Eras, stake, rewards, the election and the voter list; nomination pools (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Active era", (f"runtime_staking_active_era{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Active validators", (f"runtime_staking_active_validators{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Pools", (f"runtime_nomination_pools_pools{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Value locked in pools", (f"runtime_nomination_pools_value_locked_tokens{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Era stake", (f"runtime_staking_era_total_stake_tokens{{{C}}}", "total"), (f"runtime_staking_era_own_stake_tokens{{{C}}}", "validators' own"),
+                 (f"runtime_staking_era_nominator_stake_tokens{{{C}}}", "nominators'")),
+            prom("Intentions", (f"runtime_staking_validator_intentions{{{C}}}", "validators"), (f"runtime_staking_nominator_intentions{{{C}}}", "nominators"),
+                 (f"runtime_staking_active_nominator_backings{{{C}}}", "active nominator backings")),
+            prom("Rewards per hour", (f"rate(runtime_staking_rewards_tokens_total{{{C}}}{RATE}) * 3600", "rewarded")),
+            prom("Bonded and unbonding", (f"runtime_staking_ledger_total_tokens{{{C}}}", "ledgers' total"), (f"runtime_staking_ledger_unbonding_tokens{{{C}}}", "unbonding"),
+                 (f"runtime_staking_bonded_accounts{{{C}}}", "bonded accounts")),
+            prom("Election", (f"runtime_election_snapshot_voters{{{C}}}", "snapshot voters"), (f"runtime_election_snapshot_targets{{{C}}}", "snapshot targets"),
+                 (f"runtime_election_round{{{C}}}", "round")),
+            prom("Election submissions per hour", (f"sum by (kind) (rate(runtime_election_submissions_total{{{C}}}{RATE})) * 3600", "{{kind}}")),
+            prom("Voter list", (f"runtime_voter_list_active_bags{{{C}}}", "active bags"), (f"runtime_voter_list_empty_bags{{{C}}}", "empty bags"),
+                 (f"runtime_voter_list_nodes_needing_rebag{{{C}}}", "nodes needing rebag")),
+            prom("Pool members", (f"runtime_nomination_pools_members{{{C}}}", "all pools"), (f"topk(10, runtime_nomination_pool_members{{{C}}})", "pool {{pool}}")),
+            prom("Largest pools by balance", (f"topk(10, runtime_nomination_pool_balance_tokens{{{C}}})", "pool {{pool}}")),
+            prom("Pools' pending rewards and unbonding", (f"sum(runtime_nomination_pool_pending_rewards_tokens{{{C}}})", "pending rewards"),
+                 (f"sum(runtime_nomination_pool_unbonding_tokens{{{C}}})", "unbonding")),
+        ]),
+    "xcm": dashboard(
+        "rtexp-xcm", "Substrate XCM transfers",
+        "Cross-chain transfers out of the chain by destination, and XCM events (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Transfers in range", (f"sum(increase(runtime_xcm_transfers_total{{{C}}}[$__range]))", ""), kind="stat", width=12, height=4),
+            prom("Tokens sent in range", (f"sum(increase(runtime_xcm_transferred_tokens_total{{{C}}}[$__range]))", ""), kind="stat", width=12, height=4),
+            prom("Transfers per hour by destination", (f"sum by (destination) (rate(runtime_xcm_transfers_total{{{C}}}{RATE})) * 3600", "to {{destination}}")),
+            prom("Tokens sent per hour by destination", (f"sum by (destination) (rate(runtime_xcm_transferred_tokens_total{{{C}}}{RATE})) * 3600", "to {{destination}}")),
+            prom("XCM events per minute", (f'sum by (pallet, event) (rate(runtime_events_total{{{C}, pallet=~"XcmPallet|PolkadotXcm|XTokens|XcmpQueue|DmpQueue|MessageQueue"}}{RATE})) * 60', "{{pallet}}.{{event}}"), width=24),
+        ]),
+    "calls-events": dashboard(
+        "rtexp-calls-events", "Substrate calls and events",
+        "Calls (nested ones included) and events per pallet, failed calls (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Calls per minute by pallet", (f"sum by (pallet) (rate(runtime_extrinsics_total{{{C}}}{RATE})) * 60", "{{pallet}}")),
+            prom("Events per minute by pallet", (f"sum by (pallet) (rate(runtime_events_total{{{C}}}{RATE})) * 60", "{{pallet}}")),
+            prom("Signed and unsigned calls per minute", (f"sum by (signed) (rate(runtime_extrinsics_total{{{C}}}{RATE})) * 60", "signed={{signed}}")),
+            prom("Failed calls per minute", (f'sum by (pallet, call) (rate(runtime_extrinsics_total{{{C}, result!="success"}}{RATE})) * 60', "{{pallet}}.{{call}}")),
+            prom("Top calls in range", (f"topk(20, sum by (pallet, call) (increase(runtime_extrinsics_total{{{C}}}[$__range])))", "{{pallet}}.{{call}}"), kind="bargauge"),
+            prom("Top events in range", (f"topk(20, sum by (pallet, event) (increase(runtime_events_total{{{C}}}[$__range])))", "{{pallet}}.{{event}}"), kind="bargauge"),
+        ]),
+    "exporter": dashboard(
+        "rtexp-exporter", "runtime-exporter",
+        "The exporter itself: endpoints up, lag, RPC latency and errors per endpoint and method, errors by stage, history loading.",
+        prom_variables, [
+            prom("Endpoints up", (f"runtime_exporter_up{{{C}}}", "{{endpoint}}"), kind="stat", width=8, height=4),
+            prom("Lag", (f"runtime_exporter_lag_blocks{{{C}}}", ""), kind="stat", width=8, height=4),
+            prom("History left", (f"runtime_exporter_history_remaining_blocks{{{C}}}", ""), kind="stat", width=8, height=4),
+            prom("Finalized and processed", (f"runtime_exporter_finalized_block{{{C}}}", "finalized"), (f"runtime_exporter_processed_block{{{C}}}", "processed")),
+            prom("Blocks processed per minute", (f"rate(runtime_exporter_blocks_processed_total{{{C}}}{RATE}) * 60", "live"),
+                 (f"rate(runtime_exporter_history_blocks_loaded_total{{{C}}}{RATE}) * 60", "history")),
+            prom("RPC latency p95 by endpoint and method", (f"histogram_quantile(0.95, sum by (le, endpoint, method) (rate(runtime_exporter_rpc_request_duration_seconds_bucket{{{C}}}{RATE})))", "{{endpoint}} {{method}}"), unit="s"),
+            prom("RPC requests per second by method", (f"sum by (method) (rate(runtime_exporter_rpc_request_duration_seconds_count{{{C}}}{RATE}))", "{{method}}"), unit="reqps"),
+            prom("RPC errors per minute", (f"sum by (endpoint, kind) (rate(runtime_exporter_rpc_errors_total{{{C}}}{RATE})) * 60", "{{endpoint}} {{kind}}")),
+            prom("Errors per minute by stage", (f"sum by (stage) (rate(runtime_exporter_errors_total{{{C}}}{RATE})) * 60", "{{stage}}")),
+            prom("Head processing p95", (f"histogram_quantile(0.95, sum by (le) (rate(runtime_exporter_head_processing_seconds_bucket{{{C}}}{RATE})))", "notification to metrics"), unit="s"),
+            prom("Collector time per block p95", (f"histogram_quantile(0.95, sum by (le, collector) (rate(runtime_exporter_collector_duration_seconds_bucket{{{C}}}{RATE})))", "{{collector}}"), unit="s"),
+            prom("History loaded", (f"1 - runtime_exporter_history_remaining_blocks{{{C}}} / runtime_exporter_history_range_blocks{{{C}}}", "share of the range"), unit="percentunit"),
+            prom("History chunks failed", (f"runtime_exporter_history_failed_chunks{{{C}}}", "failed chunks")),
+        ]),
+    "history-chain": dashboard(
+        "rtexp-history-chain", "Substrate history: chain and fees",
+        "Issuance, fees, blocks and runtime versions from the history store (PostgreSQL), any range backfilled.",
+        sql_variables, [
+            sql("Total issuance", bucketed("max", "balances_total_issuance_tokens")),
+            sql("Fees per interval", bucketed("sum", "transaction_payment_fees_tokens_total")),
+            sql("Tips per interval", bucketed("sum", "transaction_payment_tips_tokens_total")),
+            sql("Block time (mean)", bucketed("avg", "system_block_time_seconds"), unit="s"),
+            sql("Block weight per class (mean ref_time)", bucketed("avg", "system_block_weight_seconds", label="class"), unit="s"),
+            sql("Block length (mean)", bucketed("avg", "system_block_length_bytes"), unit="bytes"),
+            sql("Runtime versions", """
+SELECT min(x.time) AS "first seen", min(x.block) AS "first block", max(x.block) AS "last block",
+       s.labels->>'spec_name' AS "spec name", s.labels->>'spec_version' AS "spec version"
+FROM samples x JOIN series s ON s.id = x.series_id
+WHERE s.metric = 'system_runtime_info' AND s.chain = '$chain' AND $__timeFilter(x.time)
+GROUP BY s.labels
+ORDER BY 1""", kind="table", fmt="table"),
+            sql("History loaded (backfill_ranges)", """
+SELECT metric, version, status, count(*) AS chunks, min(first_block) AS "from", max(last_block) AS "to", max(updated_at) AS "last update"
+FROM backfill_ranges
+WHERE chain = '$chain'
+GROUP BY metric, version, status
+ORDER BY metric, version, status""", kind="table", fmt="table"),
+        ], time_from="now-7d"),
+    "history-activity": dashboard(
+        "rtexp-history-activity", "Substrate history: calls, events, XCM and staking",
+        "Activity per pallet, XCM transfers and stake from the history store (PostgreSQL), any range backfilled.",
+        sql_variables, [
+            sql("Calls per interval by pallet", bucketed("sum", "extrinsics_total", label="pallet")),
+            sql("Events per interval by pallet", bucketed("sum", "events_total", label="pallet")),
+            sql("Failed calls per interval", bucketed("sum", "extrinsics_total", label="pallet", extra="\n  AND s.labels->>'result' <> 'success'"), description="Calls whose outcome was not success."),
+            sql("Transfers per interval", bucketed("sum", "events_total", extra="\n  AND s.labels->>'pallet' = 'Balances' AND s.labels->>'event' = 'Transfer'")),
+            sql("XCM transfers per interval by destination", bucketed("sum", "xcm_transfers_total", label="destination")),
+            sql("XCM tokens sent per interval by destination", bucketed("sum", "xcm_transferred_tokens_total", label="destination")),
+            sql("Era total stake", bucketed("max", "staking_era_total_stake_tokens")),
+            sql("Value locked in nomination pools", bucketed("max", "nomination_pools_value_locked_tokens")),
+        ], time_from="now-7d"),
+}
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for name, board in DASHBOARDS.items():
+        path = HERE / f"{name}.json"
+        text = json.dumps(board, indent=2, ensure_ascii=False) + "\n"
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text)
+    if stale:
+        print("out of date (run python3 dashboards/generate.py):", ", ".join(stale))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
