@@ -68,7 +68,7 @@ enum HTML {
         header{display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:center;padding:.6em 1em;border-bottom:1px solid var(--line)}
         nav{display:flex;flex-wrap:wrap;gap:.2em .9em}nav a{color:var(--muted);text-decoration:none}nav a[aria-current]{color:var(--accent);font-weight:600}
         main{padding:1em;max-width:72em;margin:0 auto}h1{font-size:1.35em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:0 0 .4em}
-        .cards{display:grid;gap:1em;grid-template-columns:repeat(auto-fill,minmax(21em,1fr))}
+        .cards{display:grid;gap:1em;grid-template-columns:repeat(auto-fit,minmax(24em,1fr))}
         .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.8em 1em;min-width:0}
         dl{display:grid;grid-template-columns:auto 1fr;gap:.15em .8em;margin:.4em 0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
         .ok{color:var(--ok)}.bad{color:var(--bad)}.muted{color:var(--muted)}.error{color:var(--bad);overflow-wrap:anywhere}
