@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
@@ -105,6 +106,24 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // libxcrypt, for bcrypt hashes of basic auth users.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        // The exporter-toolkit's --web.config.file: TLS, basic auth, rate and size limits.
+        .target(
+            name: "WebSecurity",
+            dependencies: [
+                "CCrypt",
+                "SCALE",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -121,6 +140,7 @@ let package = Package(
                 "MetricStore",
                 "Server",
                 "WebUI",
+                "WebSecurity",
                 "DevNode",
                 "Substrate",
                 "SubstrateRPC",

@@ -1,4 +1,5 @@
 import Foundation
+public import HTTPTypes
 
 /// The keys that open restricted metrics, sent as Sanbase clients send theirs:
 /// `Authorization: Apikey KEY`. Kept in a file (one key per line, `#` comments), never on the
@@ -22,12 +23,25 @@ public struct APIKeys: Sendable {
         return APIKeys(keys)
     }
 
+    /// Whether a request carries one of the keys: `Authorization: Apikey KEY` (Sanbase's form),
+    /// or `X-Api-Key: KEY` (for when `Authorization` holds basic auth credentials).
+    public func accepts(_ headers: HTTPFields) -> Bool {
+        if let key = headers[Self.keyHeader] { return accepts(key: key) }
+        return accepts(authorization: headers[.authorization])
+    }
+
+    static let keyHeader = HTTPField.Name("X-Api-Key")!
+
     /// Whether an `Authorization` header value carries one of the keys.
     public func accepts(authorization: String?) -> Bool {
         guard let authorization else { return false }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "apikey" else { return false }
-        let offered = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
+        return accepts(key: String(parts[1]))
+    }
+
+    private func accepts(key: String) -> Bool {
+        let offered = Array(key.trimmingCharacters(in: .whitespaces).utf8)
         // Every key compared in full: how long the check takes says nothing about a key.
         var found = false
         for key in keys where Self.equalInConstantTime(key, offered) { found = true }

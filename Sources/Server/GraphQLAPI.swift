@@ -41,7 +41,7 @@ public struct GraphQLAPI: Sendable {
         let api = self
         router.post("/graphql") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let authorized = api.keys.accepts(authorization: request.headers[.authorization])
+            let authorized = api.keys.accepts(request.headers)
             guard let json = try? JSON.parse(String(buffer: body)), let query = json["query"]?.stringValue else {
                 return Self.response(GraphQLResult(errors: [GraphQLError(message: "the body must be JSON with a \"query\" string")]), status: .badRequest)
             }
@@ -53,7 +53,7 @@ public struct GraphQLAPI: Sendable {
             guard let query = request.uri.queryParameters.get("query") else {
                 return Self.response(GraphQLResult(errors: [GraphQLError(message: "give the query as ?query=")]), status: .badRequest)
             }
-            return await api.execute(query, variables: [:], operationName: nil, authorized: api.keys.accepts(authorization: request.headers[.authorization]))
+            return await api.execute(query, variables: [:], operationName: nil, authorized: api.keys.accepts(request.headers))
         }
     }
 

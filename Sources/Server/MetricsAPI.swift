@@ -57,7 +57,7 @@ public struct MetricsAPI: Sendable {
                 guard let chain = parameters.get("chain") ?? parameters.get("slug") else {
                     throw QueryError.badArgument("chain", "missing: which chain (slug) to query, e.g. chain=polkadot")
                 }
-                if try await api.queries.metric(named: name).isRestricted, !api.keys.accepts(authorization: request.headers[.authorization]) {
+                if try await api.queries.metric(named: name).isRestricted, !api.keys.accepts(request.headers) {
                     throw QueryError.restricted(name)
                 }
                 var labels = [String: String]()

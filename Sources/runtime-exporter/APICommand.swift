@@ -23,6 +23,9 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("api-keys-file"), help: "A file of API keys (one per line) that open metrics marked access: restricted.")
     var apiKeysFile: String?
 
+    @Option(name: .customLong("web.config.file"), help: "A web configuration file (Prometheus exporter-toolkit format): TLS, basic auth users with bcrypt hashes, a rate limit.")
+    var webConfigFile: String?
+
     @Option(name: .customLong("max-points"), help: "The most points one answer may hold.")
     var maximumPoints: Int = 10_000
 
@@ -37,14 +40,15 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "runtime-exporter")
         let keys = try QueryRoutes.keys(file: apiKeysFile)
+        let security = try WebServing.security(file: webConfigFile)
         let opened: (any MetricStore)?
         do { opened = try await StoreLocation(parsing: store).open() } catch { throw InputFailure(file: "--store", message: "\(error)") }
         guard let opened else { return }
         let (host, port) = ServeCommand.address(listenAddress)!
-        let router = Router()
+        let router = WebServing.router(security, logger: logger)
         try await QueryRoutes.add(to: router, queries: MetricQueries(store: opened, maximumPoints: maximumPoints), keys: keys)
         router.get("/-/healthy") { _, _ in "OK\n" }
-        let server = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
+        let server = try WebServing.application(router: router, host: host, port: port, security: security, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()

@@ -6,7 +6,9 @@ import Hummingbird
 import Logging
 import MetricStore
 import NIOCore
+import ServiceLifecycle
 import SubstrateRPC
+import WebSecurity
 
 /// `runtime-exporter backfill`: load a range of a chain's history into the store.
 struct BackfillCommand: AsyncParsableCommand {
@@ -45,6 +47,9 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: "Serve progress and RPC metrics on /metrics at HOST:PORT or :PORT while loading.")
     var listenAddress: String?
 
+    @Option(name: .customLong("web.config.file"), help: "A web configuration file (Prometheus exporter-toolkit format) for that /metrics: TLS, basic auth, a rate limit.")
+    var webConfigFile: String?
+
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
@@ -58,6 +63,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "runtime-exporter")
+        let security = try WebServing.security(file: webConfigFile)
         var loaded = try definitions.load()
         if let metrics {
             let wanted = Set(metrics.split(separator: ",").map(String.init))
@@ -74,7 +80,7 @@ struct BackfillCommand: AsyncParsableCommand {
         guard let opened else { return }
         let exporterMetrics = ExporterMetrics()
         let server = listenAddress.flatMap(ServeCommand.address).map { host, port in
-            Task { try await Self.serveMetrics(exporterMetrics, host: host, port: port, logger: logger) }
+            Task { try await Self.serveMetrics(exporterMetrics, host: host, port: port, security: security, logger: logger) }
         }
         defer { server?.cancel() }
         let endpoints = rpc.split(separator: ",").map(String.init)
@@ -127,13 +133,13 @@ struct BackfillCommand: AsyncParsableCommand {
     }
 
     /// /metrics with the load's progress and RPC metrics, for as long as the load runs.
-    static func serveMetrics(_ metrics: ExporterMetrics, host: String, port: Int, logger: Logger) async throws {
-        let router = Router()
+    static func serveMetrics(_ metrics: ExporterMetrics, host: String, port: Int, security: WebSecurity, logger: Logger) async throws {
+        let router = WebServing.router(security, logger: logger)
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"), logger: logger)
-        try await application.runService(gracefulShutdownSignals: [])
+        let application = try WebServing.application(router: router, host: host, port: port, security: security, logger: logger)
+        try await application.run()
     }
 }

@@ -6,6 +6,7 @@ import MetricStore
 import NIOCore
 import Server
 import ServiceLifecycle
+import WebSecurity
 import UnixSignals
 import WebUI
 
@@ -18,7 +19,7 @@ struct ExporterServer {
 
     /// `listening` is told the HTTP address once the server accepts connections.
     init(
-        settings: ExporterConfiguration, definitions loaded: [MetricDefinition], apiKeysFile: String?, origin: String,
+        settings: ExporterConfiguration, definitions loaded: [MetricDefinition], apiKeysFile: String?, security: WebSecurity = .open, origin: String,
         shutdownSignals: [UnixSignal], logger: Logger, listening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws {
         let registry = ChainMetricsRegistry(definitions: loaded)
@@ -40,7 +41,7 @@ struct ExporterServer {
             throw InputFailure(file: origin, message: "web.listen_address takes HOST:PORT or :PORT")
         }
 
-        let router = Router()
+        let router = WebServing.router(security, logger: logger)
         router.get(RouterPath(telemetryPath)) { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -58,9 +59,7 @@ struct ExporterServer {
             for entry in board.entries { if await entry.follower?.processedHead != nil { return Response(status: .ok) } }
             return Response(status: .serviceUnavailable)
         }
-        let server = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "runtime-exporter"),
-            onServerRunning: { channel in await listening(host, channel.localAddress?.port ?? port) }, logger: logger)
+        let server = try WebServing.application(router: router, host: host, port: port, security: security, logger: logger, listening: listening)
         let chains = board.entries.map { entry in
             ServiceGroupConfiguration.ServiceConfiguration(service: ChainService(
                 entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, sink: sink, logger: logger))

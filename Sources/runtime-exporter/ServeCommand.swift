@@ -43,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("history-to"), help: "The last block of that history. Default: the block before the first one followed.")
     var historyTo: UInt64?
 
+    @Option(name: .customLong("web.config.file"), help: "A web configuration file (Prometheus exporter-toolkit format): TLS, basic auth users with bcrypt hashes, a rate limit.")
+    var webConfigFile: String?
+
     @Option(name: .customLong("api-keys-file"), help: "A file of API keys (one per line) that open metrics marked access: restricted in the query API.")
     var apiKeysFile: String?
 
@@ -104,8 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "runtime-exporter")
         let settings = try settings()
         let loaded = try definitions.load(extraDirectories: settings.metricsDirectories, defaults: settings.defaultMetrics)
+        let security = try WebServing.security(file: webConfigFile)
         let server = try await ExporterServer(
-            settings: settings, definitions: loaded, apiKeysFile: apiKeysFile, origin: config ?? "the command line",
+            settings: settings, definitions: loaded, apiKeysFile: apiKeysFile, security: security, origin: config ?? "the command line",
             shutdownSignals: [.sigterm, .sigint], logger: logger)
         try await server.run()
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WebSecurity
 
 /// `runtime-exporter`: on-chain metrics of Substrate chains.
 struct RuntimeExporterCommand: AsyncParsableCommand {
@@ -24,6 +25,9 @@ do {
     try await dispatch(try RuntimeExporterCommand.parseAsRoot())
 } catch let failure as InputFailure {
     // Bad input files: one line, exit code 2 (usage errors keep ArgumentParser's exit code 64).
+    FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
+    exit(2)
+} catch let failure as WebConfigurationError {
     FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
     exit(2)
 } catch let failure as DefinitionFailure {

@@ -5,6 +5,10 @@ public final class ListeningProcess: @unchecked Sendable {
     public let port: Int
     public let arguments: [String]
     private let child: ChildProcess
+    private let output = LogText()
+
+    /// Everything it has written to standard output and error so far.
+    public var log: String { output.text }
 
     public struct StartFailure: Error, CustomStringConvertible {
         public let description: String
@@ -33,7 +37,7 @@ public final class ListeningProcess: @unchecked Sendable {
                 throw error
             }
             close(log.write)
-            let outcome = Self.waitUntilListening(log: log.read, port: candidate, limit: startLimit)
+            let outcome = Self.waitUntilListening(log: log.read, port: candidate, limit: startLimit, into: output)
             if outcome == .listening {
                 self.port = candidate
                 self.arguments = arguments(candidate)
@@ -52,7 +56,7 @@ public final class ListeningProcess: @unchecked Sendable {
 
     /// Reads the process's log until it says it listens on `port`, ends, or stays silent past the
     /// limit; once listening, keeps draining the log so the child never blocks on a full pipe.
-    private static func waitUntilListening(log: Int32, port: Int, limit: TimeInterval) -> StartOutcome {
+    private static func waitUntilListening(log: Int32, port: Int, limit: TimeInterval, into output: LogText) -> StartOutcome {
         let marker = "listening on 127.0.0.1:\(port)"
         let deadline = Date().addingTimeInterval(limit)
         var text = ""
@@ -66,8 +70,17 @@ public final class ListeningProcess: @unchecked Sendable {
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { return .exited }
             text += String(decoding: buffer[0..<count], as: UTF8.self)
+            output.append(buffer[0..<count])
             if text.contains(marker) {
-                Thread.detachNewThread { _ = ChildProcess.readToEnd(log) }
+                Thread.detachNewThread {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    while true {
+                        let count = read(log, &buffer, buffer.count)
+                        if count < 0 && errno == EINTR { continue }
+                        if count <= 0 { break }
+                        output.append(buffer[0..<count])
+                    }
+                }
                 return .listening
             }
         }
@@ -110,6 +123,15 @@ public final class ListeningProcess: @unchecked Sendable {
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// What a child wrote, kept as it arrives (read by the tests that look at logs).
+final class LogText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = [UInt8]()
+
+    func append(_ chunk: ArraySlice<UInt8>) { lock.withLock { bytes += chunk } }
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }
 
 /// A real `runtime-devnode` process on a free loopback port, for tests that need a node.
