@@ -188,6 +188,8 @@ DASHBOARDS = {
             prom("Lag", (f"runtime_exporter_lag_blocks{{{C}}}", ""), kind="stat", width=8, height=4),
             prom("History left", (f"runtime_exporter_history_remaining_blocks{{{C}}}", ""), kind="stat", width=8, height=4),
             prom("Finalized and processed", (f"runtime_exporter_finalized_block{{{C}}}", "finalized"), (f"runtime_exporter_processed_block{{{C}}}", "processed")),
+            prom("Age of the newest block processed", (f"time() - runtime_timestamp_seconds{{{C}}}", "age"), unit="s",
+                 description="How far behind the chain the metrics are, by the block's own timestamp; a slow node shows here, not in the lag."),
             prom("Blocks processed per minute", (f"rate(runtime_exporter_blocks_processed_total{{{C}}}{RATE}) * 60", "live"),
                  (f"rate(runtime_exporter_history_blocks_loaded_total{{{C}}}{RATE}) * 60", "history")),
             prom("RPC latency p95 by endpoint and method", (f"histogram_quantile(0.95, sum by (le, endpoint, method) (rate(runtime_exporter_rpc_request_duration_seconds_bucket{{{C}}}{RATE})))", "{{endpoint}} {{method}}"), unit="s"),
