@@ -33,7 +33,7 @@ struct ExporterServer {
         } catch {
             throw InputFailure(file: "--store", message: "\(error)")
         }
-        let sink = store.map { StoreSink(store: $0) }
+        let sink = store.map { StoreSink(store: $0, location: location.description, logger: logger) }
         try ServeCommand.checkHistory(settings, definitions: loaded, hasStore: sink != nil, origin: origin)
         let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow, history: $0.history) })
         let telemetryPath = settings.telemetryPath ?? "/metrics"

@@ -1,14 +1,38 @@
 import Exporter
 import Foundation
+import Logging
 import MetricStore
 
 /// Samples into the history store: followed blocks one transaction each, loaded history one
 /// chunk each; a block without a timestamp is stored at the time it was processed.
 struct StoreSink: SampleSink, HistorySink {
     let store: any MetricStore
+    /// Where the store is, without its password: what a waiting write's log line names.
+    var location = "the store"
+    var logger: Logger?
+    /// How often a write that waits (a database that went away) says so.
+    static let waitingReport = Duration.seconds(10)
 
+    /// A block's samples, in one transaction. Following waits here while the store is away
+    /// (nothing is lost: the block counts as processed only once written), and says so every
+    /// 10 s.
     func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample]) async throws {
-        try await store.write(Self.stored(samples, chain: chain, block: block, timeMilliseconds: timeMilliseconds))
+        let rows = Self.stored(samples, chain: chain, block: block, timeMilliseconds: timeMilliseconds)
+        guard let logger else { return try await store.write(rows) }
+        let (store, location) = (store, location)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.write(rows) }
+            group.addTask {
+                var waited = Duration.zero
+                while true {
+                    try await Task.sleep(for: Self.waitingReport)
+                    waited += Self.waitingReport
+                    logger.warning("\(chain) block \(block): \(location) has not taken its samples for \(waited.components.seconds) s; following waits for it, nothing is dropped")
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     static func stored(_ samples: [Sample], chain: String, block: UInt64, timeMilliseconds: UInt64?) -> [StoredSample] {

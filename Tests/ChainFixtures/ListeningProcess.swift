@@ -7,6 +7,9 @@ public final class ListeningProcess: @unchecked Sendable {
     private let child: ChildProcess
     private let output = LogText()
 
+    /// Its process id, while it runs.
+    public var pid: Int32? { isRunning ? child.pid : nil }
+
     /// Everything it has written to standard output and error so far.
     public var log: String { output.text }
 

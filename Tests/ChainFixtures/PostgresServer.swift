@@ -10,6 +10,15 @@ public final class PostgresServer: Sendable {
     let directory: URL
     /// The shell that runs the server and stops it after this process (kept: dropping it kills it).
     private let watchdog: ChildProcess
+    /// Set for a server a test may stop and start (`dedicated()`).
+    private let control: Control?
+
+    /// How a dedicated server is stopped and started again, on the same port and data.
+    private struct Control: Sendable {
+        let pgCtl: [String]
+        let data: String
+        let options: String
+    }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -43,7 +52,13 @@ public final class PostgresServer: Sendable {
         return root.appendingPathComponent("\(newest)/bin")
     }
 
-    private init() throws {
+    /// A server of the caller's own, which it may `stop()` and `start()` (the shared one stays up).
+    /// It is removed once the test process is gone.
+    public static func dedicated() async throws -> PostgresServer {
+        try await OffPool.run { try PostgresServer(restartable: true) }
+    }
+
+    private init(restartable: Bool = false) throws {
         let bin = try Self.binaries()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -60,6 +75,25 @@ public final class PostgresServer: Sendable {
                 + ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
             limit: 120)
         guard initdb.status == 0 else { throw Failure(description: "initdb failed (\(initdb.status)): \(initdb.stderr)") }
+        if restartable {
+            let port = ListeningProcess.freePort()
+            let control = Control(
+                pgCtl: asAccount + [bin.appendingPathComponent("pg_ctl").path], data: data,
+                options: "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200")
+            // The watchdog watches this process only: the server may be stopped and started meanwhile.
+            let stop = (control.pgCtl + ["-D", data, "-m", "immediate", "stop"]).map(Self.quoted)
+            let script = """
+                while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+                \(stop.joined(separator: " ")) >/dev/null 2>&1
+                rm -rf \(Self.quoted(directory.path))
+                """
+            watchdog = try ChildProcess("/bin/sh", ["-c", script], stdin: .devNull, stdout: .devNull, stderr: .devNull)
+            self.port = port
+            self.control = control
+            try Self.pgCtl(control, ["start", "-w", "-t", "60", "-l", directory.appendingPathComponent("server.log").path, "-o", control.options])
+            return
+        }
+        control = nil
         var lastError = ""
         for _ in 0..<5 {
             let port = ListeningProcess.freePort()
@@ -90,6 +124,25 @@ public final class PostgresServer: Sendable {
             _ = server.stop(grace: 5)
         }
         throw Failure(description: "PostgreSQL did not start in \(data): \(lastError)")
+    }
+
+    private static func pgCtl(_ control: Control, _ arguments: [String]) throws {
+        let command = control.pgCtl + ["-D", control.data] + arguments
+        let result = try ChildProcess.run(command[0], Array(command.dropFirst()), limit: 90)
+        guard result.status == 0 else { throw Failure(description: "pg_ctl \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)") }
+    }
+
+    /// Stops a dedicated server (`fast`: sessions are cut, as when a database goes away).
+    public func stop() async throws {
+        guard let control else { throw Failure(description: "only a dedicated server is stopped by a test") }
+        try await OffPool.run { try Self.pgCtl(control, ["stop", "-m", "fast", "-w"]) }
+    }
+
+    /// Starts a stopped dedicated server again, on its port and data.
+    public func start() async throws {
+        guard let control else { throw Failure(description: "only a dedicated server is started by a test") }
+        let log = directory.appendingPathComponent("server.log").path
+        try await OffPool.run { try Self.pgCtl(control, ["start", "-w", "-t", "60", "-l", log, "-o", control.options]) }
     }
 
     /// A word for `sh -c`, single-quoted.

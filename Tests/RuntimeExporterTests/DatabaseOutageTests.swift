@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import ChainFixtures
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// PostgreSQL goes away while `serve` follows a chain, and comes back: no block's samples are
+/// lost (each block is written before it counts as processed, and retried until it is), the
+/// exporter says clearly what it waits for, keeps answering scrapes, and its memory does not
+/// grow with the outage. `RUNTIME_EXPORTER_OUTAGE_SECONDS` sets the outage (default 15; the long
+/// form is 60).
+@Suite(.timeLimit(.minutes(4))) struct DatabaseOutageTests {
+    @Test func noSampleIsLostWhilePostgreSQLIsDown() async throws {
+        let outage = ProcessInfo.processInfo.environment["RUNTIME_EXPORTER_OUTAGE_SECONDS"].flatMap(Int.init) ?? 15
+        let server = try await PostgresServer.dedicated()
+        let url = try await server.createDatabase()
+        let database = PostgresServer.database(of: url)
+        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
+        defer { node.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--chain", "dev", "--store", url])
+        defer { exporter.stop() }
+        let before = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", atLeast: 16)
+        let residentBefore = Self.residentKilobytes(of: exporter.server)
+
+        try await server.stop()
+        let stoppedAt = ContinuousClock.now
+        var scrapes = 0
+        while ContinuousClock.now - stoppedAt < .seconds(outage) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: exporter.metricsURL), timeout: .seconds(5))
+            #expect(response.status == .ok, "a scrape during the outage")
+            _ = try await response.body.collect(upTo: 16 << 20)
+            scrapes += 1
+            try await Task.sleep(for: .seconds(1))
+        }
+        let residentDuring = Self.residentKilobytes(of: exporter.server)
+        try await server.start()
+        // The chain went on meanwhile: following catches up and passes where it stood.
+        let headAtRestart = before.block + UInt64(2 * outage)
+        let after = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", within: .seconds(120)) { $0.block >= headAtRestart + 6 }
+        await exporter.server.stopAndWait()
+
+        let rows = try await server.psql(database, """
+            SELECT x.block FROM samples x JOIN series s ON s.id = x.series_id
+            WHERE s.metric = 'system_block_number' AND s.chain = 'dev' ORDER BY x.block
+            """).split(separator: "\n").compactMap { UInt64($0) }
+        let first = try #require(rows.first)
+        #expect(first <= before.block)
+        #expect(rows == Array(first...(rows.last ?? first)), "a gap or a duplicate in blocks \(first)…\(rows.last ?? 0)")
+        #expect((rows.last ?? 0) >= after.block)
+        // Calls of every block made it: the store's per-block increments add up to the counter.
+        let stored = try await server.psql(database, """
+            SELECT sum(CAST(x.exact AS bigint)) FROM samples x JOIN series s ON s.id = x.series_id
+            WHERE s.metric = 'extrinsics_total' AND s.chain = 'dev' AND x.block <= \(after.block)
+            """).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(UInt128(stored) == after.callTotal, "stored \(stored), counted \(after.callTotal)")
+        let log = exporter.server.log
+        #expect(log.contains("has not taken its samples for 10 s; following waits for it"), "the log says what it waits for")
+        #expect(!log.contains(" error runtime-exporter:"), "the outage is waited out, not failed")
+        print("""
+            database outage: \(outage) s, \(scrapes) scrapes answered meanwhile; blocks \(first)…\(rows.last ?? 0) stored once each; \
+            RSS \(residentBefore) kB before, \(residentDuring) kB during
+            """)
+        if let before = residentBefore, let during = residentDuring { #expect(during < before + 50_000, "memory grew by \(during - before) kB in the outage") }
+    }
+
+    /// The resident set of the process listening on the exporter's port, from /proc.
+    static func residentKilobytes(of process: ListeningProcess) -> Int? {
+        guard let pid = process.pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+}
