@@ -12,16 +12,33 @@ struct StoreSink: SampleSink, HistorySink {
     var logger: Logger?
     /// How often a write that waits (a database that went away) says so.
     static let waitingReport = Duration.seconds(10)
+    /// Pauses between tries of a failed write: doubling from 1 s up to 8 s.
+    static let firstRetryPause = Duration.seconds(1)
+    static let lastRetryPause = Duration.seconds(8)
 
     /// A block's samples, in one transaction. Following waits here while the store is away
     /// (nothing is lost: the block counts as processed only once written), and says so every
-    /// 10 s.
+    /// 10 s. A write the store fails (a connection cut by a server shutting down) is tried
+    /// again until it lands, since the block or scheduled read it belongs to is already done.
     func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample]) async throws {
         let rows = Self.stored(samples, chain: chain, block: block, timeMilliseconds: timeMilliseconds)
         guard let logger else { return try await store.write(rows) }
         let (store, location) = (store, location)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.write(rows) }
+            group.addTask {
+                var pause = Self.firstRetryPause
+                while true {
+                    do {
+                        return try await store.write(rows)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        logger.warning("\(chain) block \(block): \(location) failed to take its samples: \(error); trying again in \(pause.components.seconds) s, nothing is dropped")
+                        try await Task.sleep(for: pause)
+                        pause = min(pause * 2, Self.lastRetryPause)
+                    }
+                }
+            }
             group.addTask {
                 var waited = Duration.zero
                 while true {

@@ -27,7 +27,7 @@ import Testing
         let stoppedAt = ContinuousClock.now
         var scrapes = 0
         while ContinuousClock.now - stoppedAt < .seconds(outage) {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: exporter.metricsURL), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: exporter.metricsURL), timeout: .seconds(20))
             #expect(response.status == .ok, "a scrape during the outage")
             _ = try await response.body.collect(upTo: 16 << 20)
             scrapes += 1
@@ -59,9 +59,48 @@ import Testing
         #expect(!log.contains(" error runtime-exporter:"), "the outage is waited out, not failed")
         print("""
             database outage: \(outage) s, \(scrapes) scrapes answered meanwhile; blocks \(first)…\(rows.last ?? 0) stored once each; \
-            RSS \(residentBefore) kB before, \(residentDuring) kB during
+            RSS \(residentBefore.map(String.init) ?? "?") kB before, \(residentDuring.map(String.init) ?? "?") kB during
             """)
         if let before = residentBefore, let during = residentDuring { #expect(during < before + 50_000, "memory grew by \(during - before) kB in the outage") }
+    }
+
+    /// Writes cut short by the server (a table locked, then the waiting writers' connections
+    /// terminated, as a server shutting down does) are tried again until they land. A
+    /// scheduled read's write used to fail its read, log an error and leave that block's
+    /// values out of the store.
+    @Test func writesCutShortByTheServerAreTriedAgainNotDropped() async throws {
+        let server = try await PostgresServer.shared()
+        let url = try await server.createDatabase()
+        let database = PostgresServer.database(of: url)
+        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
+        defer { node.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--chain", "dev", "--store", url])
+        defer { exporter.stop() }
+        let before = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", atLeast: 14)
+
+        // Writers queue behind the lock; after 3 s every one of them has its connection cut.
+        async let locked = server.psql(database, "LOCK TABLE samples IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6)")
+        try await Task.sleep(for: .seconds(3))
+        let cut = try await server.psql(database, """
+            SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = '\(database)' AND wait_event_type = 'Lock') terminated
+            """).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await locked
+        let after = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", within: .seconds(60)) { $0.block >= before.block + 12 }
+        await exporter.server.stopAndWait()
+
+        #expect((Int(cut) ?? 0) >= 1, "no write was waiting on the lock")
+        let rows = try await server.psql(database, """
+            SELECT x.block FROM samples x JOIN series s ON s.id = x.series_id
+            WHERE s.metric = 'system_block_number' AND s.chain = 'dev' ORDER BY x.block
+            """).split(separator: "\n").compactMap { UInt64($0) }
+        let first = try #require(rows.first)
+        #expect(rows == Array(first...(rows.last ?? first)), "a gap or a duplicate in blocks \(first)…\(rows.last ?? 0)")
+        #expect((rows.last ?? 0) >= after.block)
+        let log = exporter.server.log
+        #expect(log.contains("failed to take its samples"), "the cut writes are reported")
+        #expect(!log.contains(" error runtime-exporter:"), "the cut writes are tried again, not failed")
+        print("writes cut short: \(cut) connections terminated; blocks \(first)…\(rows.last ?? 0) stored once each")
     }
 
     /// The resident set of the process listening on the exporter's port, from /proc.
