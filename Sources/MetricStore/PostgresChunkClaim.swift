@@ -85,7 +85,7 @@ final class PostgresChunkClaim: ChunkClaim {
                     store.remember(created)
                     reply.resume()
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: store.logger)
+                    await connection.rollBack(after: error, logger: store.logger)
                     reply.resume(throwing: failure("writing", error))
                 }
                 return
@@ -95,17 +95,17 @@ final class PostgresChunkClaim: ChunkClaim {
                     try await connection.query("COMMIT", logger: store.logger)
                     reply.resume()
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: store.logger)
+                    await connection.rollBack(after: error, logger: store.logger)
                     reply.resume(throwing: failure("recording the failure of", error))
                 }
                 return
             case let .release(reply):
-                _ = try? await connection.query("ROLLBACK", logger: store.logger)
+                await connection.rollBack(logger: store.logger)
                 reply.resume()
                 return
             }
         }
-        _ = try? await connection.query("ROLLBACK", logger: store.logger)
+        await connection.rollBack(logger: store.logger)
     }
 
     private static func refuse(_ command: Command, name: String) {

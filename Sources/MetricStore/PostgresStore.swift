@@ -80,7 +80,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 }
                 try await connection.query("COMMIT", logger: self.logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                await connection.rollBack(after: error, logger: self.logger)
                 throw error
             }
             try await self.noteTimescale(connection)
@@ -187,7 +187,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             created = try await body()
             try await connection.query("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            await connection.rollBack(after: error, logger: logger)
             throw error
         }
         remember(created)
