@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SCALE", targets: ["SCALE"]),
         .library(name: "ExactJSON", targets: ["ExactJSON"]),
         .library(name: "Substrate", targets: ["Substrate"]),
+        .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "SubstrateRPC", targets: ["SubstrateRPC"]),
         .library(name: "Exporter", targets: ["Exporter"]),
         .library(name: "MetricStore", targets: ["MetricStore"]),
@@ -58,11 +59,13 @@ let package = Package(
             dependencies: ["SCALE", "ExactJSON", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: strictSettings
         ),
+        // JSON-RPC 2.0 messages: requests out, responses and notifications in; no I/O.
+        .target(name: "JSONRPC", dependencies: ["ExactJSON"], swiftSettings: strictSettings),
         // JSON-RPC 2.0 over HTTP and WebSocket; knows method names and JSON, never SCALE.
         .target(
             name: "SubstrateRPC",
             dependencies: [
-                "ExactJSON",
+                "ExactJSON", "JSONRPC",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -182,7 +185,7 @@ let package = Package(
         ),
         .target(
             name: "ChainFixtures",
-            dependencies: ["Substrate", "SCALE", "ExactJSON"],
+            dependencies: ["Substrate", "SCALE", "ExactJSON", "JSONRPC"],
             path: "Tests/ChainFixtures",
             swiftSettings: strictSettings
         ),
@@ -198,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SubstrateRPCTests",
-            dependencies: ["SubstrateRPC", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
+            dependencies: ["SubstrateRPC", "JSONRPC", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -32,6 +32,7 @@ let package = Package(
             name: "devnode-load",
             dependencies: [
                 .product(name: "SubstrateRPC", package: product),
+                .product(name: "JSONRPC", package: product),
                 .product(name: "ExactJSON", package: product),
             ]
         ),

@@ -83,7 +83,7 @@ public struct DevNode: Sendable {
         head = await chain.head.number
         specName = genesisRuntime.version.specName
         specVersion = genesisRuntime.version.specVersion
-        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain), host: options.host, port: options.port, faults: faults, logger: logger)
+        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain, faults: faults.struck), host: options.host, port: options.port, faults: faults, logger: logger)
             .application { channel in await listening(channel.localAddress?.port ?? options.port) }
         services = [producer, server]
     }

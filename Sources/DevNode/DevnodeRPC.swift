@@ -12,6 +12,8 @@ struct DevnodeRPC: Sendable {
     let version = "1.0.0"
     /// Requests answered, by method (`devnode_requests`): what clients asked of this node.
     let requests = RequestCounts()
+    /// Faults injected, by name (`devnode_faults`).
+    let faults: FaultPlan.Struck
 
     final class RequestCounts: Sendable {
         let counts = Mutex<[String: Int]>([:])
@@ -32,7 +34,7 @@ struct DevnodeRPC: Sendable {
         "state_getMetadata", "state_call", "state_getRuntimeVersion", "state_getStorage", "state_getStorageHash", "state_getStorageSize",
         "state_queryStorageAt", "state_queryStorage", "state_getKeysPaged",
         "system_chain", "system_name", "system_version", "system_properties", "system_health", "rpc_methods",
-        "devnode_truth", "devnode_requests",
+        "devnode_truth", "devnode_requests", "devnode_faults",
     ]
     static let subscriptionMethods = [
         "chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_subscribeFinalizedHeads",
@@ -128,6 +130,8 @@ struct DevnodeRPC: Sendable {
         case "devnode_truth":
             let block = try await block(params.first)
             return DevnodeTruth.json(block, runtime: chain.runtime(executing: block.number))
+        case "devnode_faults":
+            return faults.json
         case "devnode_requests":
             let counts = requests.counts.withLock { $0 }
             return .object(counts.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .number(String($0.value))) })

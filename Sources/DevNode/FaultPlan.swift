@@ -1,4 +1,6 @@
+import ExactJSON
 import Foundation
+import Synchronization
 
 /// Faults the devnode injects, each with a rate (the chance per answer or notification), as
 /// `--faults drop=0.05,delay=0.1:2,error=0.05,malformed=0.02,truncate=0.05,stall=0.1`
@@ -21,6 +23,17 @@ struct FaultPlan: Sendable {
 
     var rates: [Fault: Double] = [:]
     var delay: Duration = .seconds(2)
+    /// Faults injected so far, by name (`devnode_faults`): what a test's figures report.
+    let struck = Struck()
+
+    final class Struck: Sendable {
+        let counts = Mutex<[Fault: Int]>([:])
+
+        var json: JSON {
+            let counts = self.counts.withLock { $0 }
+            return .object(Fault.allCases.map { JSON.Member($0.rawValue, .number(String(counts[$0, default: 0]))) })
+        }
+    }
 
     static let none = FaultPlan()
 
@@ -50,7 +63,8 @@ struct FaultPlan: Sendable {
 
     /// Whether `fault` strikes this time.
     func strikes(_ fault: Fault) -> Bool {
-        guard let rate = rates[fault], rate > 0 else { return false }
-        return Double.random(in: 0..<1) < rate
+        guard let rate = rates[fault], rate > 0, Double.random(in: 0..<1) < rate else { return false }
+        struck.counts.withLock { $0[fault, default: 0] += 1 }
+        return true
     }
 }

@@ -10,23 +10,24 @@ public struct RPCCall: Sendable {
         self.params = params
     }
 
-    func request(id: Int) -> JSON {
+    /// The request object with this id.
+    public func request(id: Int) -> JSON {
         .object(["jsonrpc": .string("2.0"), "id": .number(id), "method": .string(method), "params": .array(params)])
     }
 }
 
 /// What a node sends: a response to a request id, or a subscription notification.
-enum JSONRPCMessage: Sendable {
+public enum JSONRPCMessage: Sendable {
     case response(id: Int, result: Result<JSON, ResponseError>)
     case notification(subscription: String, result: JSON)
 
-    struct ResponseError: Error, Sendable {
-        let code: Int
-        let message: String
+    public struct ResponseError: Error, Sendable {
+        public let code: Int
+        public let message: String
     }
 
     /// Parses one message object; nil when it is neither a response nor a notification.
-    init?(_ json: JSON) {
+    public init?(_ json: JSON) {
         if let idValue = json["id"], let id = idValue.uint64Value.flatMap({ Int(exactly: $0) }) {
             if let error = json["error"] {
                 let code = error["code"].flatMap { value -> Int? in
@@ -54,7 +55,7 @@ enum JSONRPCMessage: Sendable {
     }
 
     /// A message, or a batch of them.
-    static func parseAll(_ bytes: [UInt8]) -> [JSONRPCMessage]? {
+    public static func parseAll(_ bytes: [UInt8]) -> [JSONRPCMessage]? {
         guard let json = try? JSON.parse(bytes: bytes) else { return nil }
         if case let .array(items) = json {
             let messages = items.compactMap(JSONRPCMessage.init)

@@ -1,4 +1,5 @@
 public import ExactJSON
+public import JSONRPC
 public import Logging
 
 /// Several endpoints of one chain behind one transport. A call goes to the endpoint in use; when
@@ -6,8 +7,9 @@ public import Logging
 /// after an exponential backoff with jitter once every endpoint has failed in a row. RPC errors
 /// (the node answered) are returned as they are.
 ///
-/// Subscriptions survive: when the connection under one breaks, or it stays silent longer than
-/// `stallTimeout`, it is re-subscribed on a working endpoint and the sequence goes on. Heads
+/// Subscriptions survive: when the connection under one breaks, or it stays silent for ten of
+/// its usual gaps between notifications (at least 5 s, at most `stallTimeout`), it is
+/// re-subscribed on a working endpoint and the sequence goes on. Heads
 /// published while it was down are not replayed; whoever follows heads fills such gaps by number.
 public actor FailoverTransport: RPCTransport {
     public nonisolated let endpoint: String
@@ -22,7 +24,8 @@ public actor FailoverTransport: RPCTransport {
 
     /// - Parameters:
     ///   - endpoints: `ws://`, `wss://`, `http://` or `https://` URLs of the same chain.
-    ///   - stallTimeout: a subscription without a notification for this long is treated as dead.
+    ///   - stallTimeout: the longest a subscription may stay silent before it is treated as dead;
+    ///     one that notifies often gets less (ten of its usual gaps, at least 5 s).
     ///   - spreadsCalls: send successive calls to the endpoints in turn (loading history from
     ///     several nodes at once) instead of staying on one until it fails.
     public init(
@@ -62,9 +65,10 @@ public actor FailoverTransport: RPCTransport {
         let (stream, continuation) = AsyncThrowingStream<JSON, any Error>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         let supervisor = Task { [stallTimeout, backoff] in
             var subscription = first
+            let pace = NotificationPace(ceiling: stallTimeout)
             while !Task.isCancelled {
                 // Forward until the subscription ends, breaks or stalls.
-                let ended = await forward(subscription, to: continuation, stallTimeout: stallTimeout)
+                let ended = await forward(subscription, to: continuation, pace: pace)
                 guard !Task.isCancelled else { break }
                 logger.warning("subscription \(call.method) lost (\(ended)); re-subscribing")
                 do throws(RPCError) {
@@ -99,14 +103,14 @@ public actor FailoverTransport: RPCTransport {
 
     /// Forwards notifications; returns why forwarding stopped.
     private nonisolated func forward(
-        _ subscription: RPCSubscription, to continuation: AsyncThrowingStream<JSON, any Error>.Continuation, stallTimeout: Duration
+        _ subscription: RPCSubscription, to continuation: AsyncThrowingStream<JSON, any Error>.Continuation, pace: NotificationPace
     ) async -> String {
-        await withTaskGroup(of: String.self) { group in
-            let lastSeen = LastSeen()
+        await pace.restart()
+        return await withTaskGroup(of: String.self) { group in
             group.addTask {
                 do {
                     for try await notification in subscription {
-                        await lastSeen.touch()
+                        await pace.touch()
                         continuation.yield(notification)
                     }
                     return "ended"
@@ -116,8 +120,8 @@ public actor FailoverTransport: RPCTransport {
             }
             group.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: stallTimeout / 4)
-                    if await lastSeen.age > stallTimeout { return "silent for \(stallTimeout)" }
+                    try? await Task.sleep(for: NotificationPace.checkEvery)
+                    if let patience = await pace.exhausted { return "silent for \(patience)" }
                 }
                 return "cancelled"
             }
@@ -163,8 +167,44 @@ public actor FailoverTransport: RPCTransport {
 }
 
 /// When a subscription last delivered something.
-private actor LastSeen {
-    private var instant = ContinuousClock.now
-    func touch() { instant = .now }
-    var age: Duration { .now - instant }
+/// How long a subscription may stay silent before it counts as stalled: ten of its usual gaps
+/// between notifications, learnt as they come, at least `floor` and at most `ceiling`. Heads of
+/// a 6 s chain get the whole minute; a chain of half-second blocks is re-subscribed after 5 s.
+actor NotificationPace {
+    static let floor = Duration.seconds(5)
+    static let checkEvery = Duration.seconds(1)
+    let ceiling: Duration
+    private var last = ContinuousClock.now
+    /// The gap between notifications, smoothed (an eighth of each new one counts).
+    private var usualGap: Duration?
+    /// Notifications since (re)subscribing; the first comes at once, so its gap means nothing.
+    private var sinceSubscribing = 0
+
+    init(ceiling: Duration) {
+        self.ceiling = ceiling
+    }
+
+    func restart() {
+        last = .now
+        sinceSubscribing = 0
+    }
+
+    func touch() {
+        let now = ContinuousClock.now
+        if sinceSubscribing > 0 {
+            let gap = now - last
+            usualGap = usualGap.map { ($0 * 7 + gap) / 8 } ?? gap
+        }
+        sinceSubscribing += 1
+        last = now
+    }
+
+    var patience: Duration {
+        min(ceiling, max(Self.floor, (usualGap ?? ceiling) * 10))
+    }
+
+    /// The patience, once the silence has outlasted it.
+    var exhausted: Duration? {
+        ContinuousClock.now - last > patience ? patience : nil
+    }
 }

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import ExactJSON
+public import JSONRPC
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 public import ExactJSON
+public import JSONRPC
 
 /// A connection to one node endpoint that carries JSON-RPC: requests, batches and (where the
 /// transport allows) subscriptions. Implementations: `HTTPTransport`, `WebSocketTransport`.

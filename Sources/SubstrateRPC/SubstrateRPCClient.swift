@@ -1,4 +1,5 @@
 public import ExactJSON
+import JSONRPC
 
 /// Typed Substrate JSON-RPC calls over any transport: one method per node method, named after it.
 /// Hashes, keys and SCALE values travel as `0x` hex strings; decoding them is the caller's business.

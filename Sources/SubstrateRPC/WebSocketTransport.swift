@@ -1,4 +1,5 @@
 public import ExactJSON
+public import JSONRPC
 import HummingbirdWSClient
 public import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import ExactJSON
 import Foundation
+import JSONRPC
 public import Substrate
 import SCALE
 
@@ -208,6 +209,50 @@ public enum DecoderEntryPoints {
                 return .decoded
             } catch {
                 return error.description.isEmpty ? .problem("an error without a message") : .rejected
+            }
+        }
+    }
+
+    /// What a node sends, as it arrives on the wire, through the JSON-RPC message parser and on
+    /// to what the client makes of it: a `chain_getBlock` response (decoded as a block), a
+    /// finalized-head notification (its header read and hashed), and a batch of the two answers
+    /// a block takes (its hash and the block).
+    public static func rpcFrames(_ block: Block) throws -> [DecoderEntryPoint] {
+        guard let text = block.blockJSON else { return [] }
+        let inner = try JSON.parse(bytes: text)
+        let signed = JSON.object(["block": inner, "justifications": .null])
+        guard let header = inner["header"] else { return [] }
+        let hash = JSON.string(Hex.encode(try BlockHeader(json: header).hash))
+        func response(_ id: Int, _ result: JSON) -> JSON { .object(["jsonrpc": .string("2.0"), "id": .number(id), "result": result]) }
+        let notification = JSON.object([
+            "jsonrpc": .string("2.0"), "method": .string("chain_finalizedHead"),
+            "params": .object(["subscription": .string("Xb5y0nKzBnn3Qg4f"), "result": header]),
+        ])
+        let frames: [(String, JSON)] = [
+            ("chain_getBlock response", response(41, signed)),
+            ("finalized head notification", notification),
+            ("batch answer", .array([response(7, hash), response(8, signed)])),
+        ]
+        return frames.map { name, frame in
+            DecoderEntryPoint(name: "\(block.folder) \(name)", input: Array(frame.serialized().utf8)) { bytes in
+                guard let messages = JSONRPCMessage.parseAll(bytes) else { return .rejected }
+                for message in messages {
+                    switch message {
+                    case let .response(_, .success(result)):
+                        // The batch's other answer is the block hash: a string, nothing to decode.
+                        guard case .object = result else { continue }
+                        do throws(DecodedBlock.DecodingError) {
+                            _ = try DecodedBlock.decode(blockJSON: result, eventsBytes: nil, metadata: block.metadata)
+                        } catch {
+                            return error.description.isEmpty ? .problem("an error without a message") : .rejected
+                        }
+                    case let .notification(_, result):
+                        do { _ = try BlockHeader(json: result).hash } catch { return .rejected }
+                    case .response(_, .failure):
+                        continue
+                    }
+                }
+                return .decoded
             }
         }
     }

@@ -107,6 +107,12 @@ public final class ListeningProcess: @unchecked Sendable {
         _ = try? await OffPool.run { child.stop() }
     }
 
+    /// SIGKILL, as a crash or the OOM killer ends a process, and returns once it is gone.
+    public func killAndWait() async {
+        child.signal(SIGKILL)
+        await stopAndWait()
+    }
+
     deinit { stop() }
 
     /// A port the kernel just handed out and released (bind to 0, read it back).
@@ -156,6 +162,7 @@ public final class DevnodeProcess: Sendable {
 
     public func stop() { server.stop() }
     public func stopAndWait() async { await server.stopAndWait() }
+    public func killAndWait() async { await server.killAndWait() }
 }
 
 /// A real `runtime-exporter serve` process on a free loopback port.

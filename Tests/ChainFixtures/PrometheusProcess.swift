@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A real Prometheus server (Debian's `prometheus`) on a free port, scraping the given targets
 /// every second, with its data in a temporary directory removed at `stop()`.

@@ -1,5 +1,6 @@
 import ChainFixtures
 import ExactJSON
+import JSONRPC
 import Foundation
 import SCALE
 import Substrate

@@ -51,6 +51,42 @@ import Testing
         await transport.close()
     }
 
+    /// A subscription that goes silent for good (the devnode's `stall` fault) is re-subscribed
+    /// after ten of its usual gaps (at least 5 s), not after the full minute of `stallTimeout`:
+    /// with heads every 0.2 s, two stalls are waited out well within 45 s.
+    @Test func aStalledSubscriptionIsResubscribedAfterTenOfItsUsualGaps() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "5", "--block-time", "0.2", "--faults", "stall=0.1"])
+        defer { node.stop() }
+        let transport = FailoverTransport(endpoints: [node.webSocketURL])
+        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(20))
+        let subscription = try await client.chainSubscribeNewHeads()
+        let started = ContinuousClock.now
+        // A stall shows as a skip: the heads made while the subscription was silent never come.
+        let outcome = try await withThrowingTaskGroup(of: (heads: Int, stalls: Int)?.self) { group in
+            group.addTask {
+                var (previous, heads, stalls): (UInt64?, Int, Int) = (nil, 0, 0)
+                for try await head in subscription {
+                    guard let number = head["number"]?.uint64Value else { continue }
+                    heads += 1
+                    if let previous, number > previous + 1 { stalls += 1 }
+                    previous = number
+                    if stalls == 2 { return (heads, stalls) }
+                }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(45))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let result = try #require(outcome, "two stalls were not waited out within 45 s")
+        print("stalled subscription: \(result.stalls) stalls waited out, \(result.heads) heads in \(ContinuousClock.now - started)")
+        await transport.close()
+    }
+
     /// With `spreadsCalls`, calls go to every endpoint in turn; when one dies the rest carry on.
     @Test func callsSpreadOverEndpoints() async throws {
         let first = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0"])

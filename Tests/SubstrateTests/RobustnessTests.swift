@@ -35,16 +35,18 @@ import Testing
     }
 
     @Test(arguments: blocks)
-    func eventsHeadersAndBlockJSON(folder: String) throws {
+    func eventsHeadersBlockJSONAndRPCFrames(folder: String) throws {
         let block = try DecoderEntryPoints.block(folder)
         var report = TortureReport()
         let entries = [try DecoderEntryPoints.events(block), try DecoderEntryPoints.header(block), DecoderEntryPoints.blockJSON(block)]
+            + (try DecoderEntryPoints.rpcFrames(block)).map(Optional.some)
         for entry in entries.compactMap({ $0 }) {
+            #expect(entry.run(entry.input) == .decoded, "\(entry.name) intact")
             report.merge(DecoderTorture.truncations(entry, stride: stride(for: entry.input.count, samples: 800)))
             report.merge(DecoderTorture.flips(entry, count: entry.input.count > 4096 ? 400 : 3000, seed: 42))
         }
         if !entries.allSatisfy({ $0 == nil }) { check(report, "\(folder) events/header/json") }
-        print("\(folder) events, header, block.json: \(report)")
+        print("\(folder) events, header, block.json, JSON-RPC frames: \(report)")
     }
 
     /// One metadata file per version; metadata is large, so truncations and flips are sampled.

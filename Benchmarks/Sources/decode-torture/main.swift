@@ -1,8 +1,8 @@
 // Release-mode torture of every decoder entry point over the whole corpus: every truncation of
-// every extrinsic, events blob, header and block JSON (no sampling), sampled truncations of every
-// metadata file, and seeded random byte flips. Prints counts; exits 1 if any input was neither
-// decoded nor rejected with a typed, in-range error. A trap would end the run, so finishing at
-// all means zero crashes.
+// every extrinsic, events blob and header, of the block JSON and the JSON-RPC frames around it
+// (sampled by the stride), sampled truncations of every metadata file, and seeded random byte
+// flips. Prints counts; exits 1 if any input was neither decoded nor rejected with a typed,
+// in-range error. A trap would end the run, so finishing at all means zero crashes.
 //
 // Usage: decode-torture [FLIPS_PER_ENTRY_POINT] [METADATA_TRUNCATIONS_PER_FILE] [JSON_TRUNCATION_STRIDE]
 // (a JSON stride above 1 samples the truncations of the block JSON text; SCALE inputs always get all)
@@ -31,9 +31,11 @@ for folder in ChainData.blockFolders {
         entries.append(DecoderEntryPoints.extrinsicBody(block, index))
     }
     entries += [try DecoderEntryPoints.events(block), try DecoderEntryPoints.header(block)].compactMap { $0 }
-    let json = DecoderEntryPoints.blockJSON(block)
-    for (number, entry) in (entries + [json].compactMap { $0 }).enumerated() {
-        var result = DecoderTorture.truncations(entry, stride: entry.name == json?.name ? jsonStride : 1)
+    // JSON text: the block as `chain_getBlock` gives it, and whole JSON-RPC frames around it.
+    let json = [DecoderEntryPoints.blockJSON(block)].compactMap { $0 } + (try DecoderEntryPoints.rpcFrames(block))
+    let jsonNames = Set(json.map(\.name))
+    for (number, entry) in (entries + json).enumerated() {
+        var result = DecoderTorture.truncations(entry, stride: jsonNames.contains(entry.name) ? jsonStride : 1)
         result.merge(DecoderTorture.flips(entry, count: flipsPerEntry, seed: UInt64(number + 1) &* 0x5EED))
         report(entry.name, result)
     }

@@ -2,6 +2,7 @@
 // DEPTH requests in flight, for SECONDS, alternating chain_getBlock and state_queryStorageAt.
 // Usage: devnode-load WS_URL [CLIENTS] [DEPTH] [SECONDS]
 import ExactJSON
+import JSONRPC
 import Foundation
 import SubstrateRPC
 
