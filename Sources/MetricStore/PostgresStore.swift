@@ -287,9 +287,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     }
 
     private func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], on connection: PostgresConnection) async throws {
-        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-            for piece in pieces { try await writer.write(piece) }
-        }
+        try await connection.copy(pieces, into: table, columns: columns, logger: logger)
     }
 
     private struct SeriesBlock: Hashable {

@@ -147,6 +147,8 @@ struct ChainService: Service {
                     } catch is CancellationError {
                         break
                     } catch {
+                        // Shutting down: the call in flight was cut short, which is no error.
+                        if Task.isCancelled { break }
                         metrics.error(chain: name, stage: "follow")
                         entry.lastError = "\(error)"
                         logger.error("\(name): \(error); resuming in 2 s")

@@ -25,12 +25,14 @@ import Testing
 
     @Test func aRuntimeUpgradeWhileFollowingSwitchesToTheNewMetadata() async throws {
         let upgrade = ChainData.url("metadata/polkadot_2003000_v16.scale").path
-        // Finality lags 18 blocks, so the exporter starts well before the upgrade at block 30
-        // even on a busy machine (the head has to reach 48 first: 11 s).
-        let node = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0.4", "--finality-lag", "18", "--upgrade-at", "30:\(upgrade)"])
-        defer { node.stop() }
-        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL])
+        // The exporter is up before the node (it retries every 2 s), and finality lags 18
+        // blocks, so following starts well before the upgrade at block 30 even on a busy
+        // machine (the head has to reach 48 first: 11 s).
+        let port = ListeningProcess.freePort()
+        let exporter = try await ExporterProcess.launch(["--rpc", "ws://127.0.0.1:\(port)"])
         defer { exporter.stop() }
+        let node = try await DevnodeProcess.launch(["--history", "20", "--block-time", "0.4", "--finality-lag", "18", "--upgrade-at", "30:\(upgrade)"], port: port)
+        defer { node.stop() }
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
 
         let before = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 2)

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// What a session the server ends (a server shutting down, a backend terminated by an operator)
+/// needs beyond PostgresNIO: a query sent to the closing connection is never answered, and a
+/// COPY whose connection closes before the copy began is never resumed (its continuation is
+/// dropped). Both would leave a write waiting forever.
+extension PostgresConnection {
+    /// Rolls back the open transaction, unless the session is over: after a FATAL or PANIC
+    /// from the server or a dropped connection, the server has discarded the transaction itself.
+    func rollBack(after error: (any Error)? = nil, logger: Logger) async {
+        guard !isClosed, error.map(Self.sessionSurvives) ?? true else { return }
+        _ = try? await query("ROLLBACK", logger: logger)
+    }
+
+    /// Whether the session outlives `error`, so that its transaction is still there to roll back.
+    static func sessionSurvives(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return false }
+        guard let error = error as? PSQLError else { return true }
+        if error.code == .server {
+            let severity = error.serverInfo?[.severity] ?? error.serverInfo?[.localizedSeverity]
+            return severity != "FATAL" && severity != "PANIC"
+        }
+        return ![PSQLError.Code.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code)
+    }
+
+    /// `COPY table FROM STDIN` of `pieces`, ended by the connection's closing if it comes
+    /// first. The copy itself then stays suspended in its own task; the connection is gone, so
+    /// nothing it holds is used again.
+    func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], logger: Logger) async throws {
+        let outcome = CopyOutcome()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            outcome.waiting(continuation)
+            Task {
+                do {
+                    try await copyFrom(table: table, columns: columns, logger: logger) { writer in
+                        for piece in pieces { try await writer.write(piece) }
+                    }
+                    outcome.finish(.success(()))
+                } catch {
+                    outcome.finish(.failure(error))
+                }
+            }
+            closeFuture.whenComplete { _ in outcome.finish(.failure(ConnectionClosed())) }
+        }
+    }
+}
+
+/// A COPY's connection closed before the copy ended.
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection closed during COPY" }
+}
+
+/// The first of a copy's end and its connection's closing, handed to the one waiting.
+private final class CopyOutcome: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+
+    func waiting(_ waiter: CheckedContinuation<Void, any Error>) {
+        continuation.withLock { $0 = waiter }
+    }
+
+    func finish(_ result: Result<Void, any Error>) {
+        continuation.withLock { waiter in
+            waiter?.resume(with: result)
+            waiter = nil
+        }
+    }
+}
