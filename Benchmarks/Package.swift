@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "SCALE", package: product),
                 .product(name: "Substrate", package: product),
                 .product(name: "ExactJSON", package: product),
+                .product(name: "JSONRPC", package: product),
             ]
         ),
     ]

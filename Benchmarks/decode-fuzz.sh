@@ -32,6 +32,10 @@ seed("summaries", 4, events[:8192])
 seed("json", 6, json.dumps({"header": block["header"], "extrinsics": block["extrinsics"][:1]}).encode())
 seed("ss58", 7, b"16Xuv8TZpqSP9iSxquSJ9CQDfnJink7tFFNg8YYLqE5DiXkn")
 seed("compact", 8, bytes([0x03, 0xff, 0xff, 0xff, 0xff, 0x10, 0x0d, 0, 0, 0]))
+small = {"header": block["header"], "extrinsics": block["extrinsics"][:1]}
+seed("rpc-response", 9, json.dumps({"jsonrpc": "2.0", "id": 41, "result": {"block": small, "justifications": None}}).encode())
+seed("rpc-notification", 9, json.dumps({"jsonrpc": "2.0", "method": "chain_finalizedHead", "params": {"subscription": "Xb5y0nKzBnn3Qg4f", "result": block["header"]}}).encode())
+seed("rpc-batch", 9, json.dumps([{"jsonrpc": "2.0", "id": 7, "result": "0x" + "ab" * 32}, {"jsonrpc": "2.0", "id": 8, "error": {"code": -32603, "message": "Internal error"}}]).encode())
 PY
 cd "$work"
 "$binary" -runs="$runs" -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 corpus seeds 2>&1 \

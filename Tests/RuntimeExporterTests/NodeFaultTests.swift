@@ -13,7 +13,7 @@ import Testing
 /// the counters on /metrics grew by exactly what the devnode records it did.
 @Suite(.timeLimit(.minutes(8))) struct NodeFaultTests {
     /// Every fault the devnode knows, each at a steady rate.
-    static let faults = "drop=0.02,delay=0.03:1,error=0.03,malformed=0.02,truncate=0.03,stall=0.05"
+    static let faults = "drop=0.02,delay=0.03:1,error=0.03,malformed=0.02,truncate=0.03,stall=0.1"
 
     @Test func aNodeKilledAndRestartedUnderEveryFaultLosesNoBlock() async throws {
         let restarts = ProcessInfo.processInfo.environment["RUNTIME_EXPORTER_NODE_RESTARTS"].flatMap(Int.init) ?? 3
@@ -34,7 +34,7 @@ import Testing
         var downtime = Duration.zero
         var injected = [String: UInt64]()
         for _ in 0..<restarts {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...3000)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 500...4000)))
             for (fault, count) in try await Self.faultsInjected(by: node) { injected[fault, default: 0] += count }
             await node.killAndWait()
             let pause = Duration.milliseconds(Int.random(in: 0...1500))

@@ -4,6 +4,7 @@ import ExactJSON
 // Built with -sanitize=fuzzer by Benchmarks/decode-fuzz.sh, which seeds it with the corpus;
 // main.swift hands `fuzz` to libFuzzer's driver.
 import Foundation
+import JSONRPC
 import SCALE
 import Substrate
 
@@ -18,7 +19,7 @@ private let events = try! EventDecoder(metadata: metadata)
 
 /// Entry points by first byte.
 enum FuzzEntryPoint: UInt8, CaseIterable {
-    case metadata, extrinsic, extrinsicSummary, events, eventSummaries, header, json, ss58, compact
+    case metadata, extrinsic, extrinsicSummary, events, eventSummaries, header, json, ss58, compact, rpcFrame
 }
 
 func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
@@ -46,6 +47,15 @@ func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         var decoder = SCALEDecoder(input)
         _ = try? decoder.decodeCompactUInt128()
         _ = try? decoder.decodeBitSequence(store: .u32, order: .msb0)
+    case .rpcFrame:
+        // What a node sends, as the transports read it, and on to what the client makes of it.
+        for message in JSONRPCMessage.parseAll(input) ?? [] {
+            switch message {
+            case let .response(_, .success(result)): _ = try? DecodedBlock.decode(blockJSON: result, eventsBytes: nil, metadata: metadata)
+            case let .notification(_, result): _ = try? BlockHeader(json: result).hash
+            case .response(_, .failure): break
+            }
+        }
     }
     return 0
 }
