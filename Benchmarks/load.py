@@ -5,7 +5,8 @@ scraper reads /metrics every second. Prints the exporter's CPU and RSS, scrape l
 throughput and latency (p50/p99/max), errors, and how far behind each chain ended.
 
 Usage: Benchmarks/load.py BIN_DIR CHAINDATA [CHAINS] [CLIENTS] [SECONDS] [BLOCK_TIME]"""
-import http.client, json, os, random, re, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+import http.client, os, random, re, subprocess, sys, tempfile, threading, time, urllib.parse
+from processes import free_port, rss_kib, wait_listening
 
 bin_dir, chaindata = sys.argv[1], sys.argv[2]
 chain_count = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -13,19 +14,6 @@ client_count = int(sys.argv[4]) if len(sys.argv) > 4 else 50
 seconds = float(sys.argv[5]) if len(sys.argv) > 5 else 60
 block_time = sys.argv[6] if len(sys.argv) > 6 else "0.5"
 ticks = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-
-def wait_listening(port):
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close(); return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def percentile(values, q):
@@ -37,11 +25,6 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / ticks
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
 
 
 def get(connection, path):

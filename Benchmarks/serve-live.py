@@ -5,22 +5,12 @@ to its metrics (p50/p99 from the exporter's own histogram, interpolated as PromQ
 histogram_quantile does), the exporter's RSS, and /metrics scrape time.
 
 Usage: Benchmarks/serve-live.py BIN_DIR CHAINDATA [SECONDS] [BLOCK_TIME]"""
-import os, re, socket, subprocess, sys, tempfile, time, urllib.request
+import os, re, subprocess, sys, tempfile, time, urllib.request
+from processes import free_port, rss_kib, wait_listening
 
 bin_dir, chaindata = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
 block_time = sys.argv[4] if len(sys.argv) > 4 else "0.5"
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-def wait_listening(port):
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close(); return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing listens on {port}")
 
 runtimes = [("polkadot", []), ("kusama", ["--metadata", f"{chaindata}/metadata/kusama_2003000_v16.scale"]),
             ("polkadot-v16", ["--metadata", f"{chaindata}/metadata/polkadot_2003000_v16.scale", "--seed", "3"])]
@@ -42,14 +32,10 @@ try:
     wait_listening(web)
     url = f"http://127.0.0.1:{web}/metrics"
 
-    def rss_kib():
-        with open(f"/proc/{exporter.pid}/status") as status:
-            return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
-
     peak, started = 0, time.time()
     while time.time() - started < seconds:
-        peak = max(peak, rss_kib()); time.sleep(1)
-    final_rss = rss_kib()
+        peak = max(peak, rss_kib(exporter.pid)); time.sleep(1)
+    final_rss = rss_kib(exporter.pid)
 
     def scrape():
         with urllib.request.urlopen(url, timeout=10) as answer:
