@@ -6,7 +6,7 @@ throughput and latency (p50/p99/max), errors, and how far behind each chain ende
 
 Usage: Benchmarks/load.py BIN_DIR CHAINDATA [CHAINS] [CLIENTS] [SECONDS] [BLOCK_TIME]"""
 import http.client, os, random, re, subprocess, sys, tempfile, threading, time, urllib.parse
-from processes import free_port, rss_kib, wait_listening
+from processes import free_port, rss_kib, stop_all, wait_listening
 
 bin_dir, chaindata = sys.argv[1], sys.argv[2]
 chain_count = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -141,8 +141,4 @@ try:
     for error in api_errors[:5]: print(f"  {error}")
     if api_errors or errors: sys.exit(1)
 finally:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try: process.wait(5)
-        except subprocess.TimeoutExpired: process.kill()
+    stop_all(processes)

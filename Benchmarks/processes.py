@@ -1,5 +1,6 @@
-"""What the Python benchmark drivers share: free ports, waiting for a listener, a process's RSS."""
-import re, socket, time
+"""What the Python benchmark drivers share: free ports, waiting for a listener, a process's RSS,
+stopping what they started."""
+import re, socket, subprocess, time
 
 
 def free_port():
@@ -18,3 +19,12 @@ def wait_listening(port, seconds=60):
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
         return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
+
+
+def stop_all(processes):
+    """SIGTERM to each, then SIGKILL to any still running 5 s later."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try: process.wait(5)
+        except subprocess.TimeoutExpired: process.kill()

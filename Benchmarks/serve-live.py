@@ -6,7 +6,7 @@ histogram_quantile does), the exporter's RSS, and /metrics scrape time.
 
 Usage: Benchmarks/serve-live.py BIN_DIR CHAINDATA [SECONDS] [BLOCK_TIME]"""
 import os, re, subprocess, sys, tempfile, time, urllib.request
-from processes import free_port, rss_kib, wait_listening
+from processes import free_port, rss_kib, stop_all, wait_listening
 
 bin_dir, chaindata = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
@@ -79,8 +79,4 @@ try:
     durations.sort()
     print(f"/metrics scrape ({len(series)} series, {len(text) / 1024:.0f} KiB): p50 {durations[49] * 1000:.2f} ms, p99 {durations[98] * 1000:.2f} ms")
 finally:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try: process.wait(5)
-        except subprocess.TimeoutExpired: process.kill()
+    stop_all(processes)

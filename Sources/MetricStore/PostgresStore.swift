@@ -242,7 +242,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         let text = Self.copyRows(rows.map { ($0.series, samples[$0.sample]) })
         try await connection.query("SAVEPOINT fresh", logger: logger)
         do {
-            try await copy(text, into: "samples", columns: ["series_id", "time", "block", "value", "exact"], on: connection)
+            try await connection.copy(text, into: "samples", columns: ["series_id", "time", "block", "value", "exact"], logger: logger)
             try await connection.query("RELEASE SAVEPOINT fresh", logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             try await connection.query("ROLLBACK TO SAVEPOINT fresh", logger: logger)
@@ -250,7 +250,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 CREATE TEMPORARY TABLE IF NOT EXISTS staged_samples (series_id bigint, time timestamptz, block bigint, value double precision, exact numeric)
                 ON COMMIT DELETE ROWS
                 """, logger: logger)
-            try await copy(text, into: "staged_samples", columns: ["series_id", "time", "block", "value", "exact"], on: connection)
+            try await connection.copy(text, into: "staged_samples", columns: ["series_id", "time", "block", "value", "exact"], logger: logger)
             try await connection.query("""
                 INSERT INTO samples (series_id, time, block, value, exact) SELECT series_id, time, block, value, exact FROM staged_samples
                 ON CONFLICT (series_id, time, block) DO UPDATE SET value = excluded.value, exact = excluded.exact
@@ -284,10 +284,6 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     /// block cost more than the rest of the row when a block has few samples.
     static func timestampText(_ milliseconds: Int64) -> String {
         QueryTime.iso8601(milliseconds)
-    }
-
-    private func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], on connection: PostgresConnection) async throws {
-        try await connection.copy(pieces, into: table, columns: columns, logger: logger)
     }
 
     private struct SeriesBlock: Hashable {

@@ -14,12 +14,8 @@ import Testing
     @Test func noSampleIsLostWhilePostgreSQLIsDown() async throws {
         let outage = ProcessInfo.processInfo.environment["RUNTIME_EXPORTER_OUTAGE_SECONDS"].flatMap(Int.init) ?? 15
         let server = try await PostgresServer.dedicated()
-        let url = try await server.createDatabase()
-        let database = PostgresServer.database(of: url)
-        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
-        defer { node.stop() }
-        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--chain", "dev", "--store", url])
-        defer { exporter.stop() }
+        let (database, node, exporter) = try await Self.following(into: server)
+        defer { node.stop(); exporter.stop() }
         let before = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", atLeast: 16)
         let residentBefore = Self.residentKilobytes(of: exporter.server)
 
@@ -81,12 +77,8 @@ import Testing
     /// went to a connection that was closing and was never answered, so following hung.
     @Test func writesCutShortByTheServerAreTriedAgainNotDropped() async throws {
         let server = try await PostgresServer.shared()
-        let url = try await server.createDatabase()
-        let database = PostgresServer.database(of: url)
-        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
-        defer { node.stop() }
-        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--chain", "dev", "--store", url])
-        defer { exporter.stop() }
+        let (database, node, exporter) = try await Self.following(into: server)
+        defer { node.stop(); exporter.stop() }
         let before = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", atLeast: 14)
 
         // Writers queue behind the lock; after 3 s every one of them has its connection cut.
@@ -118,6 +110,19 @@ import Testing
         #expect(log.contains("failed to take its samples"), "the cut writes are reported")
         #expect(!log.contains(" error runtime-exporter:"), "the cut writes are tried again, not failed")
         print("writes cut short: \(cut) connections terminated; blocks \(first)…\(rows.last ?? 0) stored once each")
+    }
+
+    /// `serve` following a devnode chain (`dev`, a block every 0.5 s) into a new database on `server`.
+    static func following(into server: PostgresServer) async throws -> (database: String, node: DevnodeProcess, exporter: ExporterProcess) {
+        let url = try await server.createDatabase()
+        let node = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
+        do {
+            let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--chain", "dev", "--store", url])
+            return (PostgresServer.database(of: url), node, exporter)
+        } catch {
+            node.stop()
+            throw error
+        }
     }
 
     /// The resident set of the process listening on the exporter's port, from /proc.
