@@ -175,7 +175,10 @@ public enum DecoderEntryPoints {
     public static func events(_ block: Block) throws -> DecoderEntryPoint? {
         guard let events = block.events else { return nil }
         let decoder = try EventDecoder(metadata: block.metadata)
+        let values = ValueDecoder(registry: block.metadata.types)
+        let eventsType = block.metadata.storageEntry(pallet: "System", item: "Events")?.valueType
         return DecoderEntryPoint(name: "\(block.folder) System.Events", input: events) { bytes in
+            if let eventsType, let problem = integerPathProblem(values, eventsType, bytes) { return .problem(problem) }
             let full: DecoderEntryPoint.Outcome
             do throws(ChainDecodingError) {
                 _ = try decoder.decode(bytes)
@@ -192,6 +195,27 @@ public enum DecoderEntryPoints {
                 return full == .decoded ? .problem("summaries rejected what the full decode accepted") : DecoderTorture.judge(error.error, inputCount: bytes.count)
             }
         }
+    }
+
+    /// Paths read straight from damaged events bytes: a `*` over every record, alternatives,
+    /// and a path into a list of bytes.
+    static let eventIntegerPaths = ["*.phase.ApplyExtrinsic", "*.event.Balances.Withdraw.amount|*.event.System.ExtrinsicSuccess.dispatch_info.weight.ref_time", "*.topics"]
+
+    /// Integers read by path from the bytes must equal the decoded value's when it decodes; when
+    /// it does not, they may be read anyway (skipped parts are checked less) or rejected with a
+    /// typed error inside the input.
+    private static func integerPathProblem(_ decoder: ValueDecoder, _ type: UInt32, _ bytes: [UInt8]) -> String? {
+        let whole = try? decoder.decode(type, bytes: bytes)
+        for path in eventIntegerPaths {
+            do throws(SCALEError) {
+                let found = try decoder.integers(type, bytes: bytes, at: path)
+                if let whole, found != whole.integers(at: path) { return "integers at \(path) differ from the decoded value's" }
+            } catch {
+                if whole != nil { return "integers at \(path) rejected what decodes: \(error)" }
+                if case let .problem(detail) = DecoderTorture.judge(error, inputCount: bytes.count) { return "integers at \(path): \(detail)" }
+            }
+        }
+        return nil
     }
 
     /// The block's JSON text, through the JSON parser, the header reader and the block decoder.

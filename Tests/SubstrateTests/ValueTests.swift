@@ -171,6 +171,34 @@ import Testing
         #expect(TokenAmount(planck: .max, decimals: 0).description == String(UInt128.max))
     }
 
+    /// `tokens` divides exact integers where it can; it must always equal the correctly rounded
+    /// parse of the exact decimal text, on both sides of the 2^53 and 10^22 limits.
+    @Test func tokensAreTheCorrectlyRoundedDecimal() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
+        var checked = 0
+        for decimals in 0...38 {
+            for bits in [1, 8, 30, 52, 53, 54, 64, 90, 128] {
+                for _ in 0..<40 {
+                    let wide = UInt128(next()) << 64 | UInt128(next())
+                    let planck = bits == 128 ? wide : wide & ((1 << UInt128(bits)) - 1)
+                    let amount = TokenAmount(planck: planck, decimals: decimals)
+                    #expect(amount.tokens == Double(amount.description), "\(planck) with \(decimals) decimals")
+                    checked += 1
+                }
+            }
+            let edge = TokenAmount(planck: 1 << 53, decimals: decimals)
+            #expect(edge.tokens == Double(edge.description))
+        }
+        #expect(checked == 39 * 9 * 40)
+    }
+
     @Test func chainPropertiesInEveryShape() throws {
         let polkadot = try ChainProperties(json: try JSON.parse(#"{"ss58Format":0,"tokenDecimals":10,"tokenSymbol":"DOT"}"#))
         #expect(polkadot.ss58Format == 0 && polkadot.nativeDecimals == 10 && polkadot.nativeSymbol == "DOT")

@@ -159,13 +159,32 @@ struct CollectorStorage: Sendable {
     /// The value at a field path (`data.free`) of what is stored under `key`, decoding only
     /// what leads there; nil when the entry is absent (an `Option` item) or has no such field.
     func value(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String) throws(CollectorError) -> Value? {
-        try decoded(pallet, item, key: key, in: block) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes, at: path) }
+        try decoded(pallet, item, key: key, in: block) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes, at: path) } ?? nil
     }
 
-    /// The bytes under `key` (or the item's default), decoded by `decode` as the item's type.
-    private func decoded(
-        _ pallet: String, _ item: String, key: String, in block: BlockContext, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Value?
-    ) throws(CollectorError) -> Value? {
+    /// The single integer at a field path of what is stored under `key`, read straight from the
+    /// bytes (`ValueDecoder.integers`); nil when the entry is absent (an `Option` item).
+    func number(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String, what: @autoclosure () -> String) throws(CollectorError) -> UInt128? {
+        guard let found = try integers(pallet, item, key: key, in: block, at: path) else { return nil }
+        guard found.count == 1, let number = found.first else { throw fail("\(what()) has no non-negative integer at \(path)") }
+        return number
+    }
+
+    /// The integers at a field path (`*` for every element of a list) of what is stored under
+    /// `key`, read straight from the bytes; nil when the entry is absent (an `Option` item).
+    func integers(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String) throws(CollectorError) -> [UInt128]? {
+        guard let stored = try decoded(pallet, item, key: key, in: block, { type, bytes throws(SCALEError) in try decoder.integers(type, bytes: bytes, at: path) }) else {
+            return nil
+        }
+        guard let found = stored else { throw fail("\(pallet).\(item) at block \(block.number) has no integer at \(path)") }
+        return found
+    }
+
+    /// The bytes under `key` (or the item's default), decoded by `decode` as the item's type;
+    /// nil when the entry is absent.
+    private func decoded<Decoded>(
+        _ pallet: String, _ item: String, key: String, in block: BlockContext, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Decoded
+    ) throws(CollectorError) -> Decoded? {
         guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
         guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
         guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }

@@ -101,44 +101,33 @@ struct NominationPoolsCollector: Collector {
         var samples = [Sample]()
         for pool in 1...last {
             let keys = try keys(pool)
-            // Only the fields read are decoded: these values are read for every pool at every block.
-            guard let memberCounter = try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "member_counter") else { continue }
-            let members = try storage.number(memberCounter, what: "NominationPools.BondedPools[\(pool)].member_counter")
-            let points = try storage.number(try storage.value("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points"), what: "NominationPools.BondedPools[\(pool)].points")
-            let balance = try storage.value("Staking", "Ledger", key: keys.ledger, in: block, at: "total")
-                .map { total throws(CollectorError) in try storage.number(total, what: "Staking.Ledger of pool \(pool): total") } ?? 0
+            // Only the integers read are decoded, straight from the bytes: these values are read
+            // for every pool at every block, and a pool's sub-pools hold one entry per unbonding era.
+            guard let members = try storage.number("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "member_counter",
+                                                   what: "NominationPools.BondedPools[\(pool)]") else { continue }
+            let points = try storage.number("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points", what: "NominationPools.BondedPools[\(pool)]") ?? 0
+            let balance = try storage.number("Staking", "Ledger", key: keys.ledger, in: block, at: "total", what: "Staking.Ledger of pool \(pool)") ?? 0
+            // Unbonding: `no_era.balance` plus the balance of each `with_era` sub-pool ((era, pool) pairs).
             var unbonding: UInt128 = 0
-            if let noEra = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block, at: "no_era") {
-                let withEra = try storage.value("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block, at: "with_era")
-                unbonding = try Self.subPoolBalances(noEra: noEra, withEra: withEra, storage: storage, pool: pool)
+            for path in ["no_era.balance", "with_era.*.1.balance"] {
+                for part in try storage.integers("NominationPools", "SubPoolsStorage", key: keys.subPools, in: block, at: path) ?? [] {
+                    let (sum, overflow) = unbonding.addingReportingOverflow(part)
+                    guard !overflow else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)]: the sub-pools' balances overflow 128 bits") }
+                    unbonding = sum
+                }
             }
-            let free = try storage.number(
-                try storage.value("System", "Account", key: keys.rewardAccount, in: block, at: "data.free"), what: "System.Account of pool \(pool)'s reward account: data.free")
+            let free = try storage.number("System", "Account", key: keys.rewardAccount, in: block, at: "data.free", what: "System.Account of pool \(pool)'s reward account") ?? 0
             // Runtimes before commissions have no pending commission.
             let commission = try storage.value("NominationPools", "RewardPools", key: keys.reward, in: block, at: "total_commission_pending")
                 .map { pending throws(CollectorError) in try storage.number(pending, what: "NominationPools.RewardPools[\(pool)].total_commission_pending") } ?? 0
-            let (aboveDeposit, _) = free.subtractingReportingOverflow(existentialDeposit)
-            let pending = free > existentialDeposit + commission ? aboveDeposit - commission : 0
+            let (aboveDeposit, belowDeposit) = free.subtractingReportingOverflow(existentialDeposit)
+            let (unclaimed, belowCommission) = aboveDeposit.subtractingReportingOverflow(commission)
+            let pending = belowDeposit || belowCommission ? 0 : unclaimed
             let labels = [Sample.Label("pool", String(pool))]
             for (value, number) in [("members", members), ("points", points), ("balance", balance), ("unbonding", unbonding), ("pending_rewards", pending)] {
                 samples.append(Sample(metric: value, labels: labels, value: SampleValue(number)))
             }
         }
         return samples
-    }
-
-    /// `no_era.balance` plus the balance of each `with_era` sub-pool.
-    private static func subPoolBalances(noEra: Value, withEra: Value?, storage: CollectorStorage, pool: UInt32) throws(CollectorError) -> UInt128 {
-        var total = try storage.number(noEra, "balance", what: "NominationPools.SubPoolsStorage[\(pool)].no_era")
-        guard let withEra else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)] has no with_era") }
-        var map = withEra
-        while let inner = map.unwrappedNewtype, inner != map { map = inner }
-        guard case let .sequence(entries) = map.kind else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)].with_era is not a map") }
-        for entry in entries {
-            // BTreeMap entries are (era, UnbondPool) tuples.
-            guard case let .tuple(pair) = entry.kind, pair.count == 2 else { throw storage.fail("NominationPools.SubPoolsStorage[\(pool)].with_era holds a non-pair") }
-            total += try storage.number(pair[1], "balance", what: "NominationPools.SubPoolsStorage[\(pool)].with_era")
-        }
-        return total
     }
 }

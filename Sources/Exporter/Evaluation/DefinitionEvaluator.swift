@@ -94,9 +94,11 @@ public struct DefinitionEvaluator: Sendable {
                 // An absent value reads as the entry's default; an absent Option is no sample.
                 let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil)
                 guard let bytes else { continue }
-                let value: Value
-                do { value = try decoder.decode(valueType, bytes: bytes) } catch { throw fail("\(pallet).\(item): \(error)") }
-                guard let number = try Self.number(value, at: field, fail: fail) else { continue }
+                // Read straight from the bytes: only the integer at `field` is decoded.
+                let found: [UInt128]?
+                do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)") }
+                guard let found, found.count <= 1 else { throw fail("the value has no non-negative integer at \(field ?? "the item")") }
+                guard let number = found.first else { continue }
                 samples.append(sample(labels, number, decimals: decimals))
             }
             return samples

@@ -41,5 +41,17 @@ public struct TokenAmount: Sendable, Hashable, CustomStringConvertible {
 
     /// The amount in tokens, correctly rounded from the exact decimal (no intermediate `Double`
     /// division that would lose digits of an 18-decimal token).
-    public var tokens: Double { Double(description) ?? .nan }
+    public var tokens: Double {
+        // Both operands exact in a Double (at most 2^53, a power of ten up to 10^22): one IEEE
+        // division is then correctly rounded, as parsing the decimal text is, without the text.
+        if planck <= Self.exactIntegerLimit, decimals < Self.exactPowersOfTen.count {
+            return Double(UInt64(planck)) / Self.exactPowersOfTen[decimals]
+        }
+        return Double(description) ?? .nan
+    }
+
+    /// The largest integer below which every integer is exact in a `Double`.
+    static let exactIntegerLimit: UInt128 = 1 << 53
+    /// 10^0 … 10^22, each exact in a `Double`.
+    static let exactPowersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { value, _ in value * 10 } }
 }

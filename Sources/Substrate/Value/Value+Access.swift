@@ -33,9 +33,9 @@ extension Value {
         }
         if let index = Int(key) {
             switch kind {
-            case let .composite(fields): return index < fields.count ? fields[index].value : nil
-            case let .variant(variant): return index < variant.fields.count ? variant.fields[index].value : nil
-            case let .sequence(values), let .array(values), let .tuple(values): return index < values.count ? values[index] : nil
+            case let .composite(fields): return fields.indices.contains(index) ? fields[index].value : nil
+            case let .variant(variant): return variant.fields.indices.contains(index) ? variant.fields[index].value : nil
+            case let .sequence(values), let .array(values), let .tuple(values): return values.indices.contains(index) ? values[index] : nil
             default: return nil
             }
         }

@@ -4,7 +4,7 @@ public import SCALE
 /// building them (to find where a value ends).
 public struct ValueDecoder: Sendable {
     public let registry: TypeRegistry
-    private let table: TypeTable
+    let table: TypeTable
     /// Deeper nesting than this is treated as malformed (guards against recursive types).
     public static let maximumDepth = 128
 
@@ -81,7 +81,7 @@ public struct ValueDecoder: Sendable {
         return whole.value(at: path.joined(separator: "."))
     }
 
-    private func decode(position: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value {
+    func decode(position: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value {
         guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
         let node = table.nodes[position]
         let kind: Value.Kind
@@ -211,7 +211,7 @@ public struct ValueDecoder: Sendable {
 
     // MARK: Skipping
 
-    private func skip(position: Int, in decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) {
+    func skip(position: Int, in decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) {
         let node = table.nodes[position]
         if node.fixedSize >= 0 {
             try decoder.skip(node.fixedSize)

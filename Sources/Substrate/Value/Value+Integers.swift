@@ -1,11 +1,9 @@
-import Substrate
-
 extension Value {
     /// The integers at a field path, for every source that reads numbers out of values: the
     /// first of the `a|b` alternatives that resolves, looking through newtypes, compacts and
     /// `Some`; `*` takes every element of a list (`unlocking.*.value`). `[]` for `None`, nil when
     /// the path leads to no integer.
-    func integers(at path: String?) -> [UInt128]? {
+    public func integers(at path: String?) -> [UInt128]? {
         guard let path, !path.isEmpty else { return Self.integers(self, components: [][...]) }
         // A plain dotted path (most are): walked field by field without splitting it up front.
         if !path.utf8.contains(UInt8(ascii: "|")), !path.utf8.contains(UInt8(ascii: "*")) {
