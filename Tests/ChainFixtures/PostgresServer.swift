@@ -126,6 +126,14 @@ public final class PostgresServer: Sendable {
         throw Failure(description: "PostgreSQL did not start in \(data): \(lastError)")
     }
 
+    /// A dedicated server ends with its test. `pg_ctl` detaches the server from this process,
+    /// and the watchdog is killed as the server is dropped, so nothing else would stop it.
+    deinit {
+        guard let control else { return }
+        _ = try? Self.pgCtl(control, ["stop", "-m", "immediate", "-w"])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     private static func pgCtl(_ control: Control, _ arguments: [String]) throws {
         let command = control.pgCtl + ["-D", control.data] + arguments
         let result = try ChildProcess.run(command[0], Array(command.dropFirst()), limit: 90)
