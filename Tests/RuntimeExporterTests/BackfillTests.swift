@@ -197,6 +197,25 @@ import Testing
         #expect(bySecond >= 40 && byFirst >= 120 + 40, "block requests served: first \(byFirst), second \(bySecond)")
     }
 
+    /// Each block is read in one storage query: the keys the collectors need next (the next
+    /// era's exposures; the devnode's eras last 10 blocks) ride along with the query before.
+    /// Only each chunk's first block, whose keys nothing foretold, needs a second.
+    @Test func eachBlockIsReadInOneStorageQuery() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "120", "--block-time", "0", "--finality-lag", "0"])
+        defer { node.stop() }
+        let store = try await StoreUnderTest.make(.sqlite, in: try Self.directory(), name: "queries")
+        let result = try await Executable.run("runtime-exporter", [
+            "backfill", "--rpc", node.httpURL, "--from", "21", "--to", "120", "--chunk", "50", "--store", store.argument,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = try await SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20)).call("devnode_requests", [])
+        let queries = counts["state_queryStorageAt"]?.uint64Value ?? 0
+        let blocks = counts["chain_getBlock"]?.uint64Value ?? 0
+        // 100 blocks in 2 chunks; a pool created on the way may cost a block one more query.
+        #expect(blocks == 100)
+        #expect(queries >= 100 && queries <= 100 + 2 + 5, "\(queries) storage queries for 100 blocks")
+    }
+
     /// Reads a child's output until a line contains `text`; false at its end or past the limit.
     static func waitForLine(containing text: String, in descriptor: Int32, limit: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(limit)

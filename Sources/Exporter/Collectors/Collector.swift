@@ -12,6 +12,10 @@ protocol Collector: Sendable {
     var storageKeys: [String] { get }
     /// Keys to read next, chosen from the values of `storageKeys` at this block.
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String]
+    /// Keys worth reading along with later blocks' first query: the follow-up keys and those
+    /// the collector expects to need next (the next era's), so that history rarely needs a
+    /// second query per block.
+    func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String]
     /// The values at this block: samples named by value, token amounts in planck.
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample]
 }
@@ -25,6 +29,7 @@ protocol ScheduledCollector: Sendable {
 extension Collector {
     var storageKeys: [String] { [] }
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
+    func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String] { try followUpKeys(block) }
 }
 
 public struct CollectorError: Error, Sendable, CustomStringConvertible {

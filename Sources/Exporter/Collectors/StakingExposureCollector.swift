@@ -58,6 +58,18 @@ struct StakingExposureCollector: Collector {
         return keys
     }
 
+    /// This era's keys and the next era's for the same validators: a chain's eras change while
+    /// history is loaded, and the validators seldom do.
+    func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String] {
+        guard let (era, validators) = try eraAndValidators(block) else { return [] }
+        var keys = [String]()
+        for next in [era, era &+ 1] {
+            keys.append(try totalKey(next))
+            for validator in validators { keys.append(try exposureKey(next, validator)) }
+        }
+        return keys
+    }
+
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample] {
         guard let (era, validators) = try eraAndValidators(block) else { return [] }
         let total = try storage.number(try storage.value("Staking", "ErasTotalStake", key: try totalKey(era), in: block), what: "Staking.ErasTotalStake[\(era)]")

@@ -292,16 +292,21 @@ public struct HistoryLoader: Sendable {
         let parentTimestamp = try await Self.retrying { try await Self.timestamp(at: parentHash, client: client) }
 
         // Fetched and decoded with `concurrency` blocks in flight; evaluated in order after. The
-        // first block goes alone: the keys its collectors chose are read along for the others,
-        // which then need a query of their own only when theirs changed.
+        // first block goes alone: the keys its collectors chose or expect next are read along
+        // for the others, refreshed from the newest block fetched, so a block needs a second
+        // query only when its keys were not foreseen (a new pool, a new validator).
         var blocks = [UInt64: FetchedBlock]()
         let (firstHash, firstRuntime) = (hashes[chunk.lowerBound]!, executing[chunk.lowerBound]!)
         let firstContext = try await Self.retrying {
             try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, keys: firstRuntime.storageKeys, client: client)
         }
         blocks[chunk.lowerBound] = FetchedBlock(firstContext, runtime: firstRuntime)
-        // One key list for the chunk's blocks of the first block's runtime, built once.
-        let predicted = Array(Set(firstRuntime.storageKeys).union(try firstRuntime.followUpKeys(firstContext)))
+        func prediction(_ context: BlockContext) throws -> [String] {
+            Array(Set(firstRuntime.storageKeys).union(try firstRuntime.predictedKeys(context)))
+        }
+        // One key list for the chunk's blocks of the first block's runtime.
+        var predicted = try prediction(firstContext)
+        var predictedAt = chunk.lowerBound
         // Each block is evaluated where it was fetched, so evaluation runs on every core and
         // overlaps the requests still in flight.
         try await withThrowingTaskGroup(of: (UInt64, FetchedBlock).self) { group in
@@ -320,6 +325,9 @@ public struct HistoryLoader: Sendable {
             for _ in 0..<concurrency { next() }
             while let (number, block) = try await group.next() {
                 blocks[number] = block
+                if number > predictedAt, executing[number]?.specVersion == firstRuntime.specVersion {
+                    (predicted, predictedAt) = (try prediction(block.context), number)
+                }
                 next()
             }
         }
@@ -353,9 +361,9 @@ public struct HistoryLoader: Sendable {
         return blocks
     }
 
-    /// The storage keys loading reads at a block: the definitions', the collectors', and the
-    /// follow-up keys the collectors choose from the block's values (for benchmarks and tools
-    /// that fetch what loading fetches).
+    /// The storage keys loading reads in one query at a block: the definitions', the
+    /// collectors', and the keys the collectors choose or expect next from the block's values
+    /// (for benchmarks and tools that fetch what loading fetches).
     public func storageKeys(atBlock number: UInt64) async throws -> [String] {
         let client = client
         let hashes = try await client.chainGetBlockHashes([number - 1, number])
@@ -363,7 +371,7 @@ public struct HistoryLoader: Sendable {
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         let runtime = try await runtimes.runtime(atParent: parent)
         let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, keys: runtime.storageKeys, client: client)
-        return context.storage.keys.sorted()
+        return Set(runtime.storageKeys).union(try runtime.predictedKeys(context)).sorted()
     }
 
     /// Whether a definition's sample at this block is kept: counters and histograms at every

@@ -26,6 +26,13 @@ extension ChainRuntime {
         return keys
     }
 
+    /// Keys to read along with later blocks' first query (`Collector.predictedKeys`).
+    func predictedKeys(_ context: BlockContext) throws(CollectorError) -> [String] {
+        var keys = [String]()
+        for bound in collectors { keys += try bound.collector.predictedKeys(context) }
+        return keys
+    }
+
     /// The samples of every definition and per-block collector; `timing` hears how long each
     /// took (`definitions` for all declarative ones together).
     func samples(_ context: BlockContext, timing: (String, Duration) -> Void = { _, _ in }) throws -> [Sample] {
