@@ -57,24 +57,30 @@ import Testing
         return paths.count
     }
 
-    @Test(arguments: ["18468942", "19772575", "9300-events"])
-    func eventsReadFromTheBytesAsFromTheirValues(folder: String) throws {
+    /// A fixture block's `System.Events` bytes, its runtime and the events' type.
+    static func events(_ folder: String) throws -> (metadata: RuntimeMetadata, bytes: [UInt8], type: UInt32) {
         let expected = try JSON.parse(try ChainData.text("blocks/polkadot/\(folder)/expected.json"))
         let metadata = try RuntimeMetadata.decode(try ChainData.bytes(try #require(expected["metadata_file"]?.stringValue)))
         let events = try #require(Hex.decode(try ChainData.text("blocks/polkadot/\(folder)/events.hex")))
         let entry = try #require(metadata.storageEntry(pallet: "System", item: "Events"))
+        return (metadata, events, entry.valueType)
+    }
+
+    @Test(arguments: ["18468942", "19772575", "9300-events"])
+    func eventsReadFromTheBytesAsFromTheirValues(folder: String) throws {
+        let (metadata, events, type) = try Self.events(folder)
         let decoder = ValueDecoder(registry: metadata.types)
-        var compared = try Self.compare(decoder, entry.valueType, events, what: "System.Events of \(folder)")
+        var compared = try Self.compare(decoder, type, events, what: "System.Events of \(folder)")
         // Each record on its own too: the paths into one event's fields end in integers far more
         // often than paths under `*`, which need every event to have the field.
-        guard case let .sequence(records) = try decoder.decode(entry.valueType, bytes: events).kind else {
+        guard case let .sequence(records) = try decoder.decode(type, bytes: events).kind else {
             Issue.record("System.Events is not a list")
             return
         }
         let encoder = ValueEncoder(registry: metadata.types)
         for (index, record) in records.prefix(150).enumerated() {
-            let type = try #require(record.typeID)
-            compared += try Self.compare(decoder, type, try encoder.encode(record, as: type), what: "event \(index) of \(folder)", depth: 8)
+            let recordType = try #require(record.typeID)
+            compared += try Self.compare(decoder, recordType, try encoder.encode(record, as: recordType), what: "event \(index) of \(folder)", depth: 8)
         }
         #expect(compared > 1_000)
     }
@@ -100,31 +106,25 @@ import Testing
     /// A list read under `*` to the end even when an element misses the path, so what follows
     /// it still decodes; truncated or padded bytes are errors, never a crash.
     @Test func damagedBytesAreErrors() throws {
-        let expected = try JSON.parse(try ChainData.text("blocks/polkadot/18468942/expected.json"))
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(try #require(expected["metadata_file"]?.stringValue)))
-        let events = try #require(Hex.decode(try ChainData.text("blocks/polkadot/18468942/events.hex")))
-        let entry = try #require(metadata.storageEntry(pallet: "System", item: "Events"))
+        let (metadata, events, type) = try Self.events("18468942")
         let decoder = ValueDecoder(registry: metadata.types)
         let path = "*.event.Balances.Withdraw.amount"
-        #expect(try decoder.integers(entry.valueType, bytes: events, at: path) == decoder.decode(entry.valueType, bytes: events).integers(at: path))
+        #expect(try decoder.integers(type, bytes: events, at: path) == decoder.decode(type, bytes: events).integers(at: path))
         for cut in stride(from: 0, to: events.count, by: max(1, events.count / 200)) {
-            #expect(throws: SCALEError.self) { try decoder.integers(entry.valueType, bytes: Array(events.prefix(cut)), at: path) }
+            #expect(throws: SCALEError.self) { try decoder.integers(type, bytes: Array(events.prefix(cut)), at: path) }
         }
-        #expect(throws: SCALEError.self) { try decoder.integers(entry.valueType, bytes: events + [0], at: path) }
+        #expect(throws: SCALEError.self) { try decoder.integers(type, bytes: events + [0], at: path) }
         #expect(throws: SCALEError.self) { try decoder.integers(UInt32.max, bytes: events, at: path) }
     }
 
     /// A negative position (a definition's typo) leads nowhere, in a list, a tuple or a struct.
     @Test func negativePositionsLeadNowhere() throws {
-        let expected = try JSON.parse(try ChainData.text("blocks/polkadot/18468942/expected.json"))
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(try #require(expected["metadata_file"]?.stringValue)))
-        let events = try #require(Hex.decode(try ChainData.text("blocks/polkadot/18468942/events.hex")))
-        let entry = try #require(metadata.storageEntry(pallet: "System", item: "Events"))
+        let (metadata, events, type) = try Self.events("18468942")
         let decoder = ValueDecoder(registry: metadata.types)
-        let value = try decoder.decode(entry.valueType, bytes: events)
+        let value = try decoder.decode(type, bytes: events)
         for path in ["-1", "0.-1", "*.event.-1", "0.phase.-2"] {
             #expect(value.integers(at: path) == nil, "\(path)")
-            #expect(try decoder.integers(entry.valueType, bytes: events, at: path) == nil, "\(path)")
+            #expect(try decoder.integers(type, bytes: events, at: path) == nil, "\(path)")
         }
     }
 }
