@@ -170,9 +170,10 @@ struct CollectorStorage: Sendable {
     /// The single integer at a field path of what is stored under `key`, read straight from the
     /// bytes (`ValueDecoder.integers`); nil when the entry is absent (an `Option` item).
     func number(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String, what: @autoclosure () -> String) throws(CollectorError) -> UInt128? {
-        guard let found = try integers(pallet, item, key: key, in: block, at: path) else { return nil }
-        guard found.count == 1, let number = found.first else { throw fail("\(what()) has no non-negative integer at \(path)") }
-        return number
+        guard let found = try decoded(pallet, item, key: key, in: block, { type, bytes throws(SCALEError) in try decoder.integers(type, bytes: bytes, at: path) }) else {
+            return nil
+        }
+        return try single(found, at: path, what: what())
     }
 
     /// The integers at a field path (`*` for every element of a list) of what is stored under
@@ -217,7 +218,12 @@ struct CollectorStorage: Sendable {
     /// pool and exposure at every block).
     func number(_ value: Value?, _ path: String? = nil, what: @autoclosure () -> String) throws(CollectorError) -> UInt128 {
         guard let value else { throw fail("\(what()) is missing") }
-        guard let found = value.integers(at: path), found.count == 1, let number = found.first else {
+        return try single(value.integers(at: path), at: path, what: what())
+    }
+
+    /// The one integer a path found; an error naming `what` for none or several.
+    private func single(_ found: [UInt128]?, at path: String?, what: @autoclosure () -> String) throws(CollectorError) -> UInt128 {
+        guard let found, found.count == 1, let number = found.first else {
             throw fail("\(what()) has no non-negative integer at \(path ?? "the value")")
         }
         return number

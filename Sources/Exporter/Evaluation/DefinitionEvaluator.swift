@@ -97,8 +97,7 @@ public struct DefinitionEvaluator: Sendable {
                 // Read straight from the bytes: only the integer at `field` is decoded.
                 let found: [UInt128]?
                 do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)") }
-                guard let found, found.count <= 1 else { throw fail("the value has no non-negative integer at \(field ?? "the item")") }
-                guard let number = found.first else { continue }
+                guard let number = try Self.number(found, at: field, fail: fail) else { continue }
                 samples.append(sample(labels, number, decimals: decimals))
             }
             return samples
@@ -109,7 +108,7 @@ public struct DefinitionEvaluator: Sendable {
             }
             let value: Value
             do { value = try decoder.decode(constant.typeID, bytes: constant.value) } catch { throw fail("\(pallet).\(name): \(error)") }
-            return try Self.number(value, at: field, fail: fail).map { [sample([], $0, decimals: decimals)] } ?? []
+            return try Self.number(value.integers(at: field), at: field, fail: fail).map { [sample([], $0, decimals: decimals)] } ?? []
 
         case let .events(patterns, aggregate, field, labelFields):
             var totals = [[Sample.Label]: UInt128]()
@@ -122,7 +121,7 @@ public struct DefinitionEvaluator: Sendable {
                 switch aggregate {
                 case .count: amount = 1
                 case .sum:
-                    guard let value = Self.field(field ?? "", of: event), let number = try Self.number(value, at: nil, fail: fail) else {
+                    guard let value = Self.field(field ?? "", of: event), let number = try Self.number(value.integers(at: nil), at: nil, fail: fail) else {
                         throw fail("\(event.pallet).\(event.name) has no number at \(field ?? "")")
                     }
                     amount = number
@@ -189,9 +188,9 @@ public struct DefinitionEvaluator: Sendable {
         return samples
     }
 
-    /// The non-negative integer at `path` (through newtypes, compacts and `Some`); nil for `None`.
-    static func number(_ value: Value, at path: String?, fail: (String) -> EvaluationError) throws(EvaluationError) -> UInt128? {
-        guard let found = value.integers(at: path), found.count <= 1 else {
+    /// The one non-negative integer a path found (`Value.integers(at:)`); nil for `None`.
+    static func number(_ found: [UInt128]?, at path: String?, fail: (String) -> EvaluationError) throws(EvaluationError) -> UInt128? {
+        guard let found, found.count <= 1 else {
             throw fail("the value has no non-negative integer at \(path ?? "the item")")
         }
         return found.first

@@ -45,13 +45,13 @@ extension ValueDecoder {
             return try integers(position: table.fieldTypes[node.childStart], path: path, from: &decoder, depth: depth + 1)
         case .composite:
             let fields = node.childStart..<node.childStart + node.childCount
-            if let target = fields.first(where: { table.fieldNames[$0].map { $0 == key } ?? false }) {
-                return try integers(in: fields, target: target, path: path.dropFirst(), from: &decoder, depth: depth)
+            if let target = field(named: key, in: fields) {
+                return try integers(target, among: fields, path: path.dropFirst(), from: &decoder, depth: depth)
             }
         case .tuple:
             if let index = Int(key), (0..<node.childCount).contains(index) {
                 let fields = node.childStart..<node.childStart + node.childCount
-                return try integers(in: fields, target: node.childStart + index, path: path.dropFirst(), from: &decoder, depth: depth)
+                return try integers(node.childStart + index, among: fields, path: path.dropFirst(), from: &decoder, depth: depth)
             }
         case .sequence where key == "*" && !table.nodes[node.element].isByte:
             let count = try decoder.decodeLength(minimumElementSize: table.nodes[node.element].minimumSize)
@@ -76,16 +76,10 @@ extension ValueDecoder {
 
     /// The integers at `path` inside one of a struct's or tuple's `fields`, the others skipped.
     private func integers(
-        in fields: Range<Int>, target: Int, path: ArraySlice<String>, from decoder: inout SCALEDecoder, depth: Int
+        _ target: Int, among fields: Range<Int>, path: ArraySlice<String>, from decoder: inout SCALEDecoder, depth: Int
     ) throws(SCALEError) -> [UInt128]? {
-        var found: [UInt128]?
-        for field in fields {
-            if field == target {
-                found = try integers(position: table.fieldTypes[field], path: path, from: &decoder, depth: depth + 1)
-            } else {
-                try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
-            }
+        try reading(target, among: fields, from: &decoder, depth: depth) { type, decoder throws(SCALEError) in
+            try integers(position: type, path: path, from: &decoder, depth: depth + 1)
         }
-        return found
     }
 }

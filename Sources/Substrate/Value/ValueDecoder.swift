@@ -37,7 +37,7 @@ public struct ValueDecoder: Sendable {
         guard let position = registry.position(of: typeID) else {
             throw decoder.error(.invalid("unknown type id \(typeID)"))
         }
-        let components = path.split(separator: ".", omittingEmptySubsequences: true)
+        let components = path.split(separator: ".", omittingEmptySubsequences: true).map(String.init)
         let value = try decode(position: position, path: components[...], from: &decoder, depth: 0)
         try decoder.expectEnd()
         return value
@@ -55,7 +55,7 @@ public struct ValueDecoder: Sendable {
     /// Down a path through structs by field name, skipping their other fields; anything else
     /// on the way (enums, lists, tuples, fields named by position) is built whole and the rest
     /// of the path followed in it, as `Value.value(at:)` does.
-    private func decode(position: Int, path: ArraySlice<Substring>, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value? {
+    private func decode(position: Int, path: ArraySlice<String>, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value? {
         guard let key = path.first else { return try decode(position: position, from: &decoder, depth: depth) }
         guard depth < Self.maximumDepth else { throw decoder.error(.invalid("type nesting deeper than \(Self.maximumDepth)")) }
         let node = table.nodes[position]
@@ -65,20 +65,36 @@ public struct ValueDecoder: Sendable {
                 // A newtype is looked through, as its decoded value is its content.
                 return try decode(position: table.fieldTypes[node.childStart], path: path, from: &decoder, depth: depth + 1)
             }
-            if let target = fields.first(where: { table.fieldNames[$0].map { $0 == key } ?? false }) {
-                var found: Value?
-                for field in fields {
-                    if field == target {
-                        found = try decode(position: table.fieldTypes[field], path: path.dropFirst(), from: &decoder, depth: depth + 1)
-                    } else {
-                        try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
-                    }
+            if let target = field(named: key, in: fields) {
+                return try reading(target, among: fields, from: &decoder, depth: depth) { type, decoder throws(SCALEError) in
+                    try decode(position: type, path: path.dropFirst(), from: &decoder, depth: depth + 1)
                 }
-                return found
             }
         }
         let whole = try decode(position: position, from: &decoder, depth: depth)
         return whole.value(at: path.joined(separator: "."))
+    }
+
+    /// The struct field among `fields` named `name`.
+    func field(named name: String, in fields: Range<Int>) -> Int? {
+        fields.first { table.fieldNames[$0] == name }
+    }
+
+    /// Reads the field `target` among a struct's or tuple's `fields` with `read` (given its type's
+    /// position), skipping the others, so that exactly the whole struct is consumed.
+    func reading<Found>(
+        _ target: Int, among fields: Range<Int>, from decoder: inout SCALEDecoder, depth: Int,
+        _ read: (Int, inout SCALEDecoder) throws(SCALEError) -> Found?
+    ) throws(SCALEError) -> Found? {
+        var found: Found?
+        for field in fields {
+            if field == target {
+                found = try read(table.fieldTypes[field], &decoder)
+            } else {
+                try skip(position: table.fieldTypes[field], in: &decoder, depth: depth + 1)
+            }
+        }
+        return found
     }
 
     func decode(position: Int, from decoder: inout SCALEDecoder, depth: Int) throws(SCALEError) -> Value {
