@@ -18,6 +18,8 @@ struct PoolsState: Sendable {
 
     var pools: [UInt32: Pool] = [:]
     var members: [[UInt8]: (pool: UInt32, points: UInt128)] = [:]
+    /// What each member is unbonding, by the era it unlocks in (`PoolMembers.unbonding_eras`).
+    var unbondingEras: [[UInt8]: [UInt32: UInt128]] = [:]
     var lastPoolID: UInt32 = 0
 }
 
@@ -50,10 +52,13 @@ extension DevRuntime {
     }
 
     /// Every fifth block a member adds to its bond or an account joins a pool; every fiftieth an
-    /// account outside the pools creates one. Every tenth a member unbonds part of its points.
+    /// account outside the pools creates one. Every tenth a member unbonds part of its points, and
+    /// every tenth a member withdraws what has unlocked, so that, as on a real chain, a pool's
+    /// unbonding spans the bonding duration and no more.
     func poolActivity(_ block: inout BlockBuilder) throws {
         guard metadata.pallet(named: "NominationPools") != nil else { return }
         if block.number % 10 == 7 { try poolUnbond(&block) }
+        if block.number % 10 == 4 { try poolWithdraw(&block) }
         guard block.number % 5 == 2 else { return }
         let candidates = Array(accounts.dropLast())
         let account = candidates[Int(block.random.next() % UInt64(candidates.count))]
@@ -125,7 +130,44 @@ extension DevRuntime {
         block.state.pools.members[member] = (membership.pool, membership.points - points)
         block.state.pools.pools[membership.pool]?.points -= points
         block.state.pools.pools[membership.pool]?.unbonding[era, default: 0] += points
+        block.state.pools.unbondingEras[member, default: [:]][era, default: 0] += points
         block.state.staking.bonded[account, default: 0] -= points
+    }
+
+    /// A member whose unbonding has unlocked (its era has come) withdraws all of it: the pool's
+    /// ledger drops those chunks and its bonded account pays the member.
+    private func poolWithdraw(_ block: inout BlockBuilder) throws {
+        let era = block.state.staking.activeEra
+        let due = block.state.pools.unbondingEras.filter { $0.value.keys.contains { $0 <= era } }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        guard !due.isEmpty, has("NominationPools", call: "withdraw_unbonded") else { return }
+        let (member, eras) = due[Int(block.random.next() % UInt64(due.count))]
+        guard let pool = block.state.pools.members[member]?.pool else { return }
+        let unlocked = eras.filter { $0.key <= era }
+        let amount = unlocked.values.reduce(0, +)
+        let fee = 200_000_000 + UInt128(block.random.next() % 40_000_000)
+        let account = Self.poolAccount(pool)
+        let arguments: [String: JSON] = ["member_account": .object(["Id": .string(Hex.encode(member))]), "num_slashing_spans": .number(0)]
+        try submit(try call("NominationPools", "withdraw_unbonded", arguments), by: member, fee: fee, to: &block) { phase in
+            var records = [EventRecord]()
+            if has("Staking", event: "Withdrawn") {
+                records.append(try event("Staking", "Withdrawn", ["stash": .bytes(account), "amount": .primitive(.u128(amount))], phase: phase))
+            }
+            records.append(try transferEvent(from: account, to: member, amount: amount, phase: phase))
+            records.append(try event("NominationPools", "Withdrawn", [
+                "member": .bytes(member), "pool_id": .primitive(.u32(pool)), "balance": .primitive(.u128(amount)),
+                "points": .primitive(.u128(amount)),
+            ], phase: phase))
+            return records
+        }
+        for (unlockEra, balance) in unlocked {
+            block.state.pools.pools[pool]?.unbonding[unlockEra]? -= balance
+            if block.state.pools.pools[pool]?.unbonding[unlockEra] == 0 { block.state.pools.pools[pool]?.unbonding[unlockEra] = nil }
+        }
+        block.state.pools.unbondingEras[member] = eras.filter { $0.key > era }
+        if block.state.pools.unbondingEras[member]?.isEmpty == true { block.state.pools.unbondingEras[member] = nil }
+        block.state.free[account, default: 0] -= amount
+        block.state.free[member, default: 0] += amount
     }
 
     /// At the start of an era each pool earns a reward on its active stake: its bonded account
@@ -229,9 +271,13 @@ extension DevRuntime {
         }
         if storage.has("NominationPools", "PoolMembers") {
             for (member, membership) in pools.members {
-                try storage.put("NominationPools", "PoolMembers", keys: [.string(Hex.encode(member))], setting: [
-                    "pool_id": .primitive(.u32(membership.pool)), "points": .primitive(.u128(membership.points)),
-                ])
+                var fields: [(String, Value)] = [("pool_id", .primitive(.u32(membership.pool))), ("points", .primitive(.u128(membership.points)))]
+                if let eras = pools.unbondingEras[member], storage.has("NominationPools", "PoolMembers", field: "unbonding_eras") {
+                    fields.append(("unbonding_eras", Value(.sequence(eras.sorted { $0.key < $1.key }.map { era, balance in
+                        Value(.tuple([.primitive(.u32(era)), .primitive(.u128(balance))]))
+                    }))))
+                }
+                try storage.put("NominationPools", "PoolMembers", keys: [.string(Hex.encode(member))], fields: fields)
             }
         }
     }

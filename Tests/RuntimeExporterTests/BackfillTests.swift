@@ -1,13 +1,16 @@
 import ChainFixtures
 import ExactJSON
 import Foundation
+import SCALE
+import Substrate
 import SubstrateRPC
 import Testing
 
 /// `runtime-exporter backfill` into SQLite and PostgreSQL, read back with other clients: the same
 /// rows as following the same blocks live; killed at random moments and run again, the same
 /// store as a run never interrupted; two processes sharing a range; a range across a runtime
-/// upgrade; a metric's version bumped, only that metric reloaded.
+/// upgrade; a metric's version bumped, only that metric reloaded; pools past their first
+/// withdrawals.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct BackfillTests {
     static func directory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-\(UUID().uuidString)")
@@ -214,6 +217,57 @@ import Testing
         // 100 blocks in 2 chunks; a pool created on the way may cost a block one more query.
         #expect(blocks == 100)
         #expect(queries >= 100 && queries <= 100 + 2 + 5, "\(queries) storage queries for 100 blocks")
+    }
+
+    /// Pool members withdraw what has unlocked, as on a real chain, so a pool's sub-pools and
+    /// its ledger's unlocking chunks span the bonding duration (28 eras of 10 blocks) and no
+    /// more; pool values loaded past the first withdrawals still equal what the devnode did.
+    @Test func poolUnbondingIsWithdrawnOnceUnlocked() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "400", "--block-time", "0", "--finality-lag", "0"])
+        defer { node.stop() }
+        let store = try await StoreUnderTest.make(.sqlite, in: try Self.directory(), name: "pools")
+        let result = try await Executable.run("runtime-exporter", [
+            "backfill", "--rpc", node.httpURL, "--from", "301", "--to", "400", "--store", store.argument, "--metrics",
+            "events_total,nomination_pool_members,nomination_pool_points,nomination_pool_balance_tokens,nomination_pool_unbonding_tokens,nomination_pool_pending_rewards_tokens",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let withdrawals = try await store.query("""
+            SELECT count(*) FROM samples x JOIN series s ON s.id = x.series_id
+            WHERE s.metric = 'events_total' AND s.labels = '{"event":"Withdrawn","pallet":"NominationPools"}' AND x.value > 0
+            """)
+        #expect(Int(withdrawals.first?.first ?? "") ?? 0 >= 5, "blocks with NominationPools.Withdrawn: \(withdrawals)")
+
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
+        for block: UInt64 in [350, 400] {
+            guard case let .object(pools)? = try await ServeTests.truth(client, at: block)["pools"] else { Issue.record("devnode_truth has no pools"); return }
+            #expect(pools.contains { $0.value["unbonding"]?.stringValue != "0" })
+            for pool in pools {
+                for (metric, field) in [("members", "members"), ("points", "points"), ("balance_tokens", "balance"), ("unbonding_tokens", "unbonding"), ("pending_rewards_tokens", "pending_rewards")] {
+                    let stored = try await store.query("""
+                        SELECT x.exact FROM samples x JOIN series s ON s.id = x.series_id
+                        WHERE s.metric = 'nomination_pool_\(metric)' AND s.labels = '{"pool":"\(pool.key)"}' AND x.block = \(block)
+                        """)
+                    let planck = try #require(pool.value[field]?.stringValue.flatMap { UInt128($0) })
+                    let decimals = metric.hasSuffix("_tokens") ? 10 : 0
+                    #expect(stored.first?.first.flatMap { MetricsSnapshot.planck($0, decimals: decimals) } == planck, "pool \(pool.key) \(metric) at block \(block): \(stored)")
+                }
+            }
+        }
+
+        // Pool 1 takes every unbond (40 by block 400, one an era); what unlocked left it.
+        let hash = try #require(try await client.chainGetBlockHash(400))
+        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: hash))
+        var account = Array("modlpy/nopls".utf8) + [0, 1, 0, 0, 0]
+        account += [UInt8](repeating: 0, count: 32 - account.count)
+        for (pallet, item, key, path) in [
+            ("NominationPools", "SubPoolsStorage", Value.primitive(.u32(1)), "with_era.*.0"), ("Staking", "Ledger", Value.bytes(account), "unlocking.*.era"),
+        ] {
+            let storageKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: pallet, item: item, keys: [key]))
+            let bytes = try #require(try await client.stateGetStorage(storageKey, at: hash).flatMap { Hex.decode($0) }, "\(pallet).\(item) of pool 1")
+            let entry = try #require(metadata.storageEntry(pallet: pallet, item: item))
+            let eras = try #require(try ValueDecoder(registry: metadata.types).decode(entry.valueType, bytes: bytes).integers(at: path))
+            #expect((20...29).contains(eras.count), "\(pallet).\(item) of pool 1 holds \(eras.count) eras at block 400")
+        }
     }
 
     /// Reads a child's output until a line contains `text`; false at its end or past the limit.
