@@ -27,10 +27,9 @@ public actor WebSocketTransport: RPCTransport {
     private struct Pending {
         let method: String
         let started: ContinuousClock.Instant
-        /// An answer after this counts as no answer, however the timer task was scheduled.
+        /// An answer after this counts as no answer, however late the deadline watch runs.
         let deadline: ContinuousClock.Instant
         let timeout: Duration
-        let timer: Task<Void, Never>
         var waiter: CheckedContinuation<Result<JSON, RPCError>, Never>?
         var answer: Result<JSON, RPCError>?
     }
@@ -39,6 +38,10 @@ public actor WebSocketTransport: RPCTransport {
     private var connection: Task<Void, Never>?
     private var nextID = 1
     private var pending = [Int: Pending]()
+    /// Fails requests past their deadline; runs while any request waits. One task for all of
+    /// them: a timer task per request cost more than parsing its answer.
+    private var deadlineWatch: Task<Void, Never>?
+    private static let deadlineCheckInterval = Duration.milliseconds(50)
     private var subscriptions = [String: AsyncThrowingStream<JSON, any Error>.Continuation]()
     /// Notifications that arrived before their subscription was registered. Late ones for a
     /// subscription already gone land here too, so it is bounded: the oldest ids are dropped.
@@ -113,13 +116,9 @@ public actor WebSocketTransport: RPCTransport {
         let started = ContinuousClock.now
         // Every id has its place before the message leaves, so no answer can arrive unexpected.
         for (id, method) in expecting {
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled, let self else { return }
-                await self.resolve(id, .failure(RPCError(.timeout, endpoint: self.endpoint, method: method, detail: "no answer within \(timeout)")))
-            }
-            pending[id] = Pending(method: method, started: started, deadline: started + timeout, timeout: timeout, timer: timer)
+            pending[id] = Pending(method: method, started: started, deadline: started + timeout, timeout: timeout)
         }
+        watchDeadlines()
         do {
             try await writer.write(.text(body.serialized()))
         } catch {
@@ -149,7 +148,6 @@ public actor WebSocketTransport: RPCTransport {
     /// Records the answer (or failure) of request `id` and wakes whoever waits for it.
     private func resolve(_ id: Int, _ answer: Result<JSON, RPCError>) {
         guard var entry = pending[id], entry.answer == nil else { return }
-        entry.timer.cancel()
         var result = answer
         if case .success = answer, ContinuousClock.now > entry.deadline {
             result = .failure(RPCError(.timeout, endpoint: endpoint, method: entry.method, detail: "no answer within \(entry.timeout)"))
@@ -161,6 +159,28 @@ public actor WebSocketTransport: RPCTransport {
             entry.answer = result
             pending[id] = entry
         }
+    }
+
+    private func watchDeadlines() {
+        guard deadlineWatch == nil else { return }
+        deadlineWatch = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.deadlineCheckInterval)
+                guard let self, await self.failOverdueRequests() else { return }
+            }
+        }
+    }
+
+    /// Fails every unanswered request past its deadline. False, and the watch ends, once no
+    /// request is pending (the next request starts it again).
+    private func failOverdueRequests() -> Bool {
+        let now = ContinuousClock.now
+        for (id, entry) in pending where entry.answer == nil && entry.deadline <= now {
+            resolve(id, .failure(RPCError(.timeout, endpoint: endpoint, method: entry.method, detail: "no answer within \(entry.timeout)")))
+        }
+        guard pending.isEmpty else { return true }
+        deadlineWatch = nil
+        return false
     }
 
     private func unsubscribe(_ id: String, method: String) async {
