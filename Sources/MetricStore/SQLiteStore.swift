@@ -78,7 +78,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                 for migration in Self.migrations where !applied.contains(migration.version) {
                     for statement in migration.statements { try db.execute(sql: statement) }
                     try db.execute(sql: "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                                   arguments: [migration.version, ISO8601DateFormatter().string(from: Date())])
+                                   arguments: [migration.version, Date().ISO8601Format()])
                 }
                 return .commit
             }
@@ -105,6 +105,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
         guard !samples.isEmpty || !ranges.isEmpty else { return }
         let known = lock.withLock { seriesIDs }
+        let loadedAt = Date().ISO8601Format()
         let created = try await pool.write { db -> [SeriesKey: Int64] in
             for range in ranges {
                 try db.execute(sql: """
@@ -114,8 +115,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)
                     ON CONFLICT (chain, metric, version, first_block) DO UPDATE
                     SET last_block = excluded.last_block, status = 'loaded', error = NULL, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at
-                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), owner,
-                                   ISO8601DateFormatter().string(from: Date())])
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), owner, loadedAt])
             }
             var ids = known
             var created = [SeriesKey: Int64]()
@@ -164,6 +164,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     }
 
     public func recordFailure(_ ranges: [LoadedRange], error: String) async throws {
+        let failedAt = Date().ISO8601Format()
         try await pool.write { db in
             for range in ranges {
                 // A chunk loaded before (at this version) stays loaded.
@@ -172,8 +173,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     ON CONFLICT (chain, metric, version, first_block) DO UPDATE
                     SET error = excluded.error, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at, status = 'failed'
                     WHERE backfill_ranges.status <> 'loaded'
-                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error, owner,
-                                   ISO8601DateFormatter().string(from: Date())])
+                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error, owner, failedAt])
             }
         }
     }
