@@ -40,6 +40,7 @@ let package = Package(
             name: "history-fetch",
             dependencies: [
                 .product(name: "Exporter", package: product),
+                .product(name: "MetricStore", package: product),
                 .product(name: "SubstrateRPC", package: product),
                 .product(name: "Substrate", package: product),
                 .product(name: "SCALE", package: product),

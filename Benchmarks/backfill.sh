@@ -3,6 +3,8 @@
 # blocks): (a) the raw limit, a client that only fetches what backfill fetches; (b) our
 # backfill of the default metric set into SQLite; (c) a Python substrate-interface script
 # computing the default per-block metrics block by block (over fewer blocks: it is slow).
+# Between (a) and (b), the floor of storing: (a) also writing as many made-up rows per block
+# into SQLite as (b) wrote, decoding nothing.
 # `pinned` puts the node on the first core and each client on the second, as if the node had a
 # machine of its own; `shared` lets them share every core.
 # Usage: Benchmarks/backfill.sh [BLOCKS] [WORKERS] [PYTHON_BLOCKS] [shared|pinned]
@@ -34,4 +36,9 @@ end=$(date +%s.%N)
 samples=$(python3 -c "import sqlite3; print(sqlite3.connect('$work/history.sqlite').execute('SELECT count(*) FROM samples').fetchone()[0])")
 python3 -c "print(f'raw fetch, whole process: {$blocks / ($raw_end - $raw_start):.0f} blocks/s')"
 python3 -c "print(f'backfill: $blocks blocks, $samples samples in {$end - $start:.2f} s: {$blocks / ($end - $start):.0f} blocks/s, {$samples / ($end - $start):.0f} samples/s; {($raw_end - $raw_start) / ($end - $start):.2f}x the raw fetch')"
+rows=$(( (samples + blocks / 2) / blocks ))
+floor_start=$(date +%s.%N)
+"${client_cpu[@]}" "$fetch" "ws://127.0.0.1:$port" 1 "$blocks" "$workers" "$work/floor.sqlite" "$rows" >/dev/null
+floor_end=$(date +%s.%N)
+python3 -c "print(f'raw fetch + $rows rows per block into SQLite: {$blocks / ($floor_end - $floor_start):.0f} blocks/s, {($raw_end - $raw_start) / ($floor_end - $floor_start):.2f}x the raw fetch')"
 "${client_cpu[@]}" python3 "$here/backfill_substrate_interface.py" "ws://127.0.0.1:$port" "$python_blocks"
