@@ -47,6 +47,35 @@ import Testing
         try await expectFailure("delay=1:3", on: Self.both, timeout: .milliseconds(500)) { $0 == .timeout }
     }
 
+    /// Many requests in flight on one WebSocket, every answer held back far beyond the
+    /// timeout: each request fails with a timeout near its own deadline, none waits for an answer.
+    @Test func everyRequestInFlightTimesOutOnItsOwn() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "5", "--block-time", "0", "--faults", "delay=1:3"])
+        defer { node.stop() }
+        let transport = WebSocketTransport(endpoint: node.webSocketURL)
+        let outcomes = await withTaskGroup(of: (RPCError?, Duration).self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    let started = ContinuousClock.now
+                    do throws(RPCError) {
+                        _ = try await transport.call(RPCCall("chain_getBlockHash", [.number(1)]), timeout: .milliseconds(500))
+                        return (nil, .now - started)
+                    } catch {
+                        return (error, .now - started)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.count == 16)
+        for (error, took) in outcomes {
+            #expect(error?.kind == .timeout, "\(String(describing: error))")
+            // The first held-back answer comes after 3 s.
+            #expect(took < .milliseconds(2500), "a timeout of 0.5 s reported after \(took)")
+        }
+        await transport.close()
+    }
+
     /// A cut SCALE value arrives as a normal answer and fails to decode, with a typed error.
     @Test func truncatedSCALEValues() async throws {
         let node = try await DevnodeProcess.launch(["--history", "5", "--block-time", "0", "--faults", "truncate=1"])
