@@ -340,20 +340,21 @@ public struct HistoryLoader: Sendable {
         var blocks = [HistoryBlock]()
         blocks.reserveCapacity(fetched.chunk.count)
         var previousTimestamp = fetched.parentTimestamp
-        var definitions = [UInt32: [String: MetricDefinition]]()
+        // Only what sampling needs, by metric: copying whole definitions for every sample costs.
+        var sampling = [UInt32: [String: Sampling]]()
         for number in fetched.chunk {
             guard let block = fetched.blocks[number], let runtime = fetched.executing[number] else {
                 throw LoadError(description: "block \(number) was not fetched")
             }
-            if definitions[runtime.specVersion] == nil {
-                definitions[runtime.specVersion] = Dictionary(runtime.definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            if sampling[runtime.specVersion] == nil {
+                sampling[runtime.specVersion] = Dictionary(runtime.definitions.map { ($0.name, Sampling($0)) }, uniquingKeysWith: { first, _ in first })
             }
-            let byName = definitions[runtime.specVersion] ?? [:]
+            let byName = sampling[runtime.specVersion] ?? [:]
             var context = block.context
             context.parentTimestampMilliseconds = previousTimestamp
             let samples = (try block.samples.get() + (try runtime.parentTimedSamples(context))).filter { sample in
-                guard metrics.contains(sample.metric), let definition = byName[sample.metric] else { return false }
-                return sampled(definition, block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
+                guard metrics.contains(sample.metric), let sampling = byName[sample.metric] else { return false }
+                return sampling.keeps(block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
             }
             blocks.append(HistoryBlock(number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples))
             previousTimestamp = context.timestampMilliseconds
@@ -374,17 +375,27 @@ public struct HistoryLoader: Sendable {
         return Set(runtime.storageKeys).union(try runtime.predictedKeys(context)).sorted()
     }
 
-    /// Whether a definition's sample at this block is kept: counters and histograms at every
-    /// block; gauges every N blocks (`every`), or at the first block of each hour or day
-    /// (`schedule`; per era falls back to daily here).
-    static func sampled(_ definition: MetricDefinition, block: UInt64, time: UInt64?, previousTime: UInt64?) -> Bool {
-        guard definition.kind == .gauge else { return true }
-        switch definition.sampling {
-        case let .everyBlocks(blocks): return blocks <= 1 || block % UInt64(blocks) == 0
-        case let .schedule(schedule):
-            let period: UInt64 = schedule == .hourly ? 3_600_000 : 86_400_000
-            guard let time, let previousTime else { return true }
-            return time / period != previousTime / period
+    /// Which of a metric's samples history keeps.
+    struct Sampling {
+        let kind: MetricDefinition.Kind
+        let sampling: MetricDefinition.Sampling
+
+        init(_ definition: MetricDefinition) {
+            (kind, sampling) = (definition.kind, definition.sampling)
+        }
+
+        /// Whether the sample at this block is kept: counters and histograms at every block;
+        /// gauges every N blocks (`every`), or at the first block of each hour or day
+        /// (`schedule`; per era falls back to daily here).
+        func keeps(block: UInt64, time: UInt64?, previousTime: UInt64?) -> Bool {
+            guard kind == .gauge else { return true }
+            switch sampling {
+            case let .everyBlocks(blocks): return blocks <= 1 || block % UInt64(blocks) == 0
+            case let .schedule(schedule):
+                let period: UInt64 = schedule == .hourly ? 3_600_000 : 86_400_000
+                guard let time, let previousTime else { return true }
+                return time / period != previousTime / period
+            }
         }
     }
 
