@@ -9,8 +9,6 @@ struct PoolsState: Sendable {
         var depositor: [UInt8]
         var points: UInt128
         var members: UInt32
-        /// Balance being unbonded, by the era it unlocks in.
-        var unbonding: [UInt32: UInt128] = [:]
         /// Rewards in the reward account not yet claimed, and the owner's commission of them.
         var rewards: UInt128 = 0
         var commissionPending: UInt128 = 0
@@ -21,6 +19,20 @@ struct PoolsState: Sendable {
     /// What each member is unbonding, by the era it unlocks in (`PoolMembers.unbonding_eras`).
     var unbondingEras: [[UInt8]: [UInt32: UInt128]] = [:]
     var lastPoolID: UInt32 = 0
+
+    /// A pool's balance being unbonded, by the era it unlocks in: its members' together.
+    func unbonding(_ pool: UInt32) -> [UInt32: UInt128] {
+        var eras = [UInt32: UInt128]()
+        for (member, memberEras) in unbondingEras where members[member]?.pool == pool {
+            for (era, balance) in memberEras { eras[era, default: 0] += balance }
+        }
+        return eras
+    }
+
+    /// Everything the pools are unbonding.
+    var unbondingTotal: UInt128 {
+        unbondingEras.values.reduce(0) { $0 + $1.values.reduce(0, +) }
+    }
 }
 
 extension DevRuntime {
@@ -129,7 +141,6 @@ extension DevRuntime {
         // Points equal balance here (no slashes), so the points unbonded are the balance unbonded.
         block.state.pools.members[member] = (membership.pool, membership.points - points)
         block.state.pools.pools[membership.pool]?.points -= points
-        block.state.pools.pools[membership.pool]?.unbonding[era, default: 0] += points
         block.state.pools.unbondingEras[member, default: [:]][era, default: 0] += points
         block.state.staking.bonded[account, default: 0] -= points
     }
@@ -143,8 +154,7 @@ extension DevRuntime {
         guard !due.isEmpty, has("NominationPools", call: "withdraw_unbonded") else { return }
         let (member, eras) = due[Int(block.random.next() % UInt64(due.count))]
         guard let pool = block.state.pools.members[member]?.pool else { return }
-        let unlocked = eras.filter { $0.key <= era }
-        let amount = unlocked.values.reduce(0, +)
+        let amount = eras.filter { $0.key <= era }.values.reduce(0, +)
         let fee = 200_000_000 + UInt128(block.random.next() % 40_000_000)
         let account = Self.poolAccount(pool)
         let arguments: [String: JSON] = ["member_account": .object(["Id": .string(Hex.encode(member))]), "num_slashing_spans": .number(0)]
@@ -160,12 +170,8 @@ extension DevRuntime {
             ], phase: phase))
             return records
         }
-        for (unlockEra, balance) in unlocked {
-            block.state.pools.pools[pool]?.unbonding[unlockEra]? -= balance
-            if block.state.pools.pools[pool]?.unbonding[unlockEra] == 0 { block.state.pools.pools[pool]?.unbonding[unlockEra] = nil }
-        }
-        block.state.pools.unbondingEras[member] = eras.filter { $0.key > era }
-        if block.state.pools.unbondingEras[member]?.isEmpty == true { block.state.pools.unbondingEras[member] = nil }
+        let left = eras.filter { $0.key > era }
+        block.state.pools.unbondingEras[member] = left.isEmpty ? nil : left
         block.state.free[account, default: 0] -= amount
         block.state.free[member, default: 0] += amount
     }
@@ -234,13 +240,13 @@ extension DevRuntime {
         }
         if storage.has("NominationPools", "TotalValueLocked") {
             // Everything the pools' bonded accounts hold at stake, bonded or unbonding.
-            let locked = pools.pools.reduce(UInt128(0)) { $0 + staking.bonded[Self.poolAccount($1.key), default: 0] + $1.value.unbonding.values.reduce(0, +) }
+            let locked = pools.pools.keys.reduce(pools.unbondingTotal) { $0 + staking.bonded[Self.poolAccount($1), default: 0] }
             try storage.put("NominationPools", "TotalValueLocked", json: .string(String(locked)))
         }
         for (id, pool) in pools.pools {
             let account = Self.poolAccount(id)
             let active = staking.bonded[account, default: 0]
-            let unlocking = pool.unbonding.sorted { $0.key < $1.key }
+            let unlocking = pools.unbonding(id).sorted { $0.key < $1.key }
             if storage.has("Staking", "Ledger") {
                 let chunks = Value(.sequence(unlocking.map { era, value in
                     Value.composite([.init(name: "value", value: Value(.compact(.u128(value)))), .init(name: "era", value: Value(.compact(.u32(era))))])

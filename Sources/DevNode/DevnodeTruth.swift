@@ -11,7 +11,7 @@ enum DevnodeTruth {
             JSON.Member(String(destination), .object(["transfers": .string(String(sent.transfers)), "tokens": .string(String(sent.tokens))]))
         }
         let pools = state.pools.pools.sorted { $0.key < $1.key }.map { id, pool in
-            let unbonding = pool.unbonding.values.reduce(0, +)
+            let unbonding = state.pools.unbonding(id).values.reduce(0, +)
             return JSON.Member(String(id), .object([
                 "members": .string(String(pool.members)), "points": .string(String(pool.points)),
                 "balance": .string(String(state.staking.bonded[DevRuntime.poolAccount(id), default: 0] + unbonding)),
@@ -33,8 +33,8 @@ enum DevnodeTruth {
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
                 "bonded_accounts": .number(state.staking.bonded.count),
-                "total": .string(String(state.staking.bonded.values.reduce(0, +) + state.pools.pools.values.reduce(0) { $0 + $1.unbonding.values.reduce(0, +) })),
-                "unbonding": .string(String(state.pools.pools.values.reduce(0) { $0 + $1.unbonding.values.reduce(0, +) })),
+                "total": .string(String(state.staking.bonded.values.reduce(0, +) + state.pools.unbondingTotal)),
+                "unbonding": .string(String(state.pools.unbondingTotal)),
             ]),
         ])
     }
