@@ -38,15 +38,17 @@ let loader = HistoryLoader(chain: "bench", client: client, definitions: definiti
 let keySet = try await loader.storageKeys(atBlock: from + (to - from) / 2)
 
 let started = ContinuousClock.now
-var hashes = [String]()
+var blocks = [(number: UInt64, hash: String)]()
 for start in stride(from: from, through: to, by: 256) {
     let numbers = Array(start...min(start + 255, to))
-    hashes += try await client.chainGetBlockHashes(numbers).compactMap { $0 }
+    for (number, hash) in zip(numbers, try await client.chainGetBlockHashes(numbers)) {
+        if let hash { blocks.append((number, hash)) }
+    }
 }
 var rows = [StoredSample]()
 var writing: Task<Void, any Error>?
 try await withThrowingTaskGroup(of: UInt64.self) { group in
-    var pending = zip(from...to, hashes).makeIterator()
+    var pending = blocks.makeIterator()
     func next() {
         guard let (number, hash) = pending.next() else { return }
         group.addTask {
@@ -75,5 +77,5 @@ try await writing?.value
 if let store { try await store.write(rows) }
 let elapsed = ContinuousClock.now - started
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-print("raw fetch: \(hashes.count) blocks (\(keySet.count) storage keys each) in \(String(format: "%.2f", seconds)) s: \(String(format: "%.0f", Double(hashes.count) / seconds)) blocks/s")
+print("raw fetch: \(blocks.count) blocks (\(keySet.count) storage keys each) in \(String(format: "%.2f", seconds)) s: \(String(format: "%.0f", Double(blocks.count) / seconds)) blocks/s")
 await transport.close()
