@@ -242,13 +242,12 @@ import Testing
             guard case let .object(pools)? = try await ServeTests.truth(client, at: block)["pools"] else { Issue.record("devnode_truth has no pools"); return }
             #expect(pools.contains { $0.value["unbonding"]?.stringValue != "0" })
             for pool in pools {
-                for (metric, field) in [("members", "members"), ("points", "points"), ("balance_tokens", "balance"), ("unbonding_tokens", "unbonding"), ("pending_rewards_tokens", "pending_rewards")] {
+                for (metric, field, decimals) in ServeTests.poolMetrics {
                     let stored = try await store.query("""
                         SELECT x.exact FROM samples x JOIN series s ON s.id = x.series_id
                         WHERE s.metric = 'nomination_pool_\(metric)' AND s.labels = '{"pool":"\(pool.key)"}' AND x.block = \(block)
                         """)
                     let planck = try #require(pool.value[field]?.stringValue.flatMap { UInt128($0) })
-                    let decimals = metric.hasSuffix("_tokens") ? 10 : 0
                     #expect(stored.first?.first.flatMap { MetricsSnapshot.planck($0, decimals: decimals) } == planck, "pool \(pool.key) \(metric) at block \(block): \(stored)")
                 }
             }
@@ -265,7 +264,7 @@ import Testing
             let storageKey = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: pallet, item: item, keys: [key]))
             let bytes = try #require(try await client.stateGetStorage(storageKey, at: hash).flatMap { Hex.decode($0) }, "\(pallet).\(item) of pool 1")
             let entry = try #require(metadata.storageEntry(pallet: pallet, item: item))
-            let eras = try #require(try ValueDecoder(registry: metadata.types).decode(entry.valueType, bytes: bytes).integers(at: path))
+            let eras = try #require(try ValueDecoder(registry: metadata.types).integers(entry.valueType, bytes: bytes, at: path))
             #expect((20...29).contains(eras.count), "\(pallet).\(item) of pool 1 holds \(eras.count) eras at block 400")
         }
     }

@@ -49,10 +49,7 @@ import Testing
             guard case let .object(pools)? = truth["pools"] else { Issue.record("devnode_truth has no pools"); return }
             #expect(pools.count >= 1)
             for pool in pools {
-                for (metric, field, decimals) in [
-                    ("members", "members", 0), ("points", "points", 0), ("balance_tokens", "balance", 10),
-                    ("unbonding_tokens", "unbonding", 10), ("pending_rewards_tokens", "pending_rewards", 10),
-                ] {
+                for (metric, field, decimals) in Self.poolMetrics {
                     let planck = try #require(pool.value[field]?.stringValue.flatMap { UInt128($0) })
                     #expect(snapshot.series["runtime_nomination_pool_\(metric){chain=\"polkadot\",pool=\"\(pool.key)\"}"] == TokenAmount(planck: planck, decimals: decimals).description,
                             "pool \(pool.key) \(metric) at block \(snapshot.block)")
@@ -144,6 +141,13 @@ import Testing
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }
+
+    /// Each pool's metrics (`runtime_nomination_pool_…`), the `devnode_truth` field each equals,
+    /// and its decimals.
+    static let poolMetrics: [(metric: String, field: String, decimals: Int)] = [
+        ("members", "members", 0), ("points", "points", 0), ("balance_tokens", "balance", 10),
+        ("unbonding_tokens", "unbonding", 10), ("pending_rewards_tokens", "pending_rewards", 10),
+    ]
 
     static func truth(_ client: SubstrateRPCClient, at block: UInt64) async throws -> JSON {
         try await client.call("devnode_truth", [.string(try #require(try await client.chainGetBlockHash(block)))])
