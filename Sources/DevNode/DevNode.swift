@@ -30,6 +30,9 @@ public struct DevNode: Sendable {
         public var faults = ""
         /// Unix milliseconds of block 0; nil puts the head at now.
         public var genesisTimeMilliseconds: UInt64?
+        /// Plain storage items (`Pallet.Item`) answered with 3 bytes that decode as no type they
+        /// have, at one block each: a value of a shape nobody expected, as real chains can give.
+        public var damaged: [(item: String, block: UInt64)] = []
 
         public init() {}
 
@@ -39,6 +42,9 @@ public struct DevNode: Sendable {
             guard blockTime >= 0, blockTime.isFinite else { throw InvalidOptions(description: "the block time must be 0 or more seconds") }
             guard blockTime > 0 || history > 0 else { throw InvalidOptions(description: "a fixed chain (block time 0) needs a history of at least 1 block") }
             guard finalityStep >= 1 else { throw InvalidOptions(description: "the finality step must be at least 1") }
+            for (item, _) in damaged where item.split(separator: ".").count != 2 {
+                throw InvalidOptions(description: "--damage takes Pallet.Item@BLOCK, not \(item)")
+            }
         }
     }
 
@@ -83,7 +89,12 @@ public struct DevNode: Sendable {
         head = await chain.head.number
         specName = genesisRuntime.version.specName
         specVersion = genesisRuntime.version.specVersion
-        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain, faults: faults.struck), host: options.host, port: options.port, faults: faults, logger: logger)
+        var damaged = [String: Set<UInt64>]()
+        for (item, block) in options.damaged {
+            let parts = item.split(separator: ".").map(String.init)
+            damaged[Hex.encode(StorageKeyBuilder.prefix(pallet: parts[0], item: parts[1])), default: []].insert(block)
+        }
+        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain, faults: faults.struck, damaged: damaged), host: options.host, port: options.port, faults: faults, logger: logger)
             .application { channel in await listening(channel.localAddress?.port ?? options.port) }
         services = [producer, server]
     }

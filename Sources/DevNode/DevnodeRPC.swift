@@ -14,6 +14,14 @@ struct DevnodeRPC: Sendable {
     let requests = RequestCounts()
     /// Faults injected, by name (`devnode_faults`).
     let faults: FaultPlan.Struck
+    /// Storage keys answered with damaged values, at these blocks (`--damage`).
+    var damaged: [String: Set<UInt64>] = [:]
+
+    /// What the block's state holds under `key`, as this node answers it.
+    private func stored(_ key: String, in block: DevChain.Block) -> [UInt8]? {
+        if damaged[key]?.contains(block.number) == true { return [0x01, 0x02, 0x03] }
+        return block.storage[key]
+    }
 
     final class RequestCounts: Sendable {
         let counts = Mutex<[String: Int]>([:])
@@ -90,7 +98,7 @@ struct DevnodeRPC: Sendable {
             return under.isEmpty ? .null : .number(under.values.reduce(0) { $0 + $1.count })
         case "state_getStorage", "state_getStorageHash":
             let key = try keyParameter(params.first)
-            guard let value = try await block(params.count > 1 ? params[1] : nil).storage[key] else { return .null }
+            guard let value = stored(key, in: try await block(params.count > 1 ? params[1] : nil)) else { return .null }
             switch method {
             case "state_getStorageHash": return .string(Hex.encode(Blake2b.hash256(value)))
             default: return .string(Hex.encode(value))
@@ -101,7 +109,7 @@ struct DevnodeRPC: Sendable {
             var changes = [JSON]()
             for key in keys {
                 let normalized = try keyParameter(key)
-                changes.append(.array([.string(normalized), block.storage[normalized].map { .string(Hex.encode($0)) } ?? .null]))
+                changes.append(.array([.string(normalized), stored(normalized, in: block).map { .string(Hex.encode($0)) } ?? .null]))
             }
             return .array([.object(["block": .string(block.hash), "changes": .array(changes)])])
         case "state_queryStorage":

@@ -10,16 +10,19 @@ public protocol MetricStore: Sendable {
     func migrate() async throws
     /// Keeps the definitions in use (by name, with their version) for the API and SQL users.
     func saveDefinitions(_ definitions: [StoredDefinition]) async throws
-    /// Writes samples in one transaction.
-    func write(_ samples: [StoredSample]) async throws
     /// The samples of one metric of one chain, oldest first.
     func samples(metric: String, chain: String) async throws -> [StoredSample]
     /// The chunks of history loaded for a chain, per metric and version.
     func loadedRanges(chain: String) async throws -> [LoadedRange]
     /// A chunk of history in one transaction: the samples the chunk's metrics had in its blocks
     /// go (a version bump reloads them), the new ones are written, and the chunk is recorded as
-    /// loaded for each metric. A crash leaves either all of it or none.
-    func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
+    /// loaded for each metric of `ranges`, and as failed with its error for each of `failing`
+    /// (so a rerun reloads those metrics only). `failures` are kept with the blocks they name
+    /// (`metricFailures`); those an earlier load recorded in the ranges go. A crash leaves
+    /// either all of it or none. Without ranges: a followed block's samples and failures.
+    func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws
+    /// The blocks at which a chain's metrics gave no sample, and why, by metric and first block.
+    func metricFailures(chain: String) async throws -> [MetricFailureRun]
     /// Chunks that could not be loaded, with the error: never marked loaded, so a rerun retries them.
     func recordFailure(_ ranges: [LoadedRange], error: String) async throws
     /// Takes a chunk of history for this process until the claim writes it, records its failure or
@@ -47,11 +50,82 @@ public protocol ChunkClaim: Sendable {
     /// What is loaded in the chunk now: another process may have loaded it since the range was planned.
     func loadedRanges() async throws -> [LoadedRange]
     /// `MetricStore.writeChunk`, then the claim ends.
-    func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws
+    func write(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws
     /// `MetricStore.recordFailure`, then the claim ends.
     func recordFailure(_ ranges: [LoadedRange], error: String) async throws
     /// Gives the chunk up unchanged.
     func release() async
+}
+
+extension MetricStore {
+    /// Samples in one transaction.
+    public func write(_ samples: [StoredSample]) async throws {
+        try await writeChunk(samples, loading: [], failing: [], failures: [])
+    }
+
+    /// A followed block's samples and the failures of the metrics that gave none, in one transaction.
+    public func write(_ samples: [StoredSample], failures: [MetricFailureRun]) async throws {
+        try await writeChunk(samples, loading: [], failing: [], failures: failures)
+    }
+
+    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
+        try await writeChunk(samples, loading: ranges, failing: [], failures: [])
+    }
+}
+
+extension ChunkClaim {
+    public func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
+        try await write(samples, loading: ranges, failing: [], failures: [])
+    }
+}
+
+/// A metric that gave no sample at any of the blocks `firstBlock…lastBlock` of a chain, for one
+/// reason (`undecodable`, `missing`, `shape`, `overflow`, `block_undecodable`); `message` is the
+/// first block's error.
+public struct MetricFailureRun: Sendable, Equatable {
+    public var chain: String
+    public var metric: String
+    public var reason: String
+    public var firstBlock: UInt64
+    public var lastBlock: UInt64
+    public var message: String
+
+    public init(chain: String, metric: String, reason: String, firstBlock: UInt64, lastBlock: UInt64, message: String) {
+        self.chain = chain
+        self.metric = metric
+        self.reason = reason
+        self.firstBlock = firstBlock
+        self.lastBlock = lastBlock
+        self.message = message
+    }
+
+    /// Failures of single blocks (or runs) joined into runs of consecutive blocks per metric
+    /// and reason, each keeping its first block's message.
+    public static func runs(_ failures: [MetricFailureRun]) -> [MetricFailureRun] {
+        var runs = [MetricFailureRun]()
+        var open = [String: Int]()
+        for failure in failures.sorted(by: { ($0.metric, $0.reason, $0.firstBlock) < ($1.metric, $1.reason, $1.firstBlock) }) {
+            let key = failure.metric + "\u{0}" + failure.reason
+            if let index = open[key], runs[index].lastBlock + 1 >= failure.firstBlock {
+                runs[index].lastBlock = max(runs[index].lastBlock, failure.lastBlock)
+            } else {
+                open[key] = runs.count
+                runs.append(failure)
+            }
+        }
+        return runs
+    }
+}
+
+/// A chunk of history a metric failed in: recorded as failed with `error`, never as loaded.
+public struct FailedRange: Sendable, Equatable {
+    public var range: LoadedRange
+    public var error: String
+
+    public init(range: LoadedRange, error: String) {
+        self.range = range
+        self.error = error
+    }
 }
 
 /// One sample as the store keeps it: the exact decimal text and its `Double`.

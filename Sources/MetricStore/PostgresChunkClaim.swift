@@ -8,9 +8,17 @@ import PostgresNIO
 final class PostgresChunkClaim: ChunkClaim {
     private enum Command: Sendable {
         case loaded(CheckedContinuation<[LoadedRange], any Error>)
-        case write([StoredSample], [LoadedRange], CheckedContinuation<Void, any Error>)
+        case write(ChunkWrite, CheckedContinuation<Void, any Error>)
         case recordFailure([LoadedRange], String, CheckedContinuation<Void, any Error>)
         case release(CheckedContinuation<Void, any Error>)
+    }
+
+    /// What a chunk's write records.
+    private struct ChunkWrite: Sendable {
+        let samples: [StoredSample]
+        let loading: [LoadedRange]
+        let failing: [FailedRange]
+        let failures: [MetricFailureRun]
     }
 
     private let commands: AsyncStream<Command>.Continuation
@@ -78,9 +86,10 @@ final class PostgresChunkClaim: ChunkClaim {
                 do { reply.resume(returning: try await store.loadedRanges(chain: chain, chunk: chunk, on: connection)) } catch {
                     reply.resume(throwing: failure("reading what is loaded in", error))
                 }
-            case let .write(samples, ranges, reply):
+            case let .write(chunk, reply):
                 do {
-                    let created = try await store.insert(samples, loading: ranges, on: connection)
+                    let created = try await store.insert(
+                        chunk.samples, loading: chunk.loading, failing: chunk.failing, failures: chunk.failures, on: connection)
                     try await connection.query("COMMIT", logger: store.logger)
                     store.remember(created)
                     reply.resume()
@@ -112,7 +121,7 @@ final class PostgresChunkClaim: ChunkClaim {
         let error = StoreError("the claim on \(name) has ended")
         switch command {
         case let .loaded(reply): reply.resume(throwing: error)
-        case let .write(_, _, reply), let .recordFailure(_, _, reply), let .release(reply): reply.resume(throwing: error)
+        case let .write(_, reply), let .recordFailure(_, _, reply), let .release(reply): reply.resume(throwing: error)
         }
     }
 
@@ -127,8 +136,8 @@ final class PostgresChunkClaim: ChunkClaim {
         try await send { .loaded($0) }
     }
 
-    func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
-        try await send { .write(samples, ranges, $0) }
+    func write(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
+        try await send { .write(ChunkWrite(samples: samples, loading: ranges, failing: failing, failures: failures), $0) }
     }
 
     func recordFailure(_ ranges: [LoadedRange], error: String) async throws {

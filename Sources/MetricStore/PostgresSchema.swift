@@ -35,6 +35,15 @@ enum PostgresSchema {
                 chain text NOT NULL, first_block bigint NOT NULL, last_block bigint NOT NULL, PRIMARY KEY (chain, first_block))
             """,
         ]),
+        // The blocks at which a metric gave no sample, as runs of consecutive blocks.
+        (3, [
+            """
+            CREATE TABLE metric_failures (
+                chain text NOT NULL, metric text NOT NULL, reason text NOT NULL, first_block bigint NOT NULL,
+                last_block bigint NOT NULL, message text NOT NULL, updated_at timestamptz NOT NULL,
+                PRIMARY KEY (chain, metric, reason, first_block))
+            """,
+        ]),
     ]
 
     /// With TimescaleDB: `samples` becomes a hypertable of 7-day chunks, compressed per series

@@ -161,14 +161,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
 
     // MARK: Writes
 
-    public func write(_ samples: [StoredSample]) async throws {
-        try await writeChunk(samples, loading: [])
-    }
-
-    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
-        guard !samples.isEmpty || !ranges.isEmpty else { return }
+    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
+        guard !samples.isEmpty || !ranges.isEmpty || !failing.isEmpty || !failures.isEmpty else { return }
         try await withConnection("writing \(samples.count) samples") { connection in
-            try await self.inTransaction(connection) { try await self.insert(samples, loading: ranges, on: connection) }
+            try await self.inTransaction(connection) {
+                try await self.insert(samples, loading: ranges, failing: failing, failures: failures, on: connection)
+            }
         }
     }
 
@@ -200,7 +198,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     }
 
     /// A chunk's samples and its record, on a connection inside a transaction; the series it created.
-    func insert(_ samples: [StoredSample], loading ranges: [LoadedRange], on connection: PostgresConnection) async throws -> [SeriesKey: Int64] {
+    func insert(
+        _ samples: [StoredSample], loading loadedRanges: [LoadedRange], failing: [FailedRange] = [], failures: [MetricFailureRun] = [],
+        on connection: PostgresConnection
+    ) async throws -> [SeriesKey: Int64] {
+        // Failing metrics' samples in the chunk go as well: a rerun reloads them.
+        let ranges = loadedRanges + failing.map(\.range)
         if !ranges.isEmpty {
             // A reload (a version bump) replaces the metric's samples in the chunk.
             let chains = ranges.map(\.chain), metrics = ranges.map(\.metric)
@@ -212,6 +215,17 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 WHERE x.block BETWEEN \(firsts.min() ?? 0) AND \(lasts.max() ?? 0)
                   AND x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
                 """, logger: logger)
+            try await connection.query("""
+                DELETE FROM metric_failures f USING unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
+                WHERE f.chain = r.chain AND f.metric = r.metric AND f.first_block >= r.first_block AND f.last_block <= r.last_block
+                """, logger: logger)
+            for failed in failing { try await recordFailure([failed.range], error: failed.error, on: connection) }
+        }
+        for run in failures { try await record(run, on: connection) }
+        if !loadedRanges.isEmpty {
+            let ranges = loadedRanges
+            let chains = ranges.map(\.chain), metrics = ranges.map(\.metric)
+            let firsts = ranges.map { Int64($0.firstBlock) }, lasts = ranges.map { Int64($0.lastBlock) }
             try await connection.query("""
                 INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at)
                 SELECT chain, metric, version, first_block, last_block, 'loaded', NULL, \(owner), now()
@@ -325,6 +339,34 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             ids.append(id)
         }
         return (ids, created)
+    }
+
+    /// A run of failed blocks: it extends a run of the same metric and reason that it touches
+    /// (a metric failing block after block while following stays one row).
+    func record(_ run: MetricFailureRun, on connection: PostgresConnection) async throws {
+        let (first, last) = (Int64(run.firstBlock), Int64(run.lastBlock))
+        try await connection.query("""
+            WITH extended AS (
+                UPDATE metric_failures SET last_block = greatest(last_block, \(last)), updated_at = now()
+                WHERE chain = \(run.chain) AND metric = \(run.metric) AND reason = \(run.reason) AND first_block <= \(first) AND last_block + 1 >= \(first)
+                RETURNING 1)
+            INSERT INTO metric_failures (chain, metric, reason, first_block, last_block, message, updated_at)
+            SELECT \(run.chain), \(run.metric), \(run.reason), \(first), \(last), \(run.message), now() WHERE NOT EXISTS (SELECT 1 FROM extended)
+            ON CONFLICT (chain, metric, reason, first_block) DO UPDATE SET last_block = greatest(metric_failures.last_block, excluded.last_block), updated_at = now()
+            """, logger: logger)
+    }
+
+    public func metricFailures(chain: String) async throws -> [MetricFailureRun] {
+        try await withConnection("reading the metric failures of \(chain)") { connection in
+            var runs = [MetricFailureRun]()
+            let rows = try await connection.query("""
+                SELECT metric, reason, first_block, last_block, message FROM metric_failures WHERE chain = \(chain) ORDER BY metric, first_block, reason
+                """, logger: self.logger)
+            for try await (metric, reason, first, last, message) in rows.decode((String, String, Int64, Int64, String).self) {
+                runs.append(MetricFailureRun(chain: chain, metric: metric, reason: reason, firstBlock: UInt64(first), lastBlock: UInt64(last), message: message))
+            }
+            return runs
+        }
     }
 
     func recordFailure(_ ranges: [LoadedRange], error: String, on connection: PostgresConnection) async throws {

@@ -43,6 +43,15 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         ]),
         // Which process loaded a chunk.
         (2, ["ALTER TABLE backfill_ranges ADD COLUMN loaded_by TEXT"]),
+        // The blocks at which a metric gave no sample, as runs of consecutive blocks.
+        (3, [
+            """
+            CREATE TABLE metric_failures (
+                chain TEXT NOT NULL, metric TEXT NOT NULL, reason TEXT NOT NULL, first_block INTEGER NOT NULL,
+                last_block INTEGER NOT NULL, message TEXT NOT NULL, updated_at TEXT NOT NULL,
+                PRIMARY KEY (chain, metric, reason, first_block))
+            """,
+        ]),
     ]
 
     /// Written into `backfill_ranges.loaded_by`.
@@ -98,19 +107,23 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         }
     }
 
-    public func write(_ samples: [StoredSample]) async throws {
-        try await writeChunk(samples, loading: [])
-    }
-
-    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
-        guard !samples.isEmpty || !ranges.isEmpty else { return }
+    public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
+        guard !samples.isEmpty || !ranges.isEmpty || !failing.isEmpty || !failures.isEmpty else { return }
         let known = lock.withLock { seriesIDs }
         let loadedAt = Date().ISO8601Format()
+        let owner = owner
         let created = try await pool.write { db -> [SeriesKey: Int64] in
-            for range in ranges {
+            for range in ranges + failing.map(\.range) {
                 try db.execute(sql: """
                     DELETE FROM samples WHERE block BETWEEN ? AND ? AND series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?)
                     """, arguments: [Int64(range.firstBlock), Int64(range.lastBlock), range.metric, range.chain])
+                try db.execute(sql: """
+                    DELETE FROM metric_failures WHERE chain = ? AND metric = ? AND first_block >= ? AND last_block <= ?
+                    """, arguments: [range.chain, range.metric, Int64(range.firstBlock), Int64(range.lastBlock)])
+            }
+            for failed in failing { try Self.recordFailure(failed.range, error: failed.error, owner: owner, at: loadedAt, in: db) }
+            for run in failures { try Self.record(run, at: loadedAt, in: db) }
+            for range in ranges {
                 try db.execute(sql: """
                     INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)
                     ON CONFLICT (chain, metric, version, first_block) DO UPDATE
@@ -165,15 +178,43 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
 
     public func recordFailure(_ ranges: [LoadedRange], error: String) async throws {
         let failedAt = Date().ISO8601Format()
+        let owner = owner
         try await pool.write { db in
-            for range in ranges {
-                // A chunk loaded before (at this version) stays loaded.
-                try db.execute(sql: """
-                    INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?)
-                    ON CONFLICT (chain, metric, version, first_block) DO UPDATE
-                    SET error = excluded.error, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at, status = 'failed'
-                    WHERE backfill_ranges.status <> 'loaded'
-                    """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error, owner, failedAt])
+            for range in ranges { try Self.recordFailure(range, error: error, owner: owner, at: failedAt, in: db) }
+        }
+    }
+
+    private static func recordFailure(_ range: LoadedRange, error: String, owner: String, at failedAt: String, in db: Database) throws {
+        // A chunk loaded before (at this version) stays loaded.
+        try db.execute(sql: """
+            INSERT INTO backfill_ranges (chain, metric, version, first_block, last_block, status, error, loaded_by, updated_at) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?)
+            ON CONFLICT (chain, metric, version, first_block) DO UPDATE
+            SET error = excluded.error, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at, status = 'failed'
+            WHERE backfill_ranges.status <> 'loaded'
+            """, arguments: [range.chain, range.metric, range.version, Int64(range.firstBlock), Int64(range.lastBlock), error, owner, failedAt])
+    }
+
+    /// A run of failed blocks: it extends a run of the same metric and reason that it touches
+    /// (a metric failing block after block while following stays one row).
+    private static func record(_ run: MetricFailureRun, at time: String, in db: Database) throws {
+        try db.execute(sql: """
+            UPDATE metric_failures SET last_block = MAX(last_block, ?), updated_at = ?
+            WHERE chain = ? AND metric = ? AND reason = ? AND first_block <= ? AND last_block + 1 >= ?
+            """, arguments: [Int64(run.lastBlock), time, run.chain, run.metric, run.reason, Int64(run.firstBlock), Int64(run.firstBlock)])
+        guard db.changesCount == 0 else { return }
+        try db.execute(sql: """
+            INSERT INTO metric_failures (chain, metric, reason, first_block, last_block, message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (chain, metric, reason, first_block) DO UPDATE SET last_block = MAX(last_block, excluded.last_block), updated_at = excluded.updated_at
+            """, arguments: [run.chain, run.metric, run.reason, Int64(run.firstBlock), Int64(run.lastBlock), run.message, time])
+    }
+
+    public func metricFailures(chain: String) async throws -> [MetricFailureRun] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT metric, reason, first_block, last_block, message FROM metric_failures WHERE chain = ? ORDER BY metric, first_block, reason
+                """, arguments: [chain]).map { row in
+                MetricFailureRun(chain: chain, metric: row["metric"], reason: row["reason"], firstBlock: UInt64(row["first_block"] as Int64),
+                                 lastBlock: UInt64(row["last_block"] as Int64), message: row["message"])
             }
         }
     }
@@ -226,8 +267,8 @@ extension SQLiteStore {
             try await store.loadedRanges(chain: chain).filter { chunk.contains($0.firstBlock) }
         }
 
-        func write(_ samples: [StoredSample], loading ranges: [LoadedRange]) async throws {
-            try await store.writeChunk(samples, loading: ranges)
+        func write(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
+            try await store.writeChunk(samples, loading: ranges, failing: failing, failures: failures)
         }
 
         func recordFailure(_ ranges: [LoadedRange], error: String) async throws {

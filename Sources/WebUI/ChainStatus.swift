@@ -59,6 +59,25 @@ public struct ChainStatus: Sendable {
         }
     }
 
+    /// A metric that gave no sample at some followed blocks, for one reason.
+    public struct MetricFailures: Sendable {
+        public var metric: String
+        public var reason: String
+        public var blocks: UInt64
+        public var firstBlock: UInt64
+        public var lastBlock: UInt64
+        public var message: String
+
+        public init(metric: String, reason: String, blocks: UInt64, firstBlock: UInt64, lastBlock: UInt64, message: String) {
+            self.metric = metric
+            self.reason = reason
+            self.blocks = blocks
+            self.firstBlock = firstBlock
+            self.lastBlock = lastBlock
+            self.message = message
+        }
+    }
+
     public var name: String
     public var state: State
     /// `finalized` or `best`.
@@ -73,11 +92,13 @@ public struct ChainStatus: Sendable {
     public var endpoints: [Endpoint]
     public var history: History?
     public var lastError: String?
+    public var metricFailures: [MetricFailures]
 
     public init(
         name: String, state: State, follows: String, bestHead: UInt64?, followedHead: UInt64?, processed: UInt64?, runtime: String?,
-        token: String?, endpoints: [Endpoint], history: History?, lastError: String?
+        token: String?, endpoints: [Endpoint], history: History?, lastError: String?, metricFailures: [MetricFailures] = []
     ) {
+        self.metricFailures = metricFailures
         self.name = name
         self.state = state
         self.follows = follows

@@ -37,6 +37,7 @@ struct StatusPage {
             \(endpoints(chain.endpoints))
             """
         if let history = chain.history { html += self.history(history) }
+        if !chain.metricFailures.isEmpty { html += metricFailures(chain.metricFailures) }
         if let error = chain.lastError { html += "<p class=\"error\">Last error: \(HTML.escape(error))</p>" }
         if links.hasAPI {
             html += "<p><a href=\"\(HTML.escape(HTML.link("/browse", [("chain", chain.name)])))\">Metrics of \(HTML.escape(chain.name))</a></p>"
@@ -60,6 +61,16 @@ struct StatusPage {
         return """
             <div class="scroll"><table><tr><th>Endpoint</th><th>Health</th><th class="number">Latency</th><th class="number">Requests</th></tr>\(rows)</table></div>
             """
+    }
+
+    /// Metrics that gave no sample at some blocks: the other metrics of those blocks were kept.
+    private func metricFailures(_ failures: [ChainStatus.MetricFailures]) -> String {
+        var html = "<h3 style=\"font-size:1em;margin:.8em 0 .2em\">Metrics without a sample at some blocks</h3><table data-metric-failures><tr><th>metric</th><th>reason</th><th>blocks</th><th>first–last</th><th>last error</th></tr>"
+        for failure in failures {
+            html += "<tr><td>\(HTML.escape(failure.metric))</td><td>\(HTML.escape(failure.reason))</td><td>\(failure.blocks)</td>"
+                + "<td>\(failure.firstBlock)–\(failure.lastBlock)</td><td class=\"error\">\(HTML.escape(failure.message))</td></tr>"
+        }
+        return html + "</table>"
     }
 
     private func history(_ history: ChainStatus.History) -> String {

@@ -51,6 +51,9 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Unix time in milliseconds of block 0. Default: now minus --history blocks; give it to restart the same chain where the clock puts it.")
     var genesisTime: UInt64?
 
+    @Option(help: "Answer a plain storage item with 3 bytes that decode as nothing at one block: Pallet.Item@BLOCK (repeatable).")
+    var damage: [String] = []
+
     func validate() throws {
         do { try options().validate() } catch let error as DevNode.InvalidOptions { throw ValidationError(error.description) }
     }
@@ -76,6 +79,11 @@ struct DevnodeCommand: AsyncParsableCommand {
         options.seed = seed
         options.faults = faults
         options.genesisTimeMilliseconds = genesisTime
+        for item in damage {
+            let parts = item.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let block = UInt64(parts[1]) else { throw ValidationError("--damage takes Pallet.Item@BLOCK, not \(item)") }
+            options.damaged.append((parts[0], block))
+        }
         return options
     }
 

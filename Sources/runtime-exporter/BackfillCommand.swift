@@ -120,6 +120,8 @@ struct BackfillCommand: AsyncParsableCommand {
             } else {
                 let state =
                     switch progress.outcome {
+                    case .loaded where !progress.metricFailures.isEmpty:
+                        "loaded; failed for \(Set(progress.metricFailures.map(\.failure.metric)).sorted().joined(separator: ", ")) at \(progress.metricFailures.count) metric-block(s), recorded as failed for those metrics"
                     case .loaded: "loaded"
                     case .alreadyLoaded: "already loaded"
                     case .loadedElsewhere: "loaded by another process"

@@ -65,7 +65,12 @@ final class ChainEntry: @unchecked Sendable {
             token: await follower?.tokenSymbol,
             endpoints: endpoints,
             history: historyStatus,
-            lastError: lastError)
+            lastError: lastError,
+            metricFailures: (await follower?.metricFailures ?? []).map { entry in
+                ChainStatus.MetricFailures(
+                    metric: entry.metric, reason: entry.reason.rawValue, blocks: entry.blocks, firstBlock: entry.firstBlock, lastBlock: entry.lastBlock,
+                    message: entry.message)
+            })
     }
 
     var name: String? {

@@ -20,16 +20,17 @@ struct StoreSink: SampleSink, HistorySink {
     /// (nothing is lost: the block counts as processed only once written), and says so every
     /// 10 s. A write the store fails (a connection cut by a server shutting down) is tried
     /// again until it lands, since the block or scheduled read it belongs to is already done.
-    func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample]) async throws {
+    func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample], failures: [MetricFailure]) async throws {
         let rows = Self.stored(samples, chain: chain, block: block, timeMilliseconds: timeMilliseconds)
-        guard let logger else { return try await store.write(rows) }
+        let runs = failures.map { Self.run($0, chain: chain, block: block) }
+        guard let logger else { return try await store.write(rows, failures: runs) }
         let (store, location) = (store, location)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var pause = Self.firstRetryPause
                 while true {
                     do {
-                        return try await store.write(rows)
+                        return try await store.write(rows, failures: runs)
                     } catch is CancellationError {
                         throw CancellationError()
                     } catch {
@@ -61,6 +62,10 @@ struct StoreSink: SampleSink, HistorySink {
         }
     }
 
+    static func run(_ failure: MetricFailure, chain: String, block: UInt64) -> MetricFailureRun {
+        MetricFailureRun(chain: chain, metric: failure.metric, reason: failure.reason.rawValue, firstBlock: block, lastBlock: block, message: failure.message)
+    }
+
     func loadedChunks(chain: String) async throws -> Set<HistoryChunk> {
         Set(try await store.loadedRanges(chain: chain).map { HistoryChunk(metric: $0.metric, version: $0.version, firstBlock: $0.firstBlock) })
     }
@@ -81,8 +86,21 @@ struct StoreSink: SampleSink, HistorySink {
 
         func write(metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws {
             var samples = [StoredSample]()
-            for block in blocks { samples += StoreSink.stored(block.samples, chain: chain, block: block.number, timeMilliseconds: block.timestampMilliseconds) }
-            try await held.write(samples, loading: ranges(metrics))
+            var failures = [MetricFailureRun]()
+            for block in blocks {
+                samples += StoreSink.stored(block.samples, chain: chain, block: block.number, timeMilliseconds: block.timestampMilliseconds)
+                failures += block.failures.map { StoreSink.run($0, chain: chain, block: block.number) }
+            }
+            let runs = MetricFailureRun.runs(failures)
+            // A metric that failed at some block is recorded as failed in the chunk, with its first error.
+            var firstFailure = [String: MetricFailureRun]()
+            for run in runs where (firstFailure[run.metric]?.firstBlock ?? .max) > run.firstBlock { firstFailure[run.metric] = run }
+            let loading = ranges(metrics.filter { firstFailure[$0.name] == nil })
+            let failing = ranges(metrics.filter { firstFailure[$0.name] != nil }).map { range in
+                let first = firstFailure[range.metric]!
+                return FailedRange(range: range, error: "\(first.message) [\(first.reason)]; failed at \(failures.count { $0.metric == range.metric }) block(s) from \(first.firstBlock)")
+            }
+            try await held.write(samples, loading: loading, failing: failing, failures: runs)
         }
 
         func recordFailure(metrics: [MetricDefinition], error: String) async throws {

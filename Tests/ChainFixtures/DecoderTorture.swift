@@ -220,7 +220,9 @@ public enum DecoderEntryPoints {
 
     /// The block's JSON text, through the JSON parser, the header reader and the block decoder.
     public static func blockJSON(_ block: Block) -> DecoderEntryPoint? {
-        guard let text = block.blockJSON else { return nil }
+        // Without trailing white space, which a truncation may remove from valid JSON.
+        guard var text = block.blockJSON else { return nil }
+        while let last = text.last, [0x20, 0x0A, 0x0D, 0x09].contains(last) { text.removeLast() }
         return DecoderEntryPoint(name: "\(block.folder) block.json", input: text) { bytes in
             let json: JSON
             do throws(JSON.ParseError) {

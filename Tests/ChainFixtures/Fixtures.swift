@@ -38,10 +38,12 @@ public enum ChainData {
         return names.filter { $0.hasSuffix(".scale") }.sorted().map { "metadata/\($0)" }
     }
 
-    /// `blocks/polkadot/*` folders that hold an `expected.json`, sorted.
+    /// Block folders of every chain (`blocks/polkadot/*`, `blocks/asset-hub-polkadot/*`…) that
+    /// hold an `expected.json`, sorted.
     public static var blockFolders: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url("blocks/polkadot").path)) ?? []
-        return names.sorted().map { "blocks/polkadot/\($0)" }
-            .filter { FileManager.default.fileExists(atPath: url("\($0)/expected.json").path) }
+        let chains = ((try? FileManager.default.contentsOfDirectory(atPath: url("blocks").path)) ?? []).sorted()
+        return chains.flatMap { chain in
+            (((try? FileManager.default.contentsOfDirectory(atPath: url("blocks/\(chain)").path)) ?? []).sorted()).map { "blocks/\(chain)/\($0)" }
+        }.filter { FileManager.default.fileExists(atPath: url("\($0)/expected.json").path) }
     }
 }

@@ -54,11 +54,12 @@ import Testing
             case let .missing(reason): #expect(reason.hasPrefix("\(spec.name): the runtime has no"), "\(path): \(reason)")
             }
         }
-        // Polkadot 9110 came before XcmPallet; every later corpus runtime has it.
-        if metadata.pallet(named: "XcmPallet") != nil, case .missing = try XCMTransfersCollector.spec.bind(metadata) {
+        // Polkadot 9110 came before XcmPallet; every later relay runtime has it, every Asset Hub PolkadotXcm.
+        let xcmPallet = metadata.pallet(named: "XcmPallet") ?? metadata.pallet(named: "PolkadotXcm")
+        if xcmPallet != nil, case .missing = try XCMTransfersCollector.spec.bind(metadata) {
             Issue.record("\(path): xcm_transfers does not bind")
         }
-        #expect((metadata.pallet(named: "XcmPallet") == nil) == path.contains("9110"))
+        #expect((xcmPallet == nil) == path.contains("9110"))
         if case .missing = try RuntimeVersionCollector.spec.bind(metadata) { Issue.record("\(path): runtime_version does not bind") }
     }
 }

@@ -23,20 +23,31 @@ struct BoundCollector: Sendable {
         return bound
     }
 
-    /// The definitions' samples from the collector's values at this block.
-    func samples(_ values: [Sample], tokenDecimals: Int) -> [Sample] {
-        Self.samples(values, for: definitions, tokenDecimals: tokenDecimals)
+    /// The definitions' samples and failures at this block: when the collector fails, or its
+    /// values add up past 128 bits, each definition taking them fails with it.
+    func evaluate(_ block: BlockContext) -> BlockEvaluation {
+        if let undecoded = block.undecoded.reason(reading: collector.blockParts) {
+            return BlockEvaluation(failures: definitions.map { MetricFailure(metric: $0.name, reason: .blockUndecodable, message: "block \(block.number): \(undecoded)") })
+        }
+        do {
+            return BlockEvaluation(samples: try Self.samples(try collector.collect(block), for: definitions, tokenDecimals: block.tokenDecimals))
+        } catch {
+            return BlockEvaluation(failures: definitions.map { MetricFailure(metric: $0.name, reason: error.reason, message: "block \(block.number): \(error)") })
+        }
     }
 
     /// The samples of `definitions` (each taking one value of a collector) from its values.
-    static func samples(_ values: [Sample], for definitions: [MetricDefinition], tokenDecimals: Int) -> [Sample] {
+    static func samples(_ values: [Sample], for definitions: [MetricDefinition], tokenDecimals: Int) throws(CollectorError) -> [Sample] {
         var samples = [Sample]()
         for definition in definitions {
             guard case let .collector(_, value) = definition.source else { continue }
             // Labels a definition leaves out are added up over.
             var totals = [[Sample.Label]: UInt128]()
             for sample in values where sample.metric == value {
-                totals[sample.labels.filter { definition.labels.contains($0.name) }, default: 0] += sample.value.integer
+                let labels = sample.labels.filter { definition.labels.contains($0.name) }
+                let (sum, overflow) = totals[labels, default: 0].addingReportingOverflow(sample.value.integer)
+                guard !overflow else { throw CollectorError(collector: definition.name, message: "\(value) adds up past 2^128", reason: .overflow) }
+                totals[labels] = sum
             }
             let decimals = definition.scale.decimals(tokenDecimals: tokenDecimals)
             for (labels, total) in totals.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {

@@ -18,6 +18,8 @@ protocol Collector: Sendable {
     func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String]
     /// The values at this block: samples named by value, token amounts in planck.
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample]
+    /// The parts of the block's body it reads: when they do not decode, it fails for the block.
+    var blockParts: BlockParts { get }
 }
 
 /// A collector that reads the block's state with calls of its own (every entry of a map, sizes),
@@ -28,6 +30,7 @@ protocol ScheduledCollector: Sendable {
 
 extension Collector {
     var storageKeys: [String] { [] }
+    var blockParts: BlockParts { [] }
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
     func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String] { try followUpKeys(block) }
 }
@@ -35,7 +38,14 @@ extension Collector {
 public struct CollectorError: Error, Sendable, CustomStringConvertible {
     public let collector: String
     public let message: String
+    public var reason: MetricFailure.Reason = .shape
     public var description: String { "collector \(collector): \(message)" }
+
+    public init(collector: String, message: String, reason: MetricFailure.Reason = .shape) {
+        self.collector = collector
+        self.message = message
+        self.reason = reason
+    }
 }
 
 /// What a collector offers to definitions, and how to bind it to a runtime.
@@ -128,7 +138,9 @@ struct CollectorStorage: Sendable {
         let keys = Mutex<[Request: String]>([:])
     }
 
-    func fail(_ message: String) -> CollectorError { CollectorError(collector: collector, message: message) }
+    func fail(_ message: String, _ reason: MetricFailure.Reason = .shape) -> CollectorError {
+        CollectorError(collector: collector, message: message, reason: reason)
+    }
 
     func has(_ pallet: String, _ item: String) -> Bool {
         metadata.storageEntry(pallet: pallet, item: item) != nil
@@ -151,7 +163,7 @@ struct CollectorStorage: Sendable {
         do {
             return try keys.key(pallet: pallet, item: item, keys: keyValues)
         } catch {
-            throw fail("\(pallet).\(item) key: \(error)")
+            throw fail("\(pallet).\(item) key: \(error)", .missing)
         }
     }
 
@@ -191,25 +203,25 @@ struct CollectorStorage: Sendable {
     private func decoded<Decoded>(
         _ pallet: String, _ item: String, key: String, in block: BlockContext, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Decoded
     ) throws(CollectorError) -> Decoded? {
-        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
-        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)") }
+        guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)", .missing) }
+        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)", .missing) }
         guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
         do {
             return try decode(entry.valueType, bytes)
         } catch {
-            throw fail("\(pallet).\(item) at block \(block.number): \(error)")
+            throw fail("\(pallet).\(item) at block \(block.number): \(error)", .undecodable)
         }
     }
 
     /// A constant's value.
     func constant(_ pallet: String, _ name: String) throws(CollectorError) -> Value {
         guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {
-            throw fail("no constant \(pallet).\(name)")
+            throw fail("no constant \(pallet).\(name)", .missing)
         }
         do {
             return try decoder.decode(constant.typeID, bytes: constant.value)
         } catch {
-            throw fail("constant \(pallet).\(name): \(error)")
+            throw fail("constant \(pallet).\(name): \(error)", .undecodable)
         }
     }
 
@@ -217,7 +229,7 @@ struct CollectorStorage: Sendable {
     /// `what` names the value in the error, built only when there is one (this runs for every
     /// pool and exposure at every block).
     func number(_ value: Value?, _ path: String? = nil, what: @autoclosure () -> String) throws(CollectorError) -> UInt128 {
-        guard let value else { throw fail("\(what()) is missing") }
+        guard let value else { throw fail("\(what()) is missing", .missing) }
         return try single(value.integers(at: path), at: path, what: what())
     }
 

@@ -15,6 +15,8 @@ struct ElectionSubmissionsCollector: Collector {
         return .bound(ElectionSubmissionsCollector())
     }
 
+    var blockParts: BlockParts { [.extrinsics, .events] }
+
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample] {
         var samples = [Sample]()
         var counts = ["signed": UInt128(0), "unsigned": 0]

@@ -87,7 +87,7 @@ private struct EntryReader {
 
     static let knownFields: Set<String> = [
         "name", "help", "type", "unit", "source", "labels", "scale", "every", "schedule", "aggregation",
-        "min_interval", "data_type", "version", "access",
+        "min_interval", "data_type", "version", "access", "strict",
     ]
     static let sourceKinds = ["storage", "storage_map", "events", "extrinsics", "constant", "header", "collector"]
 
@@ -147,13 +147,18 @@ private struct EntryReader {
         let dataType = try optionalChoice("data_type", MetricDefinition.DataType.self) ?? (kind == .histogram ? .histogram : .timeseries)
         if (kind == .histogram) != (dataType == .histogram) { throw fail("data_type", "histogram metrics, and only they, have data_type histogram") }
 
+        var strict = false
+        if let node = fields["strict"] {
+            guard let value = node.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail("strict", "expected true or false", at: node) }
+            strict = value
+        }
         return MetricDefinition(
             name: name, help: try string("help"), kind: kind, unit: unit, source: source, labels: labels,
             scale: try optionalChoice("scale", MetricDefinition.Scale.self) ?? .none, sampling: sampling,
             aggregation: try optionalChoice("aggregation", MetricDefinition.Aggregation.self) ?? (kind == .counter ? .sum : .last),
             minInterval: try duration("min_interval") ?? 6, dataType: dataType, version: try optionalString("version") ?? "1",
             access: try optionalChoice("access", MetricDefinition.Access.self) ?? .free,
-            origin: DefinitionLoader.place(origin, node)
+            origin: DefinitionLoader.place(origin, node), strict: strict
         )
     }
 

@@ -43,6 +43,9 @@ public struct MetricDefinition: Sendable, Equatable {
     public var access: Access
     /// Where the entry was read (`metrics/balances.yaml:3`).
     public var origin: String
+    /// A runtime the chain runs that lacks what the definition reads is a configuration error
+    /// (following stops with it) instead of skipping the definition for that runtime.
+    public var strict: Bool = false
 
     public var prometheusName: String { "runtime_" + name }
 }

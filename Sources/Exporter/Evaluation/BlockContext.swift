@@ -16,11 +16,13 @@ public struct BlockContext: Sendable {
     public var storage: [String: [UInt8]?]
     /// Whether this block runs another runtime than the block before it (a runtime upgrade).
     public let runtimeUpgraded: Bool
+    /// What of the block did not decode (its extrinsics or events are then empty here).
+    public var undecoded: UndecodedParts
 
     public init(
         number: UInt64, metadata: RuntimeMetadata, tokenDecimals: Int, timestampMilliseconds: UInt64?,
         parentTimestampMilliseconds: UInt64?, extrinsics: [Extrinsic], events: [EventRecord], storage: [String: [UInt8]?],
-        runtimeUpgraded: Bool = false
+        runtimeUpgraded: Bool = false, undecoded: UndecodedParts = UndecodedParts()
     ) {
         self.number = number
         self.metadata = metadata
@@ -31,6 +33,7 @@ public struct BlockContext: Sendable {
         self.events = events
         self.storage = storage
         self.runtimeUpgraded = runtimeUpgraded
+        self.undecoded = undecoded
     }
 
     /// Encoded length of the extrinsics, in bytes.

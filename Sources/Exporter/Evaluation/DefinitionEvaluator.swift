@@ -15,7 +15,16 @@ public struct DefinitionEvaluator: Sendable {
     public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         public let metric: String
         public let message: String
+        public var reason: MetricFailure.Reason = .shape
         public var description: String { "\(metric): \(message)" }
+
+        public init(metric: String, message: String, reason: MetricFailure.Reason = .shape) {
+            self.metric = metric
+            self.message = message
+            self.reason = reason
+        }
+
+        public var failure: MetricFailure { MetricFailure(metric: metric, reason: reason, message: message) }
     }
 
     public typealias StorageKeys = [(key: String, labels: [Sample.Label])]
@@ -78,7 +87,10 @@ public struct DefinitionEvaluator: Sendable {
     }
 
     public func evaluate(_ definition: MetricDefinition, in block: BlockContext) throws(EvaluationError) -> [Sample] {
-        func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: "block \(block.number): \(message)") }
+        func fail(_ message: String, _ reason: MetricFailure.Reason = .shape) -> EvaluationError {
+            EvaluationError(metric: definition.name, message: "block \(block.number): \(message)", reason: reason)
+        }
+        if let undecoded = block.undecoded.reason(reading: definition.source.blockParts) { throw fail(undecoded, .blockUndecodable) }
         let decimals = definition.scale.decimals(tokenDecimals: block.tokenDecimals)
         func sample(_ labels: [Sample.Label], _ integer: UInt128, decimals: Int = 0) -> Sample {
             Sample(metric: definition.name, labels: labels.filter { definition.labels.contains($0.name) }, value: SampleValue(integer, decimals: decimals))
@@ -86,17 +98,17 @@ public struct DefinitionEvaluator: Sendable {
 
         switch definition.source {
         case let .storage(pallet, item, _, field, _):
-            guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
+            guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)", .missing) }
             let valueType = entry.valueType
             var samples = [Sample]()
             for (key, labels) in try storageKeys(for: definition) {
-                guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched") }
+                guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched", .missing) }
                 // An absent value reads as the entry's default; an absent Option is no sample.
                 let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil)
                 guard let bytes else { continue }
                 // Read straight from the bytes: only the integer at `field` is decoded.
                 let found: [UInt128]?
-                do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)") }
+                do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)", .undecodable) }
                 guard let number = try Self.number(found, at: field, fail: fail) else { continue }
                 samples.append(sample(labels, number, decimals: decimals))
             }
@@ -104,10 +116,10 @@ public struct DefinitionEvaluator: Sendable {
 
         case let .constant(pallet, name, field):
             guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {
-                throw fail("no constant \(pallet).\(name)")
+                throw fail("no constant \(pallet).\(name)", .missing)
             }
             let value: Value
-            do { value = try decoder.decode(constant.typeID, bytes: constant.value) } catch { throw fail("\(pallet).\(name): \(error)") }
+            do { value = try decoder.decode(constant.typeID, bytes: constant.value) } catch { throw fail("\(pallet).\(name): \(error)", .undecodable) }
             return try Self.number(value.integers(at: field), at: field, fail: fail).map { [sample([], $0, decimals: decimals)] } ?? []
 
         case let .events(patterns, aggregate, field, labelFields):
@@ -122,11 +134,11 @@ public struct DefinitionEvaluator: Sendable {
                 case .count: amount = 1
                 case .sum:
                     guard let value = Self.field(field ?? "", of: event), let number = try Self.number(value.integers(at: nil), at: nil, fail: fail) else {
-                        throw fail("\(event.pallet).\(event.name) has no number at \(field ?? "")")
+                        throw fail("\(event.pallet).\(event.name) has no number at \(field ?? "")", .shape)
                     }
                     amount = number
                 }
-                totals[labels.sorted(), default: 0] += amount
+                try Self.add(amount, to: &totals[labels.sorted(), default: 0], fail: fail)
             }
             return totals.map { sample($0.key, $0.value, decimals: aggregate == .sum ? decimals : 0) }.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
 
@@ -172,11 +184,11 @@ public struct DefinitionEvaluator: Sendable {
 
     /// `System.BlockWeight` per dispatch class: `ref_time` of a two-dimensional weight, or the
     /// single number of older runtimes.
-    private func weightSamples(_ definition: MetricDefinition, block: BlockContext, decimals: Int, fail: (String) -> EvaluationError) throws(EvaluationError) -> [Sample] {
+    private func weightSamples(_ definition: MetricDefinition, block: BlockContext, decimals: Int, fail: (String, MetricFailure.Reason) -> EvaluationError) throws(EvaluationError) -> [Sample] {
         guard let (key, _) = try storageKeys(for: definition).first, let type = metadata.storageEntry(pallet: "System", item: "BlockWeight")?.valueType else { return [] }
         guard let stored = block.storage[key], let bytes = stored else { return [] }
         let weights: Value
-        do { weights = try decoder.decode(type, bytes: bytes) } catch { throw fail("System.BlockWeight: \(error)") }
+        do { weights = try decoder.decode(type, bytes: bytes) } catch { throw fail("System.BlockWeight: \(error)", .undecodable) }
         var samples = [Sample]()
         for dispatchClass in ["normal", "operational", "mandatory"] {
             guard let weight = weights.value(at: dispatchClass) else { continue }
@@ -189,11 +201,18 @@ public struct DefinitionEvaluator: Sendable {
     }
 
     /// The one non-negative integer a path found (`Value.integers(at:)`); nil for `None`.
-    static func number(_ found: [UInt128]?, at path: String?, fail: (String) -> EvaluationError) throws(EvaluationError) -> UInt128? {
+    static func number(_ found: [UInt128]?, at path: String?, fail: (String, MetricFailure.Reason) -> EvaluationError) throws(EvaluationError) -> UInt128? {
         guard let found, found.count <= 1 else {
-            throw fail("the value has no non-negative integer at \(path ?? "the item")")
+            throw fail("the value has no non-negative integer at \(path ?? "the item")", .shape)
         }
         return found.first
+    }
+
+    /// `total += amount`, a failure rather than a trap past 128 bits.
+    static func add(_ amount: UInt128, to total: inout UInt128, fail: (String, MetricFailure.Reason) -> EvaluationError) throws(EvaluationError) {
+        let (sum, overflow) = total.addingReportingOverflow(amount)
+        guard !overflow else { throw fail("the total passes 2^128", .overflow) }
+        total = sum
     }
 
     /// An event field by path, trying `a|b` alternatives; numbers index unnamed fields.
@@ -211,6 +230,18 @@ public struct DefinitionEvaluator: Sendable {
         if case let .variant(variant) = value.kind, variant.fields.isEmpty { return variant.name }
         if let text = value.string { return text }
         return ValueJSONRenderer(registry: metadata.types).render(value).serialized()
+    }
+}
+
+extension MetricSource {
+    /// The parts of a block's body the source reads: a block whose parts do not decode fails it.
+    var blockParts: BlockParts {
+        switch self {
+        case .events: .events
+        case .extrinsics: [.extrinsics, .events]
+        case .header(.timestamp), .header(.blockTime), .header(.length): .extrinsics
+        default: []
+        }
     }
 }
 

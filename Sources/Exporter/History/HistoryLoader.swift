@@ -16,7 +16,9 @@ public protocol HistorySink: Sendable {
 public protocol HistoryClaim: Sendable {
     /// What is loaded in the chunk now (another process may have loaded it meanwhile).
     func loaded() async throws -> Set<HistoryChunk>
-    /// The chunk's samples and its record as loaded for `metrics`, in one transaction.
+    /// The chunk's samples and its record, in one transaction: loaded for each of `metrics`
+    /// that gave a sample at every block it was evaluated at, failed for those that failed at
+    /// some block (the blocks' `failures`), with the other metrics' rows written all the same.
     func write(metrics: [MetricDefinition], blocks: [HistoryBlock]) async throws
     /// Recorded with why: never marked loaded, tried again by the next run.
     func recordFailure(metrics: [MetricDefinition], error: String) async throws
@@ -36,11 +38,14 @@ public struct HistoryChunk: Sendable, Hashable {
     }
 }
 
-/// One block's samples for the store.
+/// One block's samples for the store, and the metrics that gave none at it.
 public struct HistoryBlock: Sendable {
     public let number: UInt64
     public let timestampMilliseconds: UInt64?
     public let samples: [Sample]
+    public var failures: [MetricFailure] = []
+    /// The runtime that executed the block.
+    public var specVersion: UInt32 = 0
 }
 
 /// Loads finalized history into a `HistorySink`, newest chunk first. Chunks are aligned to
@@ -52,7 +57,9 @@ public struct HistoryBlock: Sendable {
 /// fetched. Each chunk is claimed first, so processes sharing a store share a range: a chunk
 /// another holds comes back at the end and is waited for. Every RPC step is retried; a chunk
 /// that still fails is recorded as failed with its error, the range goes on, and the run ends
-/// with an error naming the failed chunks (a rerun tries them again). Per-block metrics only:
+/// with an error naming the failed chunks (a rerun tries them again). A metric that fails to
+/// evaluate at a block (a value that does not decode) costs its own rows only: the chunk is
+/// written with the other metrics, and recorded as failed for that metric alone. Per-block metrics only:
 /// storage maps and scheduled collectors are read while following.
 public struct HistoryLoader: Sendable {
     public let chain: String
@@ -77,6 +84,16 @@ public struct HistoryLoader: Sendable {
         public let outcome: ChunkOutcome
         /// Chunks that failed so far.
         public let failures: Int
+        /// The chunk's metric failures, block by block (a written chunk's failing metrics are
+        /// recorded as failed in it, the other metrics as loaded).
+        public var metricFailures: [BlockFailure] = []
+    }
+
+    /// A metric that gave no sample at one block of history.
+    public struct BlockFailure: Sendable {
+        public let block: UInt64
+        public let specVersion: UInt32
+        public let failure: MetricFailure
     }
 
     public enum ChunkOutcome: Sendable, Equatable {
@@ -176,17 +193,25 @@ public struct HistoryLoader: Sendable {
             logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed: \(message)")
             progress(report(chunk, .failed(message)))
         }
-        // The chunk being evaluated and written, whose task gives its failure, if any.
-        var writing: (chunk: ClosedRange<UInt64>, task: Task<String?, any Error>)?
-        func finish(_ pending: (chunk: ClosedRange<UInt64>, task: Task<String?, any Error>)?) async throws {
+        var failureLog = MetricFailureLog()
+        // The chunk being evaluated and written, whose task gives its metric failures.
+        var writing: (chunk: ClosedRange<UInt64>, task: Task<[BlockFailure], any Error>)?
+        func finish(_ pending: (chunk: ClosedRange<UInt64>, task: Task<[BlockFailure], any Error>)?) async throws {
             guard let (chunk, task) = pending else { return }
-            if let message = try await task.value {
-                failed(chunk, message)
-            } else {
-                done(chunk)
-                blocksLoaded += UInt64(chunk.count)
-                progress(report(chunk, .loaded))
+            let metricFailures = try await task.value
+            for failed in metricFailures {
+                for failure in failureLog.record([failed.failure], block: failed.block, specVersion: failed.specVersion) {
+                    logger.warning("""
+                        \(chain): \(failure.metric) gave no sample at block \(failed.block) (runtime \(failed.specVersion)): \(failure.message) \
+                        [\(failure.reason.rawValue)]; its chunks are recorded as failed, the other metrics are loaded
+                        """)
+                }
             }
+            done(chunk)
+            blocksLoaded += UInt64(chunk.count)
+            var report = report(chunk, .loaded)
+            report.metricFailures = metricFailures
+            progress(report)
         }
         while next < queue.count {
             let (chunk, wait) = queue[next]
@@ -226,15 +251,10 @@ public struct HistoryLoader: Sendable {
             try await finish(writing.take())
             let metrics = Set(missing.map(\.name))
             writing = (chunk, Task {
-                let blocks: [HistoryBlock]
-                do {
-                    blocks = try Self.evaluate(fetched, metrics: metrics)
-                } catch {
-                    try await claim.recordFailure(metrics: missing, error: "\(error)")
-                    return "\(error)"
-                }
+                // Each metric on its own: one failing at a block costs its own rows only.
+                let blocks = Self.evaluate(fetched, metrics: metrics)
                 try await claim.write(metrics: missing, blocks: blocks)
-                return nil
+                return blocks.flatMap { block in block.failures.map { BlockFailure(block: block.number, specVersion: block.specVersion, failure: $0) } }
             })
         }
         try await finish(writing.take())
@@ -251,20 +271,16 @@ public struct HistoryLoader: Sendable {
         let parentTimestamp: UInt64?
     }
 
-    /// One block as fetched, with its samples but those needing its parent's timestamp, or the
-    /// error evaluating it gave (the chunk then fails with it; fetching is what gets retried).
+    /// One block as fetched, with its samples but those needing its parent's timestamp, and the
+    /// failures of the metrics that gave none (fetching is what gets retried, not evaluating).
     struct FetchedBlock: Sendable {
         let context: BlockContext
-        let samples: Result<[Sample], EvaluationFailure>
+        let evaluation: BlockEvaluation
 
         init(_ context: BlockContext, runtime: ChainRuntime) {
             self.context = context
-            samples = Result { try runtime.samples(context) }.mapError { EvaluationFailure(description: "block \(context.number): \($0)") }
+            evaluation = runtime.evaluate(context)
         }
-    }
-
-    struct EvaluationFailure: Error, CustomStringConvertible {
-        let description: String
     }
 
     /// A chunk's blocks, fetched and decoded.
@@ -301,11 +317,11 @@ public struct HistoryLoader: Sendable {
             try await Self.fetch(chunk.lowerBound, hash: firstHash, runtime: firstRuntime, previousSpec: before, decimals: decimals, keys: firstRuntime.storageKeys, client: client)
         }
         blocks[chunk.lowerBound] = FetchedBlock(firstContext, runtime: firstRuntime)
-        func prediction(_ context: BlockContext) throws -> [String] {
-            Array(Set(firstRuntime.storageKeys).union(try firstRuntime.predictedKeys(context)))
+        func prediction(_ context: BlockContext) -> [String] {
+            Array(Set(firstRuntime.storageKeys).union(firstRuntime.predictedKeys(context)))
         }
         // One key list for the chunk's blocks of the first block's runtime.
-        var predicted = try prediction(firstContext)
+        var predicted = prediction(firstContext)
         var predictedAt = chunk.lowerBound
         // Each block is evaluated where it was fetched, so evaluation runs on every core and
         // overlaps the requests still in flight.
@@ -326,7 +342,7 @@ public struct HistoryLoader: Sendable {
             while let (number, block) = try await group.next() {
                 blocks[number] = block
                 if number > predictedAt, executing[number]?.specVersion == firstRuntime.specVersion {
-                    (predicted, predictedAt) = (try prediction(block.context), number)
+                    (predicted, predictedAt) = (prediction(block.context), number)
                 }
                 next()
             }
@@ -334,29 +350,32 @@ public struct HistoryLoader: Sendable {
         return FetchedChunk(chunk: chunk, blocks: blocks, executing: executing, parentTimestamp: parentTimestamp)
     }
 
-    /// A fetched chunk's samples of `metrics`, block by block, in order: block time and sampling
-    /// by the hour need the parent's timestamp.
-    static func evaluate(_ fetched: FetchedChunk, metrics: Set<String>) throws -> [HistoryBlock] {
+    /// A fetched chunk's samples and failures of `metrics`, block by block, in order: block time
+    /// and sampling by the hour need the parent's timestamp.
+    static func evaluate(_ fetched: FetchedChunk, metrics: Set<String>) -> [HistoryBlock] {
         var blocks = [HistoryBlock]()
         blocks.reserveCapacity(fetched.chunk.count)
         var previousTimestamp = fetched.parentTimestamp
         // Only what sampling needs, by metric: copying whole definitions for every sample costs.
         var sampling = [UInt32: [String: Sampling]]()
         for number in fetched.chunk {
-            guard let block = fetched.blocks[number], let runtime = fetched.executing[number] else {
-                throw LoadError(description: "block \(number) was not fetched")
-            }
+            // A fetched chunk holds every block and its runtime (`fetchChunk` throws otherwise).
+            guard let block = fetched.blocks[number], let runtime = fetched.executing[number] else { continue }
             if sampling[runtime.specVersion] == nil {
                 sampling[runtime.specVersion] = Dictionary(runtime.definitions.map { ($0.name, Sampling($0)) }, uniquingKeysWith: { first, _ in first })
             }
             let byName = sampling[runtime.specVersion] ?? [:]
             var context = block.context
             context.parentTimestampMilliseconds = previousTimestamp
-            let samples = (try block.samples.get() + (try runtime.parentTimedSamples(context))).filter { sample in
-                guard metrics.contains(sample.metric), let sampling = byName[sample.metric] else { return false }
+            let parentTimed = runtime.parentTimedEvaluation(context)
+            let keeps = { (metric: String) -> Bool in
+                guard metrics.contains(metric), let sampling = byName[metric] else { return false }
                 return sampling.keeps(block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
             }
-            blocks.append(HistoryBlock(number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples))
+            let samples = (block.evaluation.samples + parentTimed.samples).filter { keeps($0.metric) }
+            let failures = (block.evaluation.failures + parentTimed.failures).filter { keeps($0.metric) }
+            blocks.append(HistoryBlock(
+                number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples, failures: failures, specVersion: runtime.specVersion))
             previousTimestamp = context.timestampMilliseconds
         }
         return blocks
@@ -372,7 +391,7 @@ public struct HistoryLoader: Sendable {
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
         let runtime = try await runtimes.runtime(atParent: parent)
         let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, keys: runtime.storageKeys, client: client)
-        return Set(runtime.storageKeys).union(try runtime.predictedKeys(context)).sorted()
+        return Set(runtime.storageKeys).union(runtime.predictedKeys(context)).sorted()
     }
 
     /// Which of a metric's samples history keeps.
@@ -411,7 +430,7 @@ public struct HistoryLoader: Sendable {
         var (context, _) = try runtime.context(
             number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
             previousSpecVersion: previousSpec)
-        let missing = try runtime.followUpKeys(context).filter { !context.storage.keys.contains($0) }
+        let missing = runtime.followUpKeys(context).filter { !context.storage.keys.contains($0) }
         if !missing.isEmpty {
             for (key, value) in try await client.stateQueryStorageAt(Array(Set(missing)), at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }
         }
@@ -451,7 +470,7 @@ struct RuntimeCache {
         if let known = bySpec[spec] { return known }
         let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.stateGetMetadata(at: parentHash) })
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
-        for reason in runtime.skipped { logger.info("\(chain): history of runtime \(spec): skipped \(reason)") }
+        for reason in runtime.skipped { logger.warning("\(chain): history of runtime \(spec): skipped \(reason)") }
         bySpec[spec] = runtime
         return runtime
     }

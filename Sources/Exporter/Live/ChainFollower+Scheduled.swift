@@ -20,7 +20,7 @@ extension ChainFollower {
                 let started = ContinuousClock.now
                 do {
                     let samples = try await task.run(StateReader(client: client, hash: hash), context)
-                    try await sink?.write(chain: chain, block: context.number, timeMilliseconds: context.timestampMilliseconds, samples: samples)
+                    try await sink?.write(chain: chain, block: context.number, timeMilliseconds: context.timestampMilliseconds, samples: samples, failures: [])
                     // The block first: a scrape between the two sees the block of values about to show.
                     metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
                     registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))

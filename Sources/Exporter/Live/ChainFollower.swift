@@ -38,6 +38,7 @@ public actor ChainFollower {
     /// Failed scheduled reads, by the block from which they are tried again.
     var scheduledRetry: [String: UInt64] = [:]
     private var finalizedHead: UInt64 = 0
+    private var failureLog = MetricFailureLog()
 
     public struct FollowError: Error, CustomStringConvertible {
         public let description: String
@@ -61,6 +62,9 @@ public actor ChainFollower {
 
     /// The last block processed.
     public var processedHead: UInt64? { lastProcessed }
+
+    /// The metrics that gave no sample at some block, by metric and reason.
+    public var metricFailures: [MetricFailureLog.Entry] { failureLog.summary }
 
     /// The first block this follower processed: history up to the block before it meets
     /// following with no gap.
@@ -260,7 +264,7 @@ public actor ChainFollower {
             parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
         let timestamp = context.timestampMilliseconds
         // Keys chosen from this block's values: one more query, for those not read along already.
-        let followUp = try runtime.followUpKeys(context)
+        let followUp = runtime.followUpKeys(context)
         var seen = Set(context.storage.keys)
         let missing = followUp.filter { seen.insert($0).inserted }
         if !missing.isEmpty {
@@ -269,11 +273,15 @@ public actor ChainFollower {
             }
         }
         lastFollowUp = (runtime.specVersion, followUp)
-        let samples = try runtime.samples(context) { collector, duration in
+        // Each definition and collector on its own: one that fails costs its own sample only.
+        let evaluation = runtime.evaluate(context) { collector, duration in
             metrics?.collectorFinished(chain: chain, collector: collector, duration: duration)
         }
-        try await sink?.write(chain: chain, block: number, timeMilliseconds: timestamp, samples: samples)
-        registry.record(samples, chain: chain, replacing: runtime.everyBlockGauges.union(runtime.absentGauges))
+        try await sink?.write(chain: chain, block: number, timeMilliseconds: timestamp, samples: evaluation.samples, failures: evaluation.failures)
+        recordFailures(evaluation.failures, block: number, runtime: runtime)
+        // A gauge that failed goes from the exposition rather than showing an old value as current.
+        let replacing = runtime.everyBlockGauges.union(runtime.absentGauges).union(evaluation.failures.map(\.metric))
+        registry.record(evaluation.samples, chain: chain, replacing: replacing)
         startScheduledWork(runtime, context: context, hash: hash)
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
@@ -281,6 +289,18 @@ public actor ChainFollower {
         if firstProcessed == nil { firstProcessed = number }
         lastTimestamp = timestamp
         lastSpecVersion = runtime.specVersion
+    }
+
+    /// Counts a block's metric failures and logs the first of each runtime version, metric and reason.
+    private func recordFailures(_ failures: [MetricFailure], block: UInt64, runtime: ChainRuntime) {
+        guard !failures.isEmpty else { return }
+        for failure in failures { metrics?.metricFailed(chain: chain, metric: failure.metric, reason: failure.reason) }
+        for failure in failureLog.record(failures, block: block, specVersion: runtime.specVersion) {
+            logger.warning("""
+                \(chain): \(failure.metric) gave no sample at block \(block) (runtime \(runtime.specVersion)): \(failure.message) [\(failure.reason.rawValue)]; \
+                further blocks it fails at are counted in runtime_exporter_metric_failures_total, the other metrics go on
+                """)
+        }
     }
 
     /// The runtime that executed the block whose parent is `parentHash`: the one in the parent's
@@ -297,7 +317,7 @@ public actor ChainFollower {
         }
         let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parentHash))
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: runtimes.isEmpty)
-        for reason in runtime.skipped { logger.info("\(chain): skipped \(reason)") }
+        for reason in runtime.skipped { logger.warning("\(chain): skipped for runtime \(spec): \(reason)") }
         logger.info("\(chain): runtime \(metadata.runtimeVersion?.specName ?? "?") \(spec) from block \(number), \(runtime.definitions.count) of \(definitions.count) definitions apply")
         runtimes[spec] = runtime
         current = runtime

@@ -1,61 +1,94 @@
 import ExactJSON
+import SCALE
 import Substrate
 
 /// What one runtime makes of one block, wherever the block comes from (followed live now,
 /// loaded from history later): its context from what was fetched, the keys collectors choose
-/// from its values, and the samples of every definition and collector.
+/// from its values, and the samples of every definition and collector, each evaluated on its
+/// own, so that one that fails costs its own sample only.
 extension ChainRuntime {
-    /// The block decoded with this runtime, and its context for the definitions.
+    /// The block decoded with this runtime, and its context for the definitions. Extrinsics or
+    /// events that do not decode leave the context without them (`undecoded` says why): the
+    /// metrics reading them fail for this block, the others are evaluated. A block without a
+    /// readable header is not a block: that throws, as an answer of the node to ask again.
     func context(
         number: UInt64, blockJSON: JSON, storage: [String: [UInt8]?], tokenDecimals: Int, parentTimestampMilliseconds: UInt64?,
         previousSpecVersion: UInt32?
     ) throws -> (context: BlockContext, header: BlockHeader?) {
-        let decoded = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: storage[eventsKey] ?? nil, metadata: metadata)
+        var undecoded = UndecodedParts()
+        let body: DecodedBlock
+        do {
+            body = try DecodedBlock.decode(blockJSON: blockJSON, eventsBytes: nil, metadata: metadata)
+        } catch {
+            let headerJSON = (blockJSON["block"] ?? blockJSON)["header"]
+            guard let headerJSON, let header = try? BlockHeader(json: headerJSON) else { throw error }
+            undecoded.extrinsics = error.description
+            body = DecodedBlock(header: header, extrinsics: nil, events: nil)
+        }
+        var events = [EventRecord]()
+        if let bytes = storage[eventsKey] ?? nil {
+            do {
+                events = try DecodedBlock.decode(blockJSON: nil, eventsBytes: bytes, metadata: metadata).events ?? []
+            } catch {
+                undecoded.events = error.description
+            }
+        }
         let context = BlockContext(
-            number: number, metadata: metadata, tokenDecimals: tokenDecimals, timestampMilliseconds: decoded.timestampMilliseconds,
-            parentTimestampMilliseconds: parentTimestampMilliseconds, extrinsics: decoded.extrinsics ?? [], events: decoded.events ?? [],
-            storage: storage, runtimeUpgraded: previousSpecVersion.map { $0 != specVersion } ?? false
+            number: number, metadata: metadata, tokenDecimals: tokenDecimals, timestampMilliseconds: body.timestampMilliseconds,
+            parentTimestampMilliseconds: parentTimestampMilliseconds, extrinsics: body.extrinsics ?? [], events: events,
+            storage: storage, runtimeUpgraded: previousSpecVersion.map { $0 != specVersion } ?? false, undecoded: undecoded
         )
-        return (context, decoded.header)
+        return (context, body.header)
     }
 
     /// Keys the collectors read next, chosen from the block's values (each pool's entries…).
-    func followUpKeys(_ context: BlockContext) throws(CollectorError) -> [String] {
+    /// A collector that cannot choose them fails when it collects, with the same error.
+    func followUpKeys(_ context: BlockContext) -> [String] {
         var keys = [String]()
-        for bound in collectors { keys += try bound.collector.followUpKeys(context) }
+        for bound in collectors { keys += (try? bound.collector.followUpKeys(context)) ?? [] }
         return keys
     }
 
     /// Keys to read along with later blocks' first query (`Collector.predictedKeys`).
-    func predictedKeys(_ context: BlockContext) throws(CollectorError) -> [String] {
+    func predictedKeys(_ context: BlockContext) -> [String] {
         var keys = [String]()
-        for bound in collectors { keys += try bound.collector.predictedKeys(context) }
+        for bound in collectors { keys += (try? bound.collector.predictedKeys(context)) ?? [] }
         return keys
     }
 
-    /// The samples of every definition and per-block collector; `timing` hears how long each
-    /// took (`definitions` for all declarative ones together).
-    func samples(_ context: BlockContext, timing: (String, Duration) -> Void = { _, _ in }) throws -> [Sample] {
-        var samples = [Sample]()
+    /// The samples of every definition and per-block collector, and the failures of those that
+    /// gave none; `timing` hears how long each took (`definitions` for all declarative ones together).
+    func evaluate(_ context: BlockContext, timing: (String, Duration) -> Void = { _, _ in }) -> BlockEvaluation {
+        var evaluation = BlockEvaluation()
         let started = ContinuousClock.now
         // By index: a for-in over the array copies each definition (a dozen references) per block.
-        for index in definitions.indices { samples += try evaluator.evaluate(definitions[index], in: context) }
+        for index in definitions.indices { evaluate(definitions[index], in: context, into: &evaluation) }
         timing("definitions", .now - started)
         for bound in collectors {
             let started = ContinuousClock.now
-            samples += bound.samples(try bound.collector.collect(context), tokenDecimals: context.tokenDecimals)
+            let collected = bound.evaluate(context)
+            evaluation.samples += collected.samples
+            evaluation.failures += collected.failures
             timing(bound.name, .now - started)
         }
-        return samples
+        return evaluation
     }
 
-    /// The samples that need the parent block's timestamp (block time). `samples(_:)` of a
+    /// The samples that need the parent block's timestamp (block time). `evaluate(_:)` of a
     /// context without that timestamp leaves them out, so history evaluates blocks out of order,
     /// in parallel, and adds these once the blocks are in order.
-    func parentTimedSamples(_ context: BlockContext) throws -> [Sample] {
-        var samples = [Sample]()
-        for index in definitions.indices where definitions[index].needsParentTimestamp { samples += try evaluator.evaluate(definitions[index], in: context) }
-        return samples
+    func parentTimedEvaluation(_ context: BlockContext) -> BlockEvaluation {
+        var evaluation = BlockEvaluation()
+        for index in definitions.indices where definitions[index].needsParentTimestamp { evaluate(definitions[index], in: context, into: &evaluation) }
+        return evaluation
+    }
+
+    private func evaluate(_ definition: MetricDefinition, in context: BlockContext, into evaluation: inout BlockEvaluation) {
+        do {
+            evaluation.samples += try evaluator.evaluate(definition, in: context)
+        } catch {
+            evaluation.failures.append(error.failure)
+        }
     }
 }
 

@@ -25,8 +25,9 @@ final class ChainRuntime: Sendable {
     /// Why definitions were left out for this runtime, for one log line each.
     let skipped: [String]
 
-    /// `strict`: the runtime the chain runs when following starts, where a definition naming
-    /// what the runtime lacks is a configuration error; after an upgrade it only skips it.
+    /// A definition naming what the runtime lacks is skipped for this runtime (`skipped` says
+    /// why). `strict`: the runtime the chain runs when following starts, where such a definition
+    /// that asks for strictness (`strict: true`) is a configuration error instead.
     init(specVersion: UInt32, metadata: RuntimeMetadata, definitions all: [MetricDefinition], strict: Bool) throws {
         self.specVersion = specVersion
         self.metadata = metadata
@@ -34,8 +35,10 @@ final class ChainRuntime: Sendable {
         var applying = [MetricDefinition]()
         var skipped = [String]()
         for definition in all {
-            switch strict ? try check.check(definition) : check.historicalOutcome(definition) {
+            switch strict && definition.strict ? try check.check(definition) : check.historicalOutcome(definition) {
             case .applies: applying.append(definition)
+            case let .skipped(reason) where strict && definition.strict:
+                throw DefinitionError(origin: definition.origin, entry: definition.name, field: "source", "\(reason) (the definition is strict)")
             case let .skipped(reason): skipped.append(reason)
             }
         }

@@ -22,7 +22,7 @@ struct ScheduledTask: Sendable {
             for definition in definitions { samples += try await evaluator.evaluate(definition, state: state, tokenDecimals: block.tokenDecimals) }
             return samples
         case let .collector(collector):
-            return BoundCollector.samples(try await collector.collect(state, block), for: definitions, tokenDecimals: block.tokenDecimals)
+            return try BoundCollector.samples(try await collector.collect(state, block), for: definitions, tokenDecimals: block.tokenDecimals)
         }
     }
 

@@ -67,6 +67,12 @@ public final class ExporterMetrics: Sendable {
         ).record(Self.seconds(duration))
     }
 
+    /// A metric gave no sample at a block (see `MetricFailure`).
+    public func metricFailed(chain: String, metric: String, reason: MetricFailure.Reason) {
+        counter("metric_failures", "Blocks at which a metric gave no sample, by metric and reason (undecodable, missing, shape, overflow, block_undecodable); the other metrics of those blocks are kept.",
+                [("chain", chain), ("metric", metric), ("reason", reason.rawValue)]).increment()
+    }
+
     /// A scheduled read (a storage map, a scheduled collector) finished: its values are those of `block`.
     public func scheduledRead(chain: String, task: String, block: UInt64) {
         gauge("scheduled_block", "", "The block whose state the last run of a scheduled read (storage maps, voter bags) reflects.", [("chain", chain), ("task", task)])
@@ -84,6 +90,7 @@ public final class ExporterMetrics: Sendable {
     public func historyProgress(chain: String, _ progress: HistoryLoader.Progress) {
         let loaded = counter("history_blocks_loaded", "Blocks of history loaded into the store by this process.", [("chain", chain)])
         if progress.outcome == .loaded { loaded.increment(by: Int64(progress.chunk.count)) }
+        for failed in progress.metricFailures { metricFailed(chain: chain, metric: failed.failure.metric, reason: failed.failure.reason) }
         gauge("history_remaining", "blocks", "Blocks of the history range still to load.", [("chain", chain)]).set(to: Double(progress.blocksLeft))
         gauge("history_failed_chunks", "", "Chunks of history that failed after their retries, recorded as failed (a later load retries them).", [("chain", chain)])
             .set(to: Double(progress.failures))
