@@ -7,7 +7,7 @@ import Substrate
 /// block (transfers, XCM, staking, pools) lives in the `DevRuntime+…` files, one activity each.
 struct DevRuntime: Sendable {
     let metadata: RuntimeMetadata
-    /// What `state_getMetadata` serves: V14 for a V15 runtime, as real nodes do.
+    /// What `state_getMetadata` serves: V14 for a V15 or V16 runtime, as real nodes do.
     let metadataBytes: [UInt8]
     /// What `Metadata_metadata_at_version` serves, by version.
     let metadataByVersion: [UInt32: [UInt8]]
@@ -65,10 +65,15 @@ struct DevRuntime: Sendable {
         let metadata = try RuntimeMetadata.decode(metadataBytes)
         guard let version = metadata.runtimeVersion else { throw DevError(description: "the metadata has no System.Version constant") }
         self.metadata = metadata
+        // A node answers state_getMetadata with V14 and newer versions through the runtime API only.
         if metadata.version == 15 {
             let v14 = try RuntimeMetadata.v14Bytes(fromV15: metadataBytes)
             self.metadataBytes = v14
             metadataByVersion = [14: v14, 15: metadataBytes]
+        } else if metadata.version == 16 {
+            let v14 = try RuntimeMetadata.v14Bytes(fromV16: metadataBytes)
+            self.metadataBytes = v14
+            metadataByVersion = [14: v14, 16: metadataBytes]
         } else {
             self.metadataBytes = metadataBytes
             metadataByVersion = [UInt32(metadata.version): metadataBytes]

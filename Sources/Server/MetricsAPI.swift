@@ -5,7 +5,8 @@ public import MetricStore
 
 /// The REST mirror of the query API, for curl and Grafana JSON datasources:
 /// - `GET /api/v1/metrics[?chain=]`: every metric's metadata (or those a chain has);
-/// - `GET /api/v1/metrics/{name}`: one metric's, with when each chain's samples start and end;
+/// - `GET /api/v1/metrics/{name}`: one metric's, with when each chain's samples start and end
+///   and the blocks at which it gave no sample, and why (`failedBlocks`);
 /// - `GET /api/v1/metrics/{name}/timeseries?chain=&from=&to=&interval=&aggregation=&includeIncompleteData=&LABEL=VALUE`;
 /// - `GET /api/v1/slugs`: the chains; `GET /api/v1/openapi.json`: this API described.
 /// Answers are JSON; errors are `{"error": "…"}` with 400 (a wrong argument), 401 (a
@@ -40,9 +41,11 @@ public struct MetricsAPI: Sendable {
                 var slugs = [JSON]()
                 for chain in try await api.queries.chains(metric: metric.name) {
                     guard let times = try await api.queries.store.sampleTimes(metric: metric.name, chain: chain) else { continue }
+                    let failures = try await api.queries.store.metricFailures(chain: chain).filter { $0.metric == metric.name }
                     slugs.append(.object([
                         JSON.Member("slug", .string(chain)), JSON.Member("availableSince", .string(QueryTime.iso8601(times.first))),
                         JSON.Member("lastDatetimeComputedAt", .string(QueryTime.iso8601(times.last))),
+                        JSON.Member("failedBlocks", .array(failures.map(Self.failure))),
                     ]))
                 }
                 guard case var .object(members) = Self.metadata(metric, chains: slugs.compactMap { $0["slug"]?.stringValue }) else { return .null }
@@ -86,6 +89,14 @@ public struct MetricsAPI: Sendable {
     }
 
     /// A bucket as Sanbase writes one: `{"datetime": "2024-01-01T00:00:00Z", "value": 15}`.
+    /// A run of blocks at which a metric gave no sample.
+    static func failure(_ run: MetricFailureRun) -> JSON {
+        .object([
+            JSON.Member("firstBlock", .number(run.firstBlock)), JSON.Member("lastBlock", .number(run.lastBlock)),
+            JSON.Member("reason", .string(run.reason)), JSON.Member("error", .string(run.message)),
+        ])
+    }
+
     static func point(_ point: TimeseriesPoint) -> JSON {
         .object([JSON.Member("datetime", .string(QueryTime.iso8601(point.time))), JSON.Member("value", number(point.value))])
     }

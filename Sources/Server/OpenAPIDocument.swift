@@ -84,7 +84,7 @@ enum OpenAPIDocument {
               "availableAggregations": { "type": "array", "items": { "type": "string" } }, "minInterval": { "type": "string" },
               "dataType": { "type": "string" }, "version": { "type": "string" }, "isRestricted": { "type": "boolean" },
               "availableSlugs": { "type": "array", "items": { "type": "string" } },
-              "slugs": { "type": "array", "items": { "type": "object", "properties": { "slug": { "type": "string" }, "availableSince": { "type": "string", "format": "date-time" }, "lastDatetimeComputedAt": { "type": "string", "format": "date-time" } } } }
+              "slugs": { "type": "array", "items": { "type": "object", "properties": { "slug": { "type": "string" }, "availableSince": { "type": "string", "format": "date-time" }, "lastDatetimeComputedAt": { "type": "string", "format": "date-time" }, "failedBlocks": { "type": "array", "description": "Runs of blocks at which the metric gave no sample, and why (the other metrics of those blocks were stored).", "items": { "type": "object", "properties": { "firstBlock": { "type": "integer" }, "lastBlock": { "type": "integer" }, "reason": { "type": "string", "enum": ["undecodable", "missing", "shape", "overflow", "block_undecodable"] }, "error": { "type": "string" } } } } } } }
             }
           },
           "Timeseries": {

@@ -77,6 +77,22 @@ public struct SubstrateRPCClient: Sendable {
         return hex
     }
 
+    /// The richest metadata the runtime at `hash` offers, as `0x` hex: V16 or V15 through
+    /// `Metadata_metadata_at_version` (a node's `state_getMetadata` always answers V14, which
+    /// lacks what decoding v5 extrinsics needs), else `state_getMetadata`. A node without the
+    /// runtime API (an error answer) is asked the old way; a transport failure is thrown.
+    public func newestMetadata(at hash: String? = nil) async throws(RPCError) -> String {
+        for version: UInt32 in [16, 15] {
+            do {
+                if let hex = try await metadata(version: version, at: hash) { return hex }
+            } catch {
+                guard case .rpc = error.kind else { throw error }
+                break
+            }
+        }
+        return try await stateGetMetadata(at: hash)
+    }
+
     /// Metadata of a given version (15 for V15) through `Metadata_metadata_at_version`, as `0x`
     /// hex of an `Option<OpaqueMetadata>` (`RuntimeMetadata.decode` reads the wrapper); nil when
     /// the runtime does not offer that version. `state_getMetadata` always answers V14.

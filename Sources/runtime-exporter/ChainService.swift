@@ -117,9 +117,11 @@ final class ChainBoard: @unchecked Sendable {
     }
 }
 
-/// Follows one chain for as long as the process runs. A chain whose nodes do not answer is
-/// retried every 2 s, and never holds the other chains up: each chain is its own service.
-/// Every failure is logged and counted; following resumes after the last block processed.
+/// Follows one chain for as long as the process runs. A chain whose nodes do not answer (or
+/// answer garbage) is retried after 2 s, doubling up to 8 s while no block gets processed, and
+/// never holds the other chains up: each chain is its own service. Every failure is logged and
+/// counted; following resumes after the last block processed. (A metric that fails on a block's
+/// data is no such failure: the follower counts it and goes on.)
 struct ChainService: Service {
     let entry: ChainEntry
     let board: ChainBoard
@@ -129,6 +131,7 @@ struct ChainService: Service {
     let sink: StoreSink?
     let logger: Logger
     static let retryPause = Duration.seconds(2)
+    static let longestRetryPause = Duration.seconds(8)
     static let historyRetryPause = Duration.seconds(30)
 
     func run() async {
@@ -146,6 +149,8 @@ struct ChainService: Service {
                 if let history = entry.history, let sink {
                     group.addTask { await loadHistory(history, chain: name, sink: sink, follower: follower) }
                 }
+                var pause = Self.retryPause
+                var processedBefore: UInt64?
                 while !Task.isCancelled {
                     do {
                         try await follower.run()
@@ -154,11 +159,16 @@ struct ChainService: Service {
                     } catch {
                         // Shutting down: the call in flight was cut short, which is no error.
                         if Task.isCancelled { break }
+                        // Blocks processed since the last failure: the node is back, so is the short pause.
+                        let processed = await follower.processedHead
+                        if processed != processedBefore { pause = Self.retryPause }
+                        processedBefore = processed
                         metrics.error(chain: name, stage: "follow")
                         entry.lastError = "\(error)"
-                        logger.error("\(name): \(error); resuming in 2 s")
+                        logger.error("\(name): \(error); resuming in \(pause.components.seconds) s")
                     }
-                    do { try await Task.sleep(for: Self.retryPause) } catch { break }
+                    do { try await Task.sleep(for: pause) } catch { break }
+                    pause = min(pause * 2, Self.longestRetryPause)
                 }
                 group.cancelAll()
             }

@@ -30,6 +30,14 @@ public final class ChildProcess: @unchecked Sendable {
         case descriptor(Int32)
     }
 
+    /// A child that crashes reports its crashed thread with addresses and function names, not the
+    /// full symbolicated report of every thread: a killed child's backtracer would go on taking a
+    /// core for up to half a minute, and tests start hundreds of children on two cores. Set before
+    /// the first child starts, unless SWIFT_BACKTRACE is set already.
+    private static let cheapBacktraces: Void = {
+        setenv("SWIFT_BACKTRACE", "symbolicate=fast,threads=crashed,registers=none,images=none,timeout=10", 0)
+    }()
+
     /// Starts `executable` (a path, or a name looked up on PATH) with the given standard streams.
     public init(_ executable: String, _ arguments: [String], stdin: Stream, stdout: Stream, stderr: Stream) throws {
         commandLine = ([executable] + arguments).joined(separator: " ")
@@ -62,6 +70,7 @@ public final class ChildProcess: @unchecked Sendable {
         var child = pid_t()
         Self.spawnLock.lock()
         defer { Self.spawnLock.unlock() }
+        Self.cheapBacktraces
         let status = executable.contains("/")
             ? posix_spawn(&child, executable, &actions, &attributes, argv, environ)
             : posix_spawnp(&child, executable, &actions, &attributes, argv, environ)

@@ -122,7 +122,7 @@ public enum DecoderEntryPoints {
     public static func block(_ folder: String) throws -> Block {
         let expected = try JSON.parse(try ChainData.text("\(folder)/expected.json"))
         guard let metadataFile = expected["metadata_file"]?.stringValue else { throw MetadataError.incomplete("no metadata_file") }
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(metadataFile))
+        let metadata = try ChainData.metadata(metadataFile)
         let blockURL = ChainData.url("\(folder)/block.json")
         let blockJSON = FileManager.default.fileExists(atPath: blockURL.path) ? try ChainData.bytes("\(folder)/block.json") : nil
         let extrinsics = try blockJSON.map { try JSON.parse(bytes: $0)["extrinsics"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Hex.decode) } ?? [] } ?? []

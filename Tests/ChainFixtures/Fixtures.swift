@@ -1,4 +1,5 @@
 public import Foundation
+public import Substrate
 
 /// Locates the chain-data corpus (`../shared/chaindata` beside the package) for tests and tools.
 /// `RUNTIME_EXPORTER_CHAINDATA` overrides the location.
@@ -26,6 +27,26 @@ public enum ChainData {
 
     public static func text(_ relativePath: String) throws -> String {
         try String(contentsOf: url(relativePath), encoding: .utf8)
+    }
+
+    /// A corpus metadata file, decoded once per test process: dozens of tests read the same
+    /// runtimes, and decoding a large one takes a core a good second in a debug build.
+    public static func metadata(_ relativePath: String) throws -> RuntimeMetadata {
+        if let decoded = decodedMetadata.withLock({ $0[relativePath] }) { return decoded }
+        let decoded = try RuntimeMetadata.decode(try bytes(relativePath))
+        decodedMetadata.withLock { $0[relativePath] = decoded }
+        return decoded
+    }
+
+    private static let decodedMetadata = LockedDictionary()
+
+    private final class LockedDictionary: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [String: RuntimeMetadata] = [:]
+
+        func withLock<T>(_ body: (inout [String: RuntimeMetadata]) -> T) -> T {
+            lock.withLock { body(&values) }
+        }
     }
 
     public static func json(_ relativePath: String) throws -> Any {

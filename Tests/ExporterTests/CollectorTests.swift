@@ -27,14 +27,14 @@ import Testing
         (#"{"V4": {"parents": 2, "interior": {"X1": [{"GlobalConsensus": "Kusama"}]}}}"#, "Kusama"),
     ])
     func xcmDestinationsInEveryVersion(location: String, expected: String) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_2003000_v16.scale")
         let value = try ValueJSONReader(registry: metadata.types).read(try JSON.parse(location), as: try Self.destType(metadata))
         #expect(XCMTransfersCollector.destination(of: value) == expected)
     }
 
     /// Only the native token (`Here` as the sender sees it) counts as tokens sent.
     @Test func xcmAmountsCountTheNativeAssetOnly() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_2003000_v16.scale")
         let callType = try #require(metadata.pallet(named: "XcmPallet")?.callType)
         guard case let .variant(calls)? = metadata.types[callType]?.definition,
               let assetsType = calls.first(where: { $0.name == "limited_reserve_transfer_assets" })?.fields.first(where: { $0.name == "assets" })?.typeID
@@ -47,7 +47,7 @@ import Testing
     /// Each collector binds to the corpus runtimes that have what it reads, and says why not otherwise.
     @Test(arguments: ChainData.metadataFiles)
     func collectorsBindOrSayWhatIsMissing(path: String) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(path))
+        let metadata = try ChainData.metadata(path)
         for spec in CollectorCatalog.all {
             switch try spec.bind(metadata) {
             case .bound, .scheduled: break

@@ -32,7 +32,7 @@ import Testing
     /// their blocks (a parachain has no elections of its own, pre-migration Asset Hub no staking).
     @Test(arguments: ChainData.metadataFiles)
     func shippedDefinitionsFitEveryCorpusRuntime(path: String) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(path))
+        let metadata = try ChainData.metadata(path)
         let check = ChainCheck(metadata: metadata)
         let parachain = metadata.pallet(named: "ParachainSystem") != nil
         let current = !parachain && (metadata.runtimeVersion?.specVersion ?? 0) >= 1_005_000
@@ -54,7 +54,7 @@ import Testing
     @Test func fieldAlternativesBridgeRuntimeVersions() throws {
         let rewards = try #require(try Self.shipped().first { $0.name == "staking_rewards_tokens_total" })
         for path in ["metadata/polkadot_9110_v14.scale", "metadata/polkadot_2000000_v15.scale"] {
-            let check = ChainCheck(metadata: try RuntimeMetadata.decode(try ChainData.bytes(path)))
+            let check = ChainCheck(metadata: try ChainData.metadata(path))
             #expect(try check.check(rewards) == .applies, "\(path)")
         }
     }
@@ -98,7 +98,7 @@ import Testing
 
     /// Against a runtime: accounts by SS58 address, field paths, and unknown items named.
     @Test func chainCheckReadsKeysAndFieldsAndNamesUnknownItems() throws {
-        let check = ChainCheck(metadata: try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2000000_v15.scale")))
+        let check = ChainCheck(metadata: try ChainData.metadata("metadata/polkadot_2000000_v15.scale"))
         let account = SS58.encode([UInt8](repeating: 7, count: 32), prefix: 0)
         func outcome(_ source: String, labels: String = "[]") throws -> String {
             let text = "- name: m\n  help: h\n  type: gauge\n  labels: \(labels)\n  source: \(source)\n"

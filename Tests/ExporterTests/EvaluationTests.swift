@@ -96,7 +96,7 @@ import Testing
     /// Storage definitions build their keys (an SS58 account included), read the value at the
     /// block, follow the field path and scale exactly; an absent `Option` gives no sample.
     @Test func storageValuesAreReadByKeyAndField() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2000000_v15.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_2000000_v15.scale")
         let evaluator = DefinitionEvaluator(metadata: metadata)
         let treasury = Array("modlpy/trsry".utf8) + [UInt8](repeating: 0, count: 20)
         let text = """

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aValueThatDoesNotDecodeCostsOnlyItsOwnMetric() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let runtime = try ChainRuntime(specVersion: 1_000_001, metadata: metadata, definitions: try Self.shipped(), strict: true)
         let multiplierKey = try Self.key(metadata, "TransactionPayment", "NextFeeMultiplier")
         let intact = runtime.evaluate(try Self.context(runtime, values: [multiplierKey: Array(repeating: 0, count: 15) + [1]]))
@@ -53,7 +53,7 @@ import Testing
     /// Events that do not decode fail the metrics reading events and calls, with their reason;
     /// the storage metrics and the header's are evaluated.
     @Test func undecodableEventsFailTheirReadersOnly() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let runtime = try ChainRuntime(specVersion: 1_000_001, metadata: metadata, definitions: try Self.shipped(), strict: false)
         let events = try #require(Hex.decode(try ChainData.text("blocks/polkadot/18468942/events.hex")))
         let context = try Self.context(runtime, events: Array(events.prefix(events.count / 2)))
@@ -71,7 +71,7 @@ import Testing
     /// definition reading it is skipped for that runtime, even at the start of following; a
     /// definition that asks for strictness stops following with the reason.
     @Test func aShippedDefinitionTheRuntimeLacksIsSkippedAStrictOneStops() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let shipped = try Self.shipped()
         let runtime = try ChainRuntime(specVersion: 1_000_001, metadata: metadata, definitions: shipped, strict: true)
         #expect(!runtime.definitions.contains { $0.name == "nomination_pools_value_locked_tokens" })

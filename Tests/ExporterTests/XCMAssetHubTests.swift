@@ -67,7 +67,7 @@ import Testing
         (#"{"V5": [{"WithdrawAsset": [{"id": {"parents": 1, "interior": "Here"}, "fun": {"Fungible": "7000"}}]}, {"InitiateTransfer": {"destination": {"parents": 2, "interior": {"X1": [{"GlobalConsensus": {"Ethereum": {"chain_id": 1}}}]}}, "remote_fees": {"ReserveWithdraw": {"Definite": [{"id": {"parents": 1, "interior": "Here"}, "fun": {"Fungible": "1000"}}]}}, "preserve_origin": false, "assets": [{"ReserveDeposit": {"Wild": {"AllOf": {"id": {"parents": 1, "interior": "Here"}, "fun": "Fungible"}}}}], "remote_xcm": []}}]}"#, "Ethereum", UInt128(7000)),
     ])
     func programTransfersFollowTheHolding(program: String, destination: String, amount: UInt128) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/statemint_2003001_v16.scale"))
+        let metadata = try ChainData.metadata("metadata/statemint_2003001_v16.scale")
         let callType = try #require(metadata.pallet(named: "PolkadotXcm")?.callType)
         guard case let .variant(calls)? = metadata.types[callType]?.definition,
               let messageType = calls.first(where: { $0.name == "execute" })?.fields.first(where: { $0.name == "message" })?.typeID

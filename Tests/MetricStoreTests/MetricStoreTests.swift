@@ -44,14 +44,40 @@ import Testing
             try await group.waitForAll()
         }
         try await stores[0].migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"]])
         let tables = backend == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-        var expected = ["backfill_ranges", "metric_metadata", "samples", "schema_migrations", "series"]
+        var expected = ["backfill_ranges", "metric_failures", "metric_metadata", "samples", "schema_migrations", "series"]
         if backend == .postgres { expected.insert("backfill_chunks", at: 0) }
         #expect(try await opened.referee(tables) == expected.map { [$0] })
         for store in stores { try await store.close() }
+    }
+
+    /// Failures of followed blocks, one block at a time, kept as runs of consecutive blocks per
+    /// metric and reason; a chunk loaded for the metric replaces those inside it.
+    @Test(arguments: Backend.allCases) func metricFailuresAreKeptAsRunsOfBlocks(_ backend: Backend) async throws {
+        let opened = try await Self.open(backend)
+        let store = try opened.store()
+        try await store.migrate()
+        func failure(_ block: UInt64, _ reason: String = "undecodable") -> MetricFailureRun {
+            MetricFailureRun(chain: "polkadot", metric: "fee", reason: reason, firstBlock: block, lastBlock: block, message: "block \(block): bad")
+        }
+        for block: UInt64 in [5, 6, 7, 9] {
+            try await store.write([Self.sample("issuance", block: block, exact: "1")], failures: [failure(block)])
+        }
+        try await store.write([], failures: [failure(8, "missing")])
+        let runs = try await store.metricFailures(chain: "polkadot")
+        #expect(runs.map { "\($0.reason) \($0.firstBlock)-\($0.lastBlock) \($0.message)" }
+            == ["undecodable 5-7 block 5: bad", "missing 8-8 block 8: bad", "undecodable 9-9 block 9: bad"], "\(runs)")
+        #expect(try await store.samples(metric: "issuance", chain: "polkadot").count == 4)
+        // History loads blocks 1–8 for the metric: the runs inside go, the one reaching past stays.
+        try await store.writeChunk([], loading: [LoadedRange(chain: "polkadot", metric: "fee", version: "1", firstBlock: 1, lastBlock: 8)])
+        #expect(try await store.metricFailures(chain: "polkadot").map(\.firstBlock) == [9])
+        // Runs given together join.
+        #expect(MetricFailureRun.runs([failure(3), failure(1), failure(2), failure(2, "missing")]).map { "\($0.reason) \($0.firstBlock)-\($0.lastBlock)" }
+            == ["missing 2-2", "undecodable 1-3"])
+        try await store.close()
     }
 
     @Test(arguments: Backend.allCases) func aSampleWrittenTwiceIsStoredOnceWithTheLaterValue(_ backend: Backend) async throws {

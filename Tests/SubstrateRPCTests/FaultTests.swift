@@ -83,7 +83,7 @@ import Testing
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(60))
         let cut = try await client.stateGetMetadata()
         #expect(throws: MetadataError.self) { try RuntimeMetadata.decode(hex: cut) }
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2000000_v15.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_2000000_v15.scale")
         let key = try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events")
         let events = try #require(try await client.stateGetStorage(Hex.encode(key)).flatMap { Hex.decode($0) })
         #expect(throws: ChainDecodingError.self) { try EventDecoder(metadata: metadata).decode(events) }

@@ -23,6 +23,10 @@ import Testing
             "--metadata", ChainData.url("metadata/polkadot_1002000_v14.scale").path,
             "--upgrade-at", "10:" + ChainData.url("metadata/polkadot_1003000_v14.scale").path,
         ], heights: [5, 9, 10, 20]),
+        // A V16 runtime, whose V14 form state_getMetadata serves, as a node does.
+        Case(arguments: [
+            "--history", "20", "--block-time", "0", "--seed", "7", "--metadata", ChainData.url("metadata/polkadot_2003000_v16.scale").path,
+        ], heights: [1, 12, 20]),
     ]
 
     @Test(arguments: cases)

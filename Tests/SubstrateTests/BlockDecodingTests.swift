@@ -11,7 +11,7 @@ import Testing
     func blockMatchesExpectedJSON(folder: String) throws {
         let expected = try JSON.parse(try ChainData.text("\(folder)/expected.json"))
         let metadataFile = try #require(expected["metadata_file"]?.stringValue)
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(metadataFile))
+        let metadata = try ChainData.metadata(metadataFile)
 
         let fm = FileManager.default
         let blockJSON = fm.fileExists(atPath: ChainData.url("\(folder)/block.json").path)

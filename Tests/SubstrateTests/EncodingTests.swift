@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func generalV5ExtrinsicsRoundTrip() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_2003000_v16.scale")
         let call = try metadata.callValue(pallet: "System", call: "remark", arguments: [.init(name: "remark", value: .bytes([1, 2, 3]))])
         let encoder = ExtrinsicEncoder(metadata: metadata)
         let bare = try encoder.bare(call: call, version: 5)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func newEventsEncodeAndDecode() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003003_v15.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1003003_v15.scale")
         let balances = try #require(metadata.pallet(named: "Balances"))
         guard case let .variant(events)? = metadata.types[try #require(balances.eventType)]?.definition,
               let transfer = events.first(where: { $0.name == "Transfer" })
@@ -84,7 +84,7 @@ import Testing
     /// Map keys come back out of storage keys for the concat hashers, as `state_getKeysPaged`
     /// results need.
     @Test func storageKeysDecodeBackToTheirParts() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let builder = StorageKeyBuilder(metadata: metadata)
         let expected = try JSON.parse(try ChainData.text("storage_keys_expected.json"))
         let aliceKey = try #require(expected["maps"]?["System.Account(Alice)"]?["key"]?.stringValue.flatMap { Hex.decode($0) })

@@ -10,7 +10,7 @@ import Testing
     let encoder: ValueEncoder
 
     init() throws {
-        metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale"))
+        metadata = try ChainData.metadata("metadata/polkadot_2003000_v16.scale")
         encoder = ValueEncoder(registry: metadata.types)
     }
 

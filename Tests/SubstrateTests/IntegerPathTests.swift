@@ -89,7 +89,7 @@ import Testing
     /// enums, bounded maps, weights, fixed-point numbers).
     @Test(arguments: ["metadata/polkadot_1003003_v15.scale", "metadata/kusama_2003000_v16.scale", "metadata/polkadot_9110_v14.scale"])
     func constantsAndDefaultsReadFromTheBytesAsFromTheirValues(file: String) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(file))
+        let metadata = try ChainData.metadata(file)
         let decoder = ValueDecoder(registry: metadata.types)
         var compared = 0
         for pallet in metadata.pallets {

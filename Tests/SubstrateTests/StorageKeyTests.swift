@@ -10,7 +10,7 @@ import Testing
     let expected: JSON
 
     init() throws {
-        metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         builder = StorageKeyBuilder(metadata: metadata)
         expected = try JSON.parse(try ChainData.text("storage_keys_expected.json"))
     }
@@ -19,7 +19,7 @@ import Testing
         guard case let .object(prefixes)? = expected["plain_prefixes"] else { Issue.record("no plain_prefixes"); return }
         #expect(prefixes.count == 21)
         // Some items (NominationPools.TotalValueLocked) arrived after runtime 1000001: use a newer one.
-        let newer = StorageKeyBuilder(metadata: try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_2003000_v16.scale")))
+        let newer = StorageKeyBuilder(metadata: try ChainData.metadata("metadata/polkadot_2003000_v16.scale"))
         for entry in prefixes {
             let parts = entry.key.split(separator: ".").map(String.init)
             let inOld = metadata.storageEntry(pallet: parts[0], item: parts[1]) != nil

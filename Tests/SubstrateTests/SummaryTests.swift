@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func invalidBoolIsRejectedByBothPaths() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let boolType = try #require(metadata.types.types.first { $0.definition == .primitive(.bool) }?.id)
         var skipping = SCALEDecoder([0x02])
         #expect(throws: SCALEError.self) { try ValueDecoder(registry: metadata.types).skip(boolType, in: &skipping) }
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func invalidUTF8IsRejectedByBothPaths() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1000001_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
         let stringType = try #require(metadata.types.types.first { $0.definition == .primitive(.str) }?.id)
         let values = ValueDecoder(registry: metadata.types)
         var skipping = SCALEDecoder([0x08, 0xC3, 0x28])

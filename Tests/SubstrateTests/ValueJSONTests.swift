@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: ChainData.metadataFiles)
     func everyConstantAndStorageDefaultSurvivesJSON(path: String) throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes(path))
+        let metadata = try ChainData.metadata(path)
         let decoder = ValueDecoder(registry: metadata.types)
         for pallet in metadata.pallets {
             for constant in pallet.constants {
@@ -46,7 +46,7 @@ import Testing
 
     /// What a person writes: an SS58 address for an account, amounts as strings or numbers.
     @Test func handWrittenCallsReadLikeDecodedOnes() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003000_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1003000_v14.scale")
         let reader = ValueJSONReader(registry: metadata.types)
         let account = [UInt8](repeating: 0xd4, count: 32)
         let built = try metadata.callValue(pallet: "Balances", call: "transfer_keep_alive", arguments: [
@@ -61,7 +61,7 @@ import Testing
 
     /// Mistakes are named by where they are and what would fit.
     @Test func mismatchesNameTheirPlace() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003000_v14.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1003000_v14.scale")
         let reader = ValueJSONReader(registry: metadata.types)
         let callType = metadata.outerEnums.callType
         func failure(_ text: String) -> String {

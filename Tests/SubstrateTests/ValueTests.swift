@@ -68,7 +68,7 @@ import Testing
 
     /// A storage value read the way the exporter reads balances: `System.Account` → `data.free`.
     @Test func storageValuesReadByFieldPath() throws {
-        let metadata = try RuntimeMetadata.decode(try ChainData.bytes("metadata/polkadot_1003003_v15.scale"))
+        let metadata = try ChainData.metadata("metadata/polkadot_1003003_v15.scale")
         let entry = try #require(metadata.storageEntry(pallet: "System", item: "Account"))
         let values = ValueDecoder(registry: metadata.types)
         // The entry's default (an empty account) and an account with 12.3456789012 DOT free.

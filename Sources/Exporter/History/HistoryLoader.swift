@@ -468,7 +468,7 @@ struct RuntimeCache {
             throw HistoryLoader.LoadError(description: "\(chain): no specVersion in state_getRuntimeVersion's answer at \(parentHash)")
         }
         if let known = bySpec[spec] { return known }
-        let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.stateGetMetadata(at: parentHash) })
+        let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.newestMetadata(at: parentHash) })
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
         for reason in runtime.skipped { logger.warning("\(chain): history of runtime \(spec): skipped \(reason)") }
         bySpec[spec] = runtime

@@ -315,7 +315,7 @@ public actor ChainFollower {
             current = known
             return known
         }
-        let metadata = try RuntimeMetadata.decode(hex: try await client.stateGetMetadata(at: parentHash))
+        let metadata = try RuntimeMetadata.decode(hex: try await client.newestMetadata(at: parentHash))
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: runtimes.isEmpty)
         for reason in runtime.skipped { logger.warning("\(chain): skipped for runtime \(spec): \(reason)") }
         logger.info("\(chain): runtime \(metadata.runtimeVersion?.specName ?? "?") \(spec) from block \(number), \(runtime.definitions.count) of \(definitions.count) definitions apply")
