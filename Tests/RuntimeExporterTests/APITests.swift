@@ -72,8 +72,11 @@ import Testing
             "backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--store", store.argument, "--metrics-dir", definitions.path,
         ])
         #expect(loaded.status == 0, "\(loaded.stderr)")
-        let api = try ListeningProcess("runtime-exporter") {
-            ["api", "--store", store.argument, "--web.listen-address", "127.0.0.1:\($0)", "--api-keys-file", keyFile.path, "--max-points", "5000"]
+        // Started off the test's thread: waiting for its port would hold a thread of the shared pool.
+        let api = try await OffPool.run {
+            try ListeningProcess("runtime-exporter") {
+                ["api", "--store", store.argument, "--web.listen-address", "127.0.0.1:\($0)", "--api-keys-file", keyFile.path, "--max-points", "5000"]
+            }
         }
         defer { api.stop() }
         let base = "http://127.0.0.1:\(api.port)/api/v1"
@@ -194,7 +197,7 @@ extension APITests {
         let store = try await StoreUnderTest.make(backend, in: directory, name: "sanpy")
         let loaded = try await Executable.run("runtime-exporter", ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "40", "--store", store.argument])
         #expect(loaded.status == 0, "\(loaded.stderr)")
-        let api = try ListeningProcess("runtime-exporter") { ["api", "--store", store.argument, "--web.listen-address", "127.0.0.1:\($0)"] }
+        let api = try await OffPool.run { try ListeningProcess("runtime-exporter") { ["api", "--store", store.argument, "--web.listen-address", "127.0.0.1:\($0)"] } }
         defer { api.stop() }
 
         let output = try await PythonReferee.run("""
