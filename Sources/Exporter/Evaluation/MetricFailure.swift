@@ -55,8 +55,6 @@ public struct UndecodedParts: Sendable, Equatable {
         self.events = events
     }
 
-    public var isEmpty: Bool { extrinsics == nil && events == nil }
-
     /// Why a reader of `parts` has nothing to read; nil when those parts decoded.
     func reason(reading parts: BlockParts) -> String? {
         if parts.contains(.extrinsics), let extrinsics { return "the block's extrinsics do not decode: \(extrinsics)" }

@@ -1,5 +1,4 @@
 import ExactJSON
-import SCALE
 import Substrate
 
 /// What one runtime makes of one block, wherever the block comes from (followed live now,

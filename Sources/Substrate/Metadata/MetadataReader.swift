@@ -167,8 +167,8 @@ extension SCALEDecoder {
 }
 
 extension RuntimeMetadata {
-    /// Runs a version reader, turning its SCALE errors into `MetadataError.malformed`.
-    static func translatingErrors(_ read: () throws -> RuntimeMetadata) throws(MetadataError) -> RuntimeMetadata {
+    /// Runs a version reader (or writer), turning its SCALE errors into `MetadataError.malformed`.
+    static func translatingErrors<Result>(_ read: () throws -> Result) throws(MetadataError) -> Result {
         do {
             return try read()
         } catch let error as SCALEError {

@@ -20,10 +20,10 @@ extension RuntimeMetadata {
         guard v15[start + 4] == 15 else { throw .unsupportedVersion(v15[start + 4]) }
         decoder.seek(to: start + 5)
 
-        var out = SCALEEncoder()
-        out.append(contentsOf: magic)
-        out.append(14)
-        do {
+        return try translatingErrors {
+            var out = SCALEEncoder()
+            out.append(contentsOf: magic)
+            out.append(14)
             let typesStart = decoder.position
             let types = try decoder.decodeTypeRegistry()
             out.append(contentsOf: v15[typesStart..<decoder.position])
@@ -50,20 +50,19 @@ extension RuntimeMetadata {
             _ = try decoder.decodeMetadataTail(v16: false)
             try decoder.expectEnd()
 
-            guard let unchecked = types.first(where: { $0.path.last == "UncheckedExtrinsic" }) else {
-                throw MetadataError.incomplete("no UncheckedExtrinsic type for the V14 extrinsic record")
-            }
-            out.encodeCompact(unchecked.id)
+            out.encodeCompact(try uncheckedExtrinsicType(in: types))
             out.append(version)
             out.append(contentsOf: extensions)
             out.encodeCompact(runtimeType)
-        } catch let error as MetadataError {
-            throw error
-        } catch let error as SCALEError {
-            throw .malformed(error)
-        } catch {
-            throw .incomplete("\(error)")
+            return out.bytes
         }
-        return out.bytes
+    }
+
+    /// The `UncheckedExtrinsic` type, which the V14 extrinsic record names instead of its parts.
+    static func uncheckedExtrinsicType(in types: [PortableType]) throws(MetadataError) -> UInt32 {
+        guard let unchecked = types.first(where: { $0.path.last == "UncheckedExtrinsic" }) else {
+            throw .incomplete("no UncheckedExtrinsic type for the V14 extrinsic record")
+        }
+        return unchecked.id
     }
 }

@@ -14,23 +14,20 @@ extension RuntimeMetadata {
         guard metadata.version == 16 else { throw .unsupportedVersion(metadata.version) }
         var decoder = SCALEDecoder(v16)
         try skipWrapper(&decoder)
-        var out = SCALEEncoder()
-        out.append(contentsOf: magic)
-        out.append(14)
-        do {
+        return try translatingErrors {
+            var out = SCALEEncoder()
+            out.append(contentsOf: magic)
+            out.append(14)
             try decoder.skip(5)
             let typesStart = decoder.position
             let types = try decoder.decodeTypeRegistry()
             out.append(contentsOf: v16[typesStart..<decoder.position])
             out.encodeVector(metadata.pallets) { out, pallet in out.encodeV14(pallet) }
 
-            guard let unchecked = types.first(where: { $0.path.last == "UncheckedExtrinsic" }) else {
-                throw MetadataError.incomplete("no UncheckedExtrinsic type for the V14 extrinsic record")
-            }
             // V14 names the `Runtime` type; a registry without it (nothing refers to it) is named
             // by its `RuntimeCall`, which no reader decodes the runtime type with anyway.
             let runtime = types.first { $0.path.last == "Runtime" && $0.path.count >= 2 }?.id ?? metadata.extrinsic.callType
-            out.encodeCompact(unchecked.id)
+            out.encodeCompact(try uncheckedExtrinsicType(in: types))
             out.append(metadata.extrinsic.versions.filter { $0 <= 4 }.max() ?? 4)
             out.encodeVector(metadata.extrinsic.transactionExtensions) { out, extensionMetadata in
                 out.encode(extensionMetadata.identifier)
@@ -38,14 +35,8 @@ extension RuntimeMetadata {
                 out.encodeCompact(extensionMetadata.implicitTypeID)
             }
             out.encodeCompact(runtime)
-        } catch let error as MetadataError {
-            throw error
-        } catch let error as SCALEError {
-            throw .malformed(error)
-        } catch {
-            throw .incomplete("\(error)")
+            return out.bytes
         }
-        return out.bytes
     }
 }
 
