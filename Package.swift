@@ -169,7 +169,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/polkadot_2000000_v15.scale")],
+            resources: [.copy("Resources/polkadot_2000000_v15.scale"), .copy("Resources/statemint_2003001_v16.scale")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

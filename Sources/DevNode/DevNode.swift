@@ -13,7 +13,9 @@ public struct DevNode: Sendable {
         public var host = "127.0.0.1"
         /// 0 picks a free port; `listening` says which.
         public var port = 9944
-        /// Runtime metadata file (V14, V15 or V16; binary or hex). Nil: the bundled Polkadot runtime.
+        /// The kind of chain whose bundled runtime runs when no metadata file is given.
+        public var chain = Chain.relay
+        /// Runtime metadata file (V14, V15 or V16; binary or hex). Nil: the chain's bundled runtime.
         public var metadataPath: String?
         public var withoutPallets: Set<String> = []
         /// Runtime upgrades: from `block` on, the runtime of the metadata in `metadataPath`.
@@ -48,6 +50,20 @@ public struct DevNode: Sendable {
         }
     }
 
+    /// The bundled runtimes: a Polkadot relay chain (spec 2000000, V15) and Polkadot Asset Hub
+    /// after the migration (spec 2003001, V16), where staking, pools and elections live.
+    public enum Chain: String, Sendable, CaseIterable {
+        case relay
+        case assetHub = "asset-hub"
+
+        var bundledMetadata: String {
+            switch self {
+            case .relay: "polkadot_2000000_v15"
+            case .assetHub: "statemint_2003001_v16"
+            }
+        }
+    }
+
     public struct InvalidOptions: Error, CustomStringConvertible {
         public let description: String
     }
@@ -64,7 +80,7 @@ public struct DevNode: Sendable {
     public init(options: Options, logger: Logger, listening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try options.validate()
         let faults = try FaultPlan(parsing: options.faults)
-        guard let path = options.metadataPath ?? Bundle.module.url(forResource: "polkadot_2000000_v15", withExtension: "scale")?.path else {
+        guard let path = options.metadataPath ?? Bundle.module.url(forResource: options.chain.bundledMetadata, withExtension: "scale")?.path else {
             throw InvalidOptions(description: "the bundled metadata is missing")
         }
         let genesisRuntime = try DevRuntime(metadataBytes: try Self.readMetadata(path), droppingPallets: options.withoutPallets)

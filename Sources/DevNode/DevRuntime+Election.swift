@@ -57,7 +57,7 @@ extension DevRuntime {
 
     /// The score of electing the current validators: the least stake behind one, the sum, and
     /// the sum of squares.
-    private func electionScore(_ staking: StakingState) -> (minimalStake: UInt128, sumStake: UInt128, sumStakeSquared: UInt128) {
+    func electionScore(_ staking: StakingState) -> (minimalStake: UInt128, sumStake: UInt128, sumStakeSquared: UInt128) {
         let totals = staking.validators.map { staking.bonded[$0, default: 0] + (staking.exposures[$0].map { $0.total - $0.own } ?? 0) }
         return (totals.min() ?? 0, totals.reduce(0, +), totals.reduce(0) { $0 + $1 * $1 / 1_000_000_000 })
     }

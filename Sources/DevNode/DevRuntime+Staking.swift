@@ -20,6 +20,12 @@ struct StakingState: Sendable {
     var exposures: [[UInt8]: (own: UInt128, total: UInt128, nominators: UInt32)] = [:]
     /// Validators not yet paid for `era`, and the payout each is due.
     var unpaid: (era: UInt32, validators: [[UInt8]], payoutEach: UInt128)?
+    /// The active era's nominators behind each validator and their stake (its exposure pages).
+    var backers: [[UInt8]: [(nominator: [UInt8], stake: UInt128)]] = [:]
+    /// Reward points of the active era's validators (staking-async: from session reports).
+    var points: [[UInt8]: UInt32] = [:]
+    /// `ErasValidatorReward`: each paid era's payout, for the eras in the history depth.
+    var validatorRewards: [UInt32: UInt128] = [:]
 
     var totalBonded: UInt128 { bonded.values.reduce(0, +) }
 
@@ -28,7 +34,11 @@ struct StakingState: Sendable {
     /// the era's snapshot; the era's total stake is their sum.
     mutating func elect(era: UInt32) {
         var exposures = [[UInt8]: (own: UInt128, total: UInt128, nominators: UInt32)]()
-        for validator in validators { exposures[validator] = (bonded[validator, default: 0], bonded[validator, default: 0], 0) }
+        var backers = [[UInt8]: [(nominator: [UInt8], stake: UInt128)]]()
+        for validator in validators {
+            exposures[validator] = (bonded[validator, default: 0], bonded[validator, default: 0], 0)
+            backers[validator] = []
+        }
         for (nominator, targets) in nominations.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let elected = targets.filter { exposures[$0] != nil }
             guard !elected.isEmpty else { continue }
@@ -38,9 +48,11 @@ struct StakingState: Sendable {
                 let part = position == 0 ? stake - share * UInt128(elected.count - 1) : share
                 exposures[target]?.total += part
                 exposures[target]?.nominators += 1
+                backers[target]?.append((nominator, part))
             }
         }
         self.exposures = exposures
+        self.backers = backers
         erasTotalStake[era] = exposures.values.reduce(0) { $0 + $1.total }
     }
 }
@@ -71,6 +83,11 @@ extension DevRuntime {
         let remainder = payout / 4
         staking.activeEra += 1
         staking.eraStart = timestamp
+        staking.points = [:]
+        if has("Staking", event: "SessionRotated") {
+            staking.validatorRewards[ended] = payout
+            if ended >= Self.historyDepth { staking.validatorRewards.removeValue(forKey: ended - Self.historyDepth) }
+        }
         staking.elect(era: staking.activeEra)
         if staking.activeEra >= Self.historyDepth { staking.erasTotalStake.removeValue(forKey: staking.activeEra - Self.historyDepth) }
         let count = UInt128(max(staking.validators.count, 1))
@@ -141,9 +158,12 @@ extension DevRuntime {
         for nominator in nominators where nominatorStake > 0 {
             rewards.append((nominator, (amount - validatorShare) * block.state.staking.bonded[nominator, default: 0] / nominatorStake))
         }
-        let arguments: [String: JSON] = ["validator_stash": .string(Hex.encode(validator)), "era": .number(era)]
+        var arguments: [String: JSON] = ["validator_stash": .string(Hex.encode(validator)), "era": .number(era)]
+        // Staking-async runtimes pay exposures page by page (one page each here).
+        let byPage = isStakingAsync && has("Staking", call: "payout_stakers_by_page")
+        if byPage { arguments["page"] = .number(0) }
         let fee = 400_000_000 + UInt128(block.random.next() % 100_000_000)
-        try submit(try call("Staking", "payout_stakers", arguments), by: payer, fee: fee, to: &block) { phase in
+        try submit(try call("Staking", byPage ? "payout_stakers_by_page" : "payout_stakers", arguments), by: payer, fee: fee, to: &block) { phase in
             var records = [try event("Staking", "PayoutStarted", ["era_index": .primitive(.u32(era)), "validator_stash": .bytes(validator)], phase: phase)]
             for reward in rewards {
                 records.append(try event("Balances", "Deposit", ["who": .bytes(reward.stash), "amount": .primitive(.u128(reward.amount))], phase: phase))
@@ -185,7 +205,7 @@ extension DevRuntime {
             ])
             if storage.has("Staking", "Bonded") { try storage.put("Staking", "Bonded", keys: [.string(Hex.encode(stash))], json: .string(Hex.encode(stash))) }
         }
-        if storage.has("Session", "Validators") {
+        if storage.has("Session", "Validators"), !isStakingAsync {
             try storage.put("Session", "Validators", json: .array(staking.validators.map { .string(Hex.encode($0)) }))
         }
         let overview = storage.has("Staking", "ErasStakersOverview")

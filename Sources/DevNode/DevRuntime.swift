@@ -38,6 +38,9 @@ struct DevRuntime: Sendable {
         var election = ElectionState()
         /// The bag each voter was put in when it joined the voter list (not moved since).
         var voterBags: [[UInt8]: UInt64] = [:]
+        /// Staking-async: the multi-block election, and session reports received from the relay chain.
+        var multiBlock = MultiBlockState()
+        var sessionReports: UInt64 = 0
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -89,6 +92,9 @@ struct DevRuntime: Sendable {
 
     var author: [UInt8] { accounts[accounts.count - 1] }
 
+    /// A parachain runtime: its blocks start with `ParachainSystem.set_validation_data`.
+    var isParachain: Bool { has("ParachainSystem", call: "set_validation_data") }
+
     /// What `signer` spends on one action that wanted `wanted`: at most a two-hundredth of its
     /// free balance, so that money leaving the signers (to the author, pools, other chains)
     /// never drives an account below zero however long the history; nil when the account has
@@ -131,6 +137,12 @@ struct DevRuntime: Sendable {
         let timestamp = configuration.genesisTimeMilliseconds + number * UInt64(configuration.blockTime.milliseconds)
 
         try startEraIfDue(&block, timestamp: timestamp)
+        try sessionReportIfDue(&block, timestamp: timestamp)
+        if isParachain {
+            // A collator's first inherent: the relay chain's state it builds on.
+            block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
+            block.body.append(try extrinsics.bare(call: try plainCall("ParachainSystem", "set_validation_data", setting: [:])))
+        }
         let now = try metadata.callValue(pallet: "Timestamp", call: "set", arguments: [.init(name: "now", value: Value(.compact(.u64(timestamp))))])
         block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
         block.body.append(try extrinsics.bare(call: now))
@@ -144,6 +156,7 @@ struct DevRuntime: Sendable {
         try stakingActivity(&block)
         try poolActivity(&block)
         try electionActivity(&block)
+        try multiBlockElectionActivity(&block)
         placeNewVoters(&block.state)
         return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
@@ -237,6 +250,22 @@ struct DevRuntime: Sendable {
         return try event(pallet, name, values, phase: phase)
     }
 
+    /// An event whose fields have no names, given as JSON in order.
+    func event(_ pallet: String, _ name: String, positional given: [JSON], phase: EventRecord.Phase) throws -> EventRecord {
+        guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name), variant.fields.count == given.count else {
+            throw DevError(description: "the runtime has no event \(pallet).\(name) with \(given.count) fields")
+        }
+        var fields = [Value.NamedValue]()
+        for (field, json) in zip(variant.fields, given) {
+            do {
+                fields.append(.init(name: field.name, value: try reader.read(json, as: field.typeID)))
+            } catch {
+                throw DevError(description: "\(pallet).\(name) of spec \(version.specVersion): \(error)")
+            }
+        }
+        return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
+    }
+
     func has(_ pallet: String, call name: String) -> Bool {
         guard let callType = metadata.pallet(named: pallet)?.callType, case let .variant(variants)? = metadata.types[callType]?.definition else { return false }
         return variants.contains { $0.name == name }
@@ -328,14 +357,18 @@ struct DevRuntime: Sendable {
         try writeStakingStorage(state.staking, to: &storage)
         try writePoolsStorage(state.pools, staking: state.staking, to: &storage)
         try writeElectionStorage(state.election, to: &storage)
+        try writeStakingAsyncStorage(state, to: &storage)
+        try writeMultiBlockElection(state.multiBlock, to: &storage)
         try writeVoterList(state, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })
         let extrinsicsRoot = Blake2b.hash256(block.body.flatMap { $0 })
+        // Parachains author by Aura (the slot, little-endian), relay chains by BABE.
+        let engine = Array((isParachain ? "aura" : "BABE").utf8)
+        let preRuntime = isParachain ? withUnsafeBytes(of: (timestamp / 6000).littleEndian) { Array($0) } : block.random.bytes(16)
         var digest: [DigestItem] = block.number == 0 ? [] : [
-            .preRuntime(engine: Array("BABE".utf8), data: block.random.bytes(16)),
-            .seal(engine: Array("BABE".utf8), data: block.random.bytes(64)),
+            .preRuntime(engine: engine, data: preRuntime), .seal(engine: engine, data: block.random.bytes(64)),
         ]
         if setsCode { digest.insert(.runtimeEnvironmentUpdated, at: 1) }
         let header = BlockHeader(parentHash: parentHash, number: block.number, stateRoot: stateRoot, extrinsicsRoot: extrinsicsRoot, digest: digest)

@@ -14,7 +14,7 @@ enum DevnodeTruth {
             let unbonding = state.pools.unbonding(id).values.reduce(0, +)
             return JSON.Member(String(id), .object([
                 "members": .string(String(pool.members)), "points": .string(String(pool.points)),
-                "balance": .string(String(state.staking.bonded[DevRuntime.poolAccount(id), default: 0] + unbonding)),
+                "balance": .string(String(state.poolBalance(id))),
                 "unbonding": .string(String(unbonding)), "pending_rewards": .string(String(pool.rewards - pool.commissionPending)),
             ]))
         }
@@ -28,6 +28,12 @@ enum DevnodeTruth {
                 "own": .string(String(own)), "others": .string(String(total - own)), "active_validators": .number(state.staking.validators.count),
                 "nominator_backings": .number(exposures.reduce(0) { $0 + Int($1.nominators) }),
             ]),
+            "staking_async": runtime.isStakingAsync ? stakingAsync(state) : .null,
+            "multi_block_election": runtime.isStakingAsync ? multiBlock(state.multiBlock) : .null,
+            "delegated_staking": runtime.isStakingAsync ? .object([
+                "agents": .number(state.pools.pools.count), "delegators": .number(state.pools.members.count),
+                "delegated": .string(String(state.pools.pools.keys.reduce(UInt128(0)) { $0 + state.poolBalance($1) })),
+            ]) : .null,
             "issuance": .string(String(state.issuance)),
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
@@ -36,6 +42,35 @@ enum DevnodeTruth {
                 "total": .string(String(state.staking.bonded.values.reduce(0, +) + state.pools.unbondingTotal)),
                 "unbonding": .string(String(state.pools.unbondingTotal)),
             ]),
+        ])
+    }
+
+    private static func stakingAsync(_ state: DevRuntime.State) -> JSON {
+        let staking = state.staking
+        let previous = staking.activeEra > 0 ? staking.validatorRewards[staking.activeEra - 1] : nil
+        return .object([
+            "era_points": .number(staking.points.values.reduce(0, +)), "era_points_validators": .number(staking.points.count),
+            "previous_era_reward": previous.map { .string(String($0)) } ?? .null,
+            "session_reports": .number(state.sessionReports),
+        ])
+    }
+
+    private static func multiBlock(_ election: MultiBlockState) -> JSON {
+        let complete = MultiBlockState.snapshotComplete.contains(election.phase)
+        func counts(_ events: [String: UInt64]) -> JSON {
+            .object(events.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .number($0.value)) })
+        }
+        return .object([
+            "round": .number(election.round), "phase": .string(election.phase),
+            "snapshot_pages": .number(election.voterPages.count),
+            "snapshot_voters": complete ? .number(election.voterPages.values.reduce(0) { $0 + $1.count }) : .null,
+            "snapshot_targets": complete ? .number(election.targets.count) : .null,
+            "desired_targets": election.desiredTargets.map { .number($0) } ?? .null,
+            "queued": election.queued.map {
+                .object(["minimal_stake": .string(String($0.minimalStake)), "sum_stake": .string(String($0.sumStake)), "sum_stake_squared": .string(String($0.sumStakeSquared))])
+            } ?? .null,
+            "signed_events": counts(election.signedEvents), "verification_events": counts(election.verificationEvents),
+            "transitions": .number(election.transitions),
         ])
     }
 

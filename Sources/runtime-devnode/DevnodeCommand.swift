@@ -18,7 +18,10 @@ struct DevnodeCommand: AsyncParsableCommand {
     @Option(help: "Port for both HTTP and WebSocket JSON-RPC.")
     var port = 9944
 
-    @Option(help: "Runtime metadata V14, V15 or V16 (binary or hex, bare or wrapped). Default: a bundled Polkadot runtime (spec 2000000, metadata V15; state_getMetadata serves its V14 form, as a node does).")
+    @Option(help: "The chain to simulate when no --metadata is given: relay (a bundled Polkadot runtime, spec 2000000, V15) or asset-hub (a bundled Polkadot Asset Hub runtime, spec 2003001, V16: staking-async, multi-block elections, pools through delegated staking). state_getMetadata serves V14, as a node does.")
+    var chain = "relay"
+
+    @Option(help: "Runtime metadata V14, V15 or V16 (binary or hex, bare or wrapped), instead of the chain's bundled runtime; what it holds decides what its blocks do.")
     var metadata: String?
 
     @Option(help: "Leave a pallet out of the genesis runtime (repeatable; V15 metadata), as a chain built without it, e.g. Staking.")
@@ -62,6 +65,10 @@ struct DevnodeCommand: AsyncParsableCommand {
         var options = DevNode.Options()
         options.host = host
         options.port = port
+        guard let kind = DevNode.Chain(rawValue: chain) else {
+            throw ValidationError("--chain takes \(DevNode.Chain.allCases.map(\.rawValue).joined(separator: " or ")), not \(chain)")
+        }
+        options.chain = kind
         options.metadataPath = metadata
         options.withoutPallets = Set(withoutPallet)
         for upgrade in upgradeAt {

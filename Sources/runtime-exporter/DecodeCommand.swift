@@ -27,8 +27,18 @@ struct DecodeMetadataCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "List one pallet's storage items, calls, events and constants with their types instead.")
+    var pallet: String?
+
     func run() throws {
         let metadata = try InputFiles.metadata(file)
+        if let pallet {
+            guard let listing = PalletListing(metadata, pallet: pallet) else {
+                throw ValidationError("\(file): the runtime has no pallet \(pallet); it has \(metadata.pallets.map(\.name).joined(separator: ", "))")
+            }
+            print(listing.text)
+            return
+        }
         let summary = MetadataSummary(metadata)
         print(json ? summary.json.serialized(pretty: true) : summary.text)
     }

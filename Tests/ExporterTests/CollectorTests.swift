@@ -1,6 +1,7 @@
 import ChainFixtures
 import ExactJSON
 @testable import Exporter
+import SCALE
 import Substrate
 import Testing
 
@@ -61,5 +62,18 @@ import Testing
         }
         #expect((xcmPallet == nil) == path.contains("9110"))
         if case .missing = try RuntimeVersionCollector.spec.bind(metadata) { Issue.record("\(path): runtime_version does not bind") }
+    }
+}
+
+/// Staking on Asset Hub reads the era's own entries, never `Session` (there, its collators).
+@Suite struct StakingAsyncCollectorTests {
+    @Test(arguments: ["metadata/statemint_2003001_v16.scale", "metadata/statemine_2003000_v16.scale"])
+    func theRuntimeOfAnAssetHubReadsNoSessionItem(path: String) throws {
+        let metadata = try ChainData.metadata(path)
+        let definitions = try DefinitionLoader.load(directories: [try #require(DefinitionLoader.shippedDirectory)])
+        let runtime = try ChainRuntime(specVersion: metadata.runtimeVersion?.specVersion ?? 0, metadata: metadata, definitions: definitions, strict: false)
+        let session = Hex.encode(StorageKeyBuilder.prefix(pallet: "Session", item: "Validators"))
+        #expect(!runtime.storageKeys.contains(session))
+        #expect(runtime.collectors.contains { $0.name == "staking_exposure" } && runtime.collectors.contains { $0.name == "multi_block_election" })
     }
 }

@@ -10,6 +10,11 @@ import Synchronization
 protocol Collector: Sendable {
     /// Storage keys (`0x` hex) read at every block.
     var storageKeys: [String] { get }
+    /// Map prefixes (`0x`) whose keys the collector needs listed, chosen from the values of
+    /// `storageKeys` at this block: the entries of the active era's exposures. A listing is
+    /// read once and kept, so only prefixes whose keys no longer change while they are asked
+    /// for belong here. The keys come in `BlockContext.listedKeys`, before `followUpKeys`.
+    func listedPrefixes(_ block: BlockContext) throws(CollectorError) -> [String]
     /// Keys to read next, chosen from the values of `storageKeys` at this block.
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String]
     /// Keys worth reading along with later blocks' first query: the follow-up keys and those
@@ -31,6 +36,7 @@ protocol ScheduledCollector: Sendable {
 extension Collector {
     var storageKeys: [String] { [] }
     var blockParts: BlockParts { [] }
+    func listedPrefixes(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
     func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String] { try followUpKeys(block) }
 }
@@ -84,7 +90,7 @@ public struct CollectorSpec: Sendable {
 public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
-        ElectionSubmissionsCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
+        ElectionSubmissionsCollector.spec, MultiBlockElectionCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
     ]
 
     /// Collectors that read the state with calls of their own, on a schedule.

@@ -1,17 +1,25 @@
 import Substrate
 
-/// Solutions submitted to the election (`ElectionProviderMultiPhase.submit`, signed, and
-/// `submit_unsigned`, by validators): how many, and the last one of each kind's encoded length
-/// in bytes and weight (`ref_time` from its `ExtrinsicSuccess`). The last-submission values hold
-/// until the next submission of that kind.
+/// Solutions submitted to the election: signed (`ElectionProviderMultiPhase.submit`; each page
+/// of a multi-block election's `MultiBlockElectionSigned.submit_page`) and unsigned
+/// (`submit_unsigned` of either, by validators): how many, and the last one of each kind's
+/// encoded length in bytes and weight (`ref_time` from its `ExtrinsicSuccess`). The
+/// last-submission values hold until the next submission of that kind.
 struct ElectionSubmissionsCollector: Collector {
-    static let pallet = "ElectionProviderMultiPhase"
+    /// The kind of each submitting call, by pallet and call.
+    static let kinds: [String: [String: String]] = [
+        "ElectionProviderMultiPhase": ["submit": "signed", "submit_unsigned": "unsigned"],
+        "MultiBlockElectionSigned": ["submit_page": "signed"],
+        "MultiBlockElectionUnsigned": ["submit_unsigned": "unsigned"],
+    ]
     static let byKind: Set<String> = ["kind"]
     static let spec = CollectorSpec(
         name: "election_submissions", values: ["submissions": byKind, "length": byKind, "weight": byKind], defaultValue: "submissions",
         stickyValues: ["length", "weight"]
     ) { metadata throws(CollectorError) in
-        guard metadata.pallet(named: pallet)?.callType != nil else { return .missing("election_submissions: the runtime has no \(pallet) calls") }
+        guard kinds.keys.contains(where: { metadata.pallet(named: $0)?.callType != nil }) else {
+            return .missing("election_submissions: the runtime has no calls of \(kinds.keys.sorted().joined(separator: " or "))")
+        }
         return .bound(ElectionSubmissionsCollector())
     }
 
@@ -20,13 +28,8 @@ struct ElectionSubmissionsCollector: Collector {
     func collect(_ block: BlockContext) throws(CollectorError) -> [Sample] {
         var samples = [Sample]()
         var counts = ["signed": UInt128(0), "unsigned": 0]
-        for (index, extrinsic) in block.extrinsics.enumerated() where extrinsic.call.pallet == Self.pallet && block.succeeded(index) == true {
-            let kind: String
-            switch extrinsic.call.name {
-            case "submit": kind = "signed"
-            case "submit_unsigned": kind = "unsigned"
-            default: continue
-            }
+        for (index, extrinsic) in block.extrinsics.enumerated() {
+            guard let kind = Self.kinds[extrinsic.call.pallet]?[extrinsic.call.name], block.succeeded(index) == true else { continue }
             counts[kind, default: 0] += 1
             let labels = [Sample.Label("kind", kind)]
             samples.append(Sample(metric: "length", labels: labels, value: SampleValue(UInt128(extrinsic.bytes.count))))

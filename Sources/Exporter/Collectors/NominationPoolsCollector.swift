@@ -4,8 +4,9 @@ import Synchronization
 
 /// Each nomination pool's members, points and balances. Pools are numbered 1…`LastPoolId`, and
 /// every block reads each pool's entries in one follow-up query:
-/// - `balance`: what the pool has at stake, bonded and unbonding (`Staking.Ledger.total` of its
-///   bonded account);
+/// - `balance`: what the pool has at stake, bonded and unbonding: where the pool stakes through
+///   `DelegatedStaking` (its bonded account is an agent there, as on Asset Hub), the agent's
+///   `total_delegated`; otherwise the `Staking.Ledger.total` of its bonded account;
 /// - `unbonding`: what members are unbonding (every `SubPoolsStorage` sub-pool's balance);
 /// - `pending_rewards`: rewards not yet claimed by members (the reward account's free balance
 ///   above the existential deposit, less the commission pending for the pool's owner).
@@ -31,14 +32,16 @@ struct NominationPoolsCollector: Collector {
         let existentialDeposit = try storage.number(try storage.constant("Balances", "ExistentialDeposit"), what: "Balances.ExistentialDeposit")
         return .bound(NominationPoolsCollector(
             storage: storage, palletID: idBytes, existentialDeposit: existentialDeposit,
-            lastPoolKey: try storage.key("NominationPools", "LastPoolId")))
+            lastPoolKey: try storage.key("NominationPools", "LastPoolId"), delegates: storage.has("DelegatedStaking", "Agents")))
     }
 
     let storage: CollectorStorage
     let palletID: [UInt8]
     let existentialDeposit: UInt128
     let lastPoolKey: String
-    /// Each pool's five keys, built once: every block asks for every pool's.
+    /// Whether pools may stake as `DelegatedStaking` agents.
+    let delegates: Bool
+    /// Each pool's keys, built once: every block asks for every pool's.
     private let poolKeys = PoolKeyCache()
 
     private final class PoolKeyCache: Sendable {
@@ -59,6 +62,9 @@ struct NominationPoolsCollector: Collector {
 
     private struct PoolKeys {
         let bonded, reward, subPools, ledger, rewardAccount: String
+        let agent: String?
+
+        var all: [String] { [bonded, reward, subPools, ledger, rewardAccount] + (agent.map { [$0] } ?? []) }
     }
 
     private func keys(_ pool: UInt32) throws(CollectorError) -> PoolKeys {
@@ -75,7 +81,8 @@ struct NominationPoolsCollector: Collector {
             reward: try storage.key("NominationPools", "RewardPools", [id]),
             subPools: try storage.key("NominationPools", "SubPoolsStorage", [id]),
             ledger: try storage.key("Staking", "Ledger", [.bytes(account(pool, type: 0))]),
-            rewardAccount: try storage.key("System", "Account", [.bytes(account(pool, type: 1))]))
+            rewardAccount: try storage.key("System", "Account", [.bytes(account(pool, type: 1))]),
+            agent: delegates ? try storage.key("DelegatedStaking", "Agents", [.bytes(account(pool, type: 0))]) : nil)
     }
 
     private func lastPool(_ block: BlockContext) throws(CollectorError) -> UInt32 {
@@ -89,8 +96,7 @@ struct NominationPoolsCollector: Collector {
         guard last > 0 else { return [] }
         var result = [String]()
         for pool in 1...last {
-            let keys = try keys(pool)
-            result += [keys.bonded, keys.reward, keys.subPools, keys.ledger, keys.rewardAccount]
+            result += try keys(pool).all
         }
         return result
     }
@@ -106,7 +112,13 @@ struct NominationPoolsCollector: Collector {
             guard let members = try storage.number("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "member_counter",
                                                    what: "NominationPools.BondedPools[\(pool)]") else { continue }
             let points = try storage.number("NominationPools", "BondedPools", key: keys.bonded, in: block, at: "points", what: "NominationPools.BondedPools[\(pool)]") ?? 0
-            let balance = try storage.number("Staking", "Ledger", key: keys.ledger, in: block, at: "total", what: "Staking.Ledger of pool \(pool)") ?? 0
+            let balance: UInt128
+            if let agent = keys.agent,
+               let delegated = try storage.number("DelegatedStaking", "Agents", key: agent, in: block, at: "total_delegated", what: "DelegatedStaking.Agents of pool \(pool)") {
+                balance = delegated
+            } else {
+                balance = try storage.number("Staking", "Ledger", key: keys.ledger, in: block, at: "total", what: "Staking.Ledger of pool \(pool)") ?? 0
+            }
             // Unbonding: `no_era.balance` plus the balance of each `with_era` sub-pool ((era, pool) pairs).
             var unbonding: UInt128 = 0
             for path in ["no_era.balance", "with_era.*.1.balance"] {

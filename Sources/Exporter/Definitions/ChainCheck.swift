@@ -20,6 +20,14 @@ public struct ChainCheck: Sendable {
         case skipped(String)
     }
 
+    /// The definition reading the first of its sources whose pallets the runtime has (the first
+    /// source when none has them, so that checking it says what is missing).
+    public func choosingSource(_ definition: MetricDefinition) -> MetricDefinition {
+        guard !definition.fallbacks.isEmpty else { return definition }
+        let chosen = definition.sources.first { source in source.pallets.allSatisfy { metadata.pallet(named: $0) != nil } } ?? definition.source
+        return definition.reading(chosen)
+    }
+
     /// For a runtime of the chain's past (history crosses runtime upgrades): what this runtime
     /// lacks or names differently only means the definition yields nothing for its blocks.
     public func historicalOutcome(_ definition: MetricDefinition) -> Outcome {
@@ -31,12 +39,13 @@ public struct ChainCheck: Sendable {
     }
 
     /// For the runtime a chain runs now: a definition that names what the runtime lacks is wrong.
-    public func check(_ definition: MetricDefinition) throws(DefinitionError) -> Outcome {
+    public func check(_ given: MetricDefinition) throws(DefinitionError) -> Outcome {
+        let definition = choosingSource(given)
         let spec = metadata.runtimeVersion.map { "\($0.specName) \($0.specVersion)" } ?? "this runtime"
         func fail(_ field: String, _ message: String) -> DefinitionError {
             DefinitionError(origin: definition.origin, entry: definition.name, field: field, "\(message) in \(spec)")
         }
-        for pallet in definition.source.pallets where metadata.pallet(named: pallet) == nil {
+        for pallet in definition.source.pallets + definition.requires where metadata.pallet(named: pallet) == nil {
             return .skipped("\(definition.name): \(spec) has no pallet \(pallet)")
         }
         switch definition.source {

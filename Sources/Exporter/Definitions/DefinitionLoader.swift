@@ -87,7 +87,7 @@ private struct EntryReader {
 
     static let knownFields: Set<String> = [
         "name", "help", "type", "unit", "source", "labels", "scale", "every", "schedule", "aggregation",
-        "min_interval", "data_type", "version", "access", "strict",
+        "min_interval", "data_type", "version", "access", "strict", "requires",
     ]
     static let sourceKinds = ["storage", "storage_map", "events", "extrinsics", "constant", "header", "collector"]
 
@@ -116,7 +116,8 @@ private struct EntryReader {
             guard stem.hasSuffix("_" + unit) else { throw fail("name", "must end in _\(unit)\(kind == .counter ? "_total" : "") to carry its unit") }
         }
 
-        let source = try readSource()
+        let sources = try readSources()
+        let source = sources[0]
         let labels = try stringList("labels")
         for label in labels {
             guard label.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil, !label.hasPrefix("__") else {
@@ -125,14 +126,17 @@ private struct EntryReader {
             guard label != "chain" else { throw fail("labels", "chain is set by the exporter on every series") }
         }
         if Set(labels).count != labels.count { throw fail("labels", "a label is listed twice") }
-        let available = source.availableLabels
-        if let missing = labels.first(where: { !available.contains($0) }) {
-            throw fail("labels", "the source cannot fill \(missing) (it fills: \(available.sorted().joined(separator: ", ")))")
-        }
-        // Labels the source is told to fill must be declared (others, like an extrinsic's call,
-        // may be left out to add them up).
-        if let unlisted = source.declaredLabels.subtracting(labels).sorted().first {
-            throw fail("labels", "the source fills \(unlisted); list it")
+        for (position, source) in sources.enumerated() {
+            let which = sources.count == 1 ? "the source" : "source \(position + 1)"
+            let available = source.availableLabels
+            if let missing = labels.first(where: { !available.contains($0) }) {
+                throw fail("labels", "\(which) cannot fill \(missing) (it fills: \(available.sorted().joined(separator: ", ")))")
+            }
+            // Labels the source is told to fill must be declared (others, like an extrinsic's call,
+            // may be left out to add them up).
+            if let unlisted = source.declaredLabels.subtracting(labels).sorted().first {
+                throw fail("labels", "\(which) fills \(unlisted); list it")
+            }
         }
 
         let sampling: MetricDefinition.Sampling
@@ -152,7 +156,7 @@ private struct EntryReader {
             guard let value = node.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail("strict", "expected true or false", at: node) }
             strict = value
         }
-        return MetricDefinition(
+        var definition = MetricDefinition(
             name: name, help: try string("help"), kind: kind, unit: unit, source: source, labels: labels,
             scale: try optionalChoice("scale", MetricDefinition.Scale.self) ?? .none, sampling: sampling,
             aggregation: try optionalChoice("aggregation", MetricDefinition.Aggregation.self) ?? (kind == .counter ? .sum : .last),
@@ -160,12 +164,27 @@ private struct EntryReader {
             access: try optionalChoice("access", MetricDefinition.Access.self) ?? .free,
             origin: DefinitionLoader.place(origin, node), strict: strict
         )
+        definition.fallbacks = Array(sources.dropFirst())
+        definition.requires = try stringList("requires")
+        if let bad = definition.requires.first(where: { $0.range(of: "^[A-Za-z][A-Za-z0-9_]*$", options: .regularExpression) == nil }) {
+            throw fail("requires", "\(bad) is not a pallet name")
+        }
+        return definition
     }
 
     // MARK: Source
 
-    private func readSource() throws(DefinitionError) -> MetricSource {
+    /// One source, or a list of them: the first whose pallets a runtime has is the one read.
+    private func readSources() throws(DefinitionError) -> [MetricSource] {
         guard let sourceNode = fields["source"] else { throw fail("source", "missing") }
+        guard case let .sequence(list) = sourceNode else { return [try readSource(sourceNode)] }
+        guard !list.isEmpty else { throw fail("source", "an empty list of sources", at: sourceNode) }
+        var sources = [MetricSource]()
+        for item in list { sources.append(try readSource(item)) }
+        return sources
+    }
+
+    private func readSource(_ sourceNode: Node) throws(DefinitionError) -> MetricSource {
         let source = try mapping(sourceNode, field: "source")
         let kinds = Self.sourceKinds.filter { source[$0] != nil }
         guard kinds.count == 1, let kind = kinds.first, let value = source[kind] else {

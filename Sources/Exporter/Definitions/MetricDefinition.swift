@@ -32,6 +32,13 @@ public struct MetricDefinition: Sendable, Equatable {
     public var kind: Kind
     public var unit: String?
     public var source: MetricSource
+    /// Sources tried in order for a runtime that lacks a pallet `source` reads (a metric
+    /// that moved pallets: `ElectionProviderMultiPhase` to `MultiBlockElection`). Written in YAML
+    /// as a list of sources.
+    public var fallbacks: [MetricSource] = []
+    /// Pallets a runtime must have, beyond those the source reads, for the definition to apply:
+    /// `MultiBlockElection` for events only staking-async runtimes' `Staking` emits.
+    public var requires: [String] = []
     public var labels: [String]
     public var scale: Scale
     public var sampling: Sampling
@@ -48,6 +55,17 @@ public struct MetricDefinition: Sendable, Equatable {
     public var strict: Bool = false
 
     public var prometheusName: String { "runtime_" + name }
+
+    /// `source`, then the fallbacks.
+    public var sources: [MetricSource] { [source] + fallbacks }
+
+    /// The definition reading `chosen` instead, its only source.
+    public func reading(_ chosen: MetricSource) -> MetricDefinition {
+        var copy = self
+        copy.source = chosen
+        copy.fallbacks = []
+        return copy
+    }
 }
 
 /// Where a metric's value comes from. Every kind but `collector` needs no Swift code.
@@ -168,7 +186,7 @@ extension MetricDefinition {
         return .object([
             JSON.Member("name", .string(name)), JSON.Member("prometheus_name", .string(prometheusName)),
             JSON.Member("help", .string(help)), JSON.Member("type", .string(kind.rawValue)),
-            JSON.Member("unit", unit.map(JSON.string) ?? .null), JSON.Member("source", .string(source.summary)),
+            JSON.Member("unit", unit.map(JSON.string) ?? .null), JSON.Member("source", .string(sources.map(\.summary).joined(separator: " | "))),
             JSON.Member("labels", .array(labels.map(JSON.string))), JSON.Member("scale", .string(scale.rawValue)), sampling,
             JSON.Member("aggregation", .string(aggregation.rawValue)), JSON.Member("min_interval", .number(minInterval)),
             JSON.Member("data_type", .string(dataType.rawValue)), JSON.Member("version", .string(version)),

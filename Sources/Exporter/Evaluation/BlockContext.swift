@@ -14,6 +14,9 @@ public struct BlockContext: Sendable {
     /// Storage values by `0x` key; nil when the key holds nothing. Collectors' follow-up reads
     /// are added here before they collect.
     public var storage: [String: [UInt8]?]
+    /// The keys under map prefixes collectors asked to have listed (`Collector.listedPrefixes`),
+    /// by `0x` prefix.
+    public var listedKeys: [String: [String]] = [:]
     /// Whether this block runs another runtime than the block before it (a runtime upgrade).
     public let runtimeUpgraded: Bool
     /// What of the block did not decode (its extrinsics or events are then empty here).

@@ -133,7 +133,11 @@ public struct HistoryLoader: Sendable {
 
     /// Whether history can load a definition block by block.
     static func loadable(_ definition: MetricDefinition) -> Bool {
-        switch definition.source {
+        definition.sources.allSatisfy(loadable)
+    }
+
+    private static func loadable(_ source: MetricSource) -> Bool {
+        switch source {
         case .storageMap, .header(.bestNumber): false
         case let .collector(name, _): !CollectorCatalog.scheduled.contains(name)
         default: true
@@ -430,6 +434,7 @@ public struct HistoryLoader: Sendable {
         var (context, _) = try runtime.context(
             number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
             previousSpecVersion: previousSpec)
+        try await runtime.listPrefixes(&context, client: client, hash: hash)
         let missing = runtime.followUpKeys(context).filter { !context.storage.keys.contains($0) }
         if !missing.isEmpty {
             for (key, value) in try await client.stateQueryStorageAt(Array(Set(missing)), at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }

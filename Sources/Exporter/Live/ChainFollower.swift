@@ -263,6 +263,7 @@ public actor ChainFollower {
             number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
             parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
         let timestamp = context.timestampMilliseconds
+        try await runtime.listPrefixes(&context, client: client, hash: hash)
         // Keys chosen from this block's values: one more query, for those not read along already.
         let followUp = runtime.followUpKeys(context)
         var seen = Set(context.storage.keys)

@@ -24,6 +24,8 @@ final class ChainRuntime: Sendable {
     let eventsKey: String
     /// Why definitions were left out for this runtime, for one log line each.
     let skipped: [String]
+    /// Map prefixes the collectors had listed (`Collector.listedPrefixes`).
+    let listings = PrefixListings()
 
     /// A definition naming what the runtime lacks is skipped for this runtime (`skipped` says
     /// why). `strict`: the runtime the chain runs when following starts, where such a definition
@@ -34,7 +36,8 @@ final class ChainRuntime: Sendable {
         let check = ChainCheck(metadata: metadata)
         var applying = [MetricDefinition]()
         var skipped = [String]()
-        for definition in all {
+        for given in all {
+            let definition = check.choosingSource(given)
             switch strict && definition.strict ? try check.check(definition) : check.historicalOutcome(definition) {
             case .applies: applying.append(definition)
             case let .skipped(reason) where strict && definition.strict:

@@ -1,0 +1,104 @@
+import ExactJSON
+import SCALE
+import Substrate
+
+/// Staking as Asset Hub runs it ("staking-async"): the relay chain reports each session
+/// (`StakingRcClient.SessionReportReceived`, `Staking.SessionRotated`) with the validators'
+/// reward points, exposures are paged (`ErasStakersOverview` and `ErasStakersPaged`), payouts
+/// go by page (`payout_stakers_by_page`), pools stake through `DelegatedStaking`, and the
+/// session's validators in `Session` are the chain's collators, not staking's validators.
+extension DevRuntime {
+    /// Staking-async runtimes elect with the multi-block election.
+    var isStakingAsync: Bool {
+        metadata.pallet(named: "Staking") != nil && metadata.pallet(named: Self.multiBlockPallet) != nil
+    }
+
+    /// Two sessions an era.
+    static let sessionLength: UInt64 = 5
+
+    /// The collators of a parachain runtime (its `Session.Validators`): not staking's validators.
+    var collators: [[UInt8]] { [accounts[2]] }
+
+    /// The relay chain's session report, at the first block of each session: the session that
+    /// ended, reward points for each validator for its blocks, and the era it activated.
+    func sessionReportIfDue(_ block: inout BlockBuilder, timestamp: UInt64) throws {
+        guard isStakingAsync, block.number % Self.sessionLength == 0, block.number > 0 else { return }
+        let ended = UInt32(block.number / Self.sessionLength - 1)
+        var staking = block.state.staking
+        for (position, validator) in staking.validators.enumerated() {
+            staking.points[validator, default: 0] += UInt32(position + 1) * UInt32(Self.sessionLength) * 20
+        }
+        block.state.staking = staking
+        let eraStarts = block.number % Self.eraLength == 0
+        block.records.append(try event("StakingRcClient", "SessionReportReceived", json: [
+            "end_index": [.number(ended)],
+            "activation_timestamp": [eraStarts ? .array([.number(timestamp), .number(staking.activeEra)]) : .null],
+            "validator_points_counts": [.number(staking.validators.count)], "leftover": [.bool(false)],
+        ], phase: .initialization))
+        block.records.append(try event("Staking", "SessionRotated", json: [
+            "starting_session": [.number(ended + 1)], "active_era": [.number(staking.activeEra)],
+            "planned_era": [.number(staking.activeEra + (block.number % Self.eraLength == Self.sessionLength ? 1 : 0))],
+        ], phase: .initialization))
+        block.state.sessionReports += 1
+    }
+
+    /// What staking-async runtimes keep beyond the classic pallet's items.
+    func writeStakingAsyncStorage(_ state: State, to storage: inout StorageWriter) throws {
+        guard isStakingAsync else { return }
+        let staking = state.staking
+        let era = JSON.number(staking.activeEra)
+        if storage.has("Staking", "ErasRewardPoints") {
+            let individual = staking.points.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { JSON.array([.string(Hex.encode($0.key)), .number($0.value)]) }
+            try storage.put("Staking", "ErasRewardPoints", keys: [era], json: .object([
+                "total": .number(staking.points.values.reduce(0, +)), "individual": .array(individual),
+            ]))
+        }
+        if storage.has("Staking", "ErasValidatorReward") {
+            for (paid, reward) in staking.validatorRewards {
+                try storage.put("Staking", "ErasValidatorReward", keys: [.number(paid)], json: .string(String(reward)))
+            }
+        }
+        for (validator, backers) in staking.backers {
+            let key: [JSON] = [era, .string(Hex.encode(validator))]
+            if storage.has("Staking", "ErasValidatorPrefs") {
+                try storage.put("Staking", "ErasValidatorPrefs", keys: key, json: .object(["commission": .number(50_000_000), "blocked": .bool(false)]))
+            }
+            guard storage.has("Staking", "ErasStakersPaged"), !backers.isEmpty else { continue }
+            let others = backers.map { JSON.object(["who": .string(Hex.encode($0.nominator)), "value": .string(String($0.stake))]) }
+            try storage.put("Staking", "ErasStakersPaged", keys: key + [.number(0)], json: .object([
+                "page_total": .string(String(backers.reduce(0) { $0 + $1.stake })), "others": .array(others),
+            ]))
+        }
+        if storage.has("Session", "Validators") {
+            try storage.put("Session", "Validators", json: .array(collators.map { .string(Hex.encode($0)) }))
+        }
+        try writeDelegatedStaking(state, to: &storage)
+    }
+
+    /// Pools stake through `DelegatedStaking`: each pool's bonded account is an agent holding
+    /// what its members delegated, bonded and unbonding; each member a delegator.
+    private func writeDelegatedStaking(_ state: State, to storage: inout StorageWriter) throws {
+        guard storage.has("DelegatedStaking", "Agents") else { return }
+        for id in state.pools.pools.keys {
+            let account = Self.poolAccount(id)
+            try storage.put("DelegatedStaking", "Agents", keys: [.string(Hex.encode(account))], setting: [
+                "payee": .bytes(account), "total_delegated": Value(.compact(.u128(state.poolBalance(id)))),
+            ])
+        }
+        for (member, membership) in state.pools.members {
+            let unbonding = state.pools.unbondingEras[member]?.values.reduce(0, +) ?? 0
+            try storage.put("DelegatedStaking", "Delegators", keys: [.string(Hex.encode(member))], setting: [
+                "agent": .bytes(Self.poolAccount(membership.pool)), "amount": .primitive(.u128(membership.points + unbonding)),
+            ])
+        }
+        try storage.put("DelegatedStaking", "CounterForAgents", json: .number(state.pools.pools.count))
+        try storage.put("DelegatedStaking", "CounterForDelegators", json: .number(state.pools.members.count))
+    }
+}
+
+extension DevRuntime.State {
+    /// What a pool has at stake, bonded and unbonding.
+    func poolBalance(_ pool: UInt32) -> UInt128 {
+        staking.bonded[DevRuntime.poolAccount(pool), default: 0] + pools.unbonding(pool).values.reduce(0, +)
+    }
+}

@@ -1,0 +1,206 @@
+import ChainFixtures
+import ExactJSON
+import Foundation
+import SCALE
+import Substrate
+import SubstrateRPC
+import Testing
+
+/// Staking where Polkadot runs it now, on Asset Hub: `serve` following a relay devnode and an
+/// Asset Hub devnode at once, the Asset Hub's staking, election, pool and delegated-staking
+/// metrics compared with the devnode's truth through two eras and a full election round,
+/// substrate-interface reading the same chain as a referee, and history across an upgrade
+/// between two Asset Hub runtimes giving the rows following gave.
+@Suite(.timeLimit(.minutes(4))) struct AssetHubStakingTests {
+    static let chain = "statemint"
+
+    @Test func stakingOnAssetHubEqualsTheChainThroughErasAndAnElection() async throws {
+        let relay = try await DevnodeProcess.launch(["--history", "12", "--block-time", "0.5"])
+        defer { relay.stop() }
+        let hub = try await DevnodeProcess.launch(["--chain", "asset-hub", "--history", "12", "--block-time", "0.25", "--finality-lag", "1", "--finality-step", "3"])
+        defer { hub.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", relay.webSocketURL, "--rpc", hub.webSocketURL, "--store", "none"])
+        defer { exporter.stop() }
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: hub.httpURL), timeout: .seconds(20))
+
+        // Scrapes a few blocks apart through more than two eras of ten blocks: every phase of
+        // an election round is seen by some scrape.
+        var snapshots = [try await MetricsSnapshot.scrape(exporter.metricsURL, chain: Self.chain, atLeast: 14)]
+        while let last = snapshots.last, last.block < snapshots[0].block + 24 {
+            snapshots.append(try await MetricsSnapshot.scrape(exporter.metricsURL, chain: Self.chain, atLeast: last.block + 2))
+        }
+        var truths = [JSON]()
+        var phases = Set<String>()
+        for snapshot in snapshots {
+            let truth = try await client.call("devnode_truth", [.string(try #require(try await client.chainGetBlockHash(snapshot.block)))])
+            truths.append(truth)
+            try Self.checkGauges(snapshot, truth: truth)
+            phases.insert(truth["multi_block_election"]?["phase"]?.stringValue ?? "?")
+        }
+        #expect(phases.count >= 4, "phases seen: \(phases.sorted())")
+        let eras = truths.compactMap { $0["staking"]?["era"]?.uint64Value }
+        #expect((eras.max() ?? 0) - (eras.min() ?? 0) >= 2, "eras \(eras)")
+
+        // Counters grow by exactly what the devnode did between the first and last scrape.
+        let (first, last) = (snapshots[0], snapshots[snapshots.count - 1])
+        let (before, after) = (truths[0], truths[truths.count - 1])
+        func grew(_ series: String) -> Double {
+            (last.series[series].flatMap(Double.init) ?? 0) - (first.series[series].flatMap(Double.init) ?? 0)
+        }
+        func truthGrew(_ path: [String]) -> Double {
+            func at(_ truth: JSON) -> Double { Double(path.reduce(Optional(truth)) { $0?[$1] }?.uint64Value ?? 0) }
+            return at(after) - at(before)
+        }
+        let labels = "chain=\"\(Self.chain)\""
+        #expect(grew("runtime_election_phase_transitions_total{\(labels)}") == truthGrew(["multi_block_election", "transitions"]))
+        #expect(grew("runtime_staking_session_reports_received_total{\(labels)}") == truthGrew(["staking_async", "session_reports"]))
+        #expect(grew("runtime_election_submissions_total{\(labels),kind=\"signed\"}") == truthGrew(["election", "signed_submissions"]))
+        for event in ["Registered", "Stored", "Rewarded"] {
+            #expect(grew("runtime_election_signed_submission_events_total{\(labels),event=\"\(event)\"}") == truthGrew(["multi_block_election", "signed_events", event]), "\(event)")
+        }
+        for event in ["Verified", "Queued"] {
+            #expect(grew("runtime_election_verification_events_total{\(labels),event=\"\(event)\"}") == truthGrew(["multi_block_election", "verification_events", event]), "\(event)")
+        }
+        #expect(truthGrew(["multi_block_election", "transitions"]) >= 8)
+
+        // The relay chain is followed alongside, its classic staking read as before.
+        #expect(last.series["runtime_staking_active_validators{chain=\"polkadot\"}"] == "2")
+        try await Self.refereeAgrees(hub, snapshot: last)
+    }
+
+    /// Every per-block gauge of staking, the election, pools and delegated staking at the
+    /// scraped block equals the devnode's truth there; one the truth lacks is not exported.
+    static func checkGauges(_ snapshot: MetricsSnapshot, truth: JSON) throws {
+        let at = "at block \(snapshot.block)"
+        func tokens(_ value: JSON?) -> String? { value?.stringValue.flatMap { UInt128($0) }.map { TokenAmount(planck: $0, decimals: 10).description } }
+        func number(_ value: JSON?) -> String? { value?.uint64Value.map { String($0) } }
+        let staking = try #require(truth["staking"])
+        let stakingAsync = try #require(truth["staking_async"])
+        let election = try #require(truth["multi_block_election"])
+        let delegated = try #require(truth["delegated_staking"])
+        let expected: [(String, String?)] = [
+            ("runtime_staking_active_era", number(staking["era"])),
+            ("runtime_staking_era_total_stake_tokens", tokens(staking["total"])),
+            ("runtime_staking_era_own_stake_tokens", tokens(staking["own"])),
+            ("runtime_staking_era_nominator_stake_tokens", tokens(staking["others"])),
+            ("runtime_staking_active_validators", number(staking["active_validators"])),
+            ("runtime_staking_active_nominator_backings", number(staking["nominator_backings"])),
+            ("runtime_staking_era_reward_points", number(stakingAsync["era_points"])),
+            ("runtime_staking_era_rewarded_validators", number(stakingAsync["era_points_validators"])),
+            ("runtime_staking_previous_era_validator_reward_tokens", tokens(stakingAsync["previous_era_reward"])),
+            ("runtime_election_round", number(election["round"])),
+            ("runtime_election_snapshot_pages", number(election["snapshot_pages"])),
+            ("runtime_election_snapshot_voters", number(election["snapshot_voters"])),
+            ("runtime_election_snapshot_targets", number(election["snapshot_targets"])),
+            ("runtime_election_desired_targets", number(election["desired_targets"])),
+            ("runtime_election_queued_solution_minimal_stake_tokens", tokens(election["queued"]?["minimal_stake"])),
+            ("runtime_election_queued_solution_sum_stake_tokens", tokens(election["queued"]?["sum_stake"])),
+            ("runtime_election_queued_solution_sum_stake_squared", election["queued"]?["sum_stake_squared"]?.stringValue),
+            ("runtime_delegated_staking_agents", number(delegated["agents"])),
+            ("runtime_delegated_staking_delegators", number(delegated["delegators"])),
+        ]
+        for (metric, value) in expected {
+            // An Off phase has no snapshot, desired targets or queued score: those series are absent.
+            #expect(snapshot.values[metric] == value, "\(metric) \(at)")
+        }
+        let phase = try #require(election["phase"]?.stringValue)
+        let phaseSeries = snapshot.series.keys.filter { $0.hasPrefix("runtime_election_phase{chain=\"\(chain)\"") }
+        #expect(phaseSeries == ["runtime_election_phase{chain=\"\(chain)\",phase=\"\(phase)\"}"], "phase \(at)")
+        guard case let .object(pools)? = truth["pools"] else { Issue.record("devnode_truth has no pools"); return }
+        for pool in pools {
+            // A pool stakes through DelegatedStaking here: its balance is its agent's delegated total.
+            #expect(snapshot.series["runtime_nomination_pool_balance_tokens{chain=\"\(chain)\",pool=\"\(pool.key)\"}"] == tokens(pool.value["balance"]), "pool \(pool.key) \(at)")
+        }
+    }
+
+    /// substrate-interface, an independent Substrate client, reads the Asset Hub devnode's block,
+    /// events and staking storage at the scraped block and agrees with the exporter.
+    static func refereeAgrees(_ hub: DevnodeProcess, snapshot: MetricsSnapshot) async throws {
+        let script = """
+            import json, sys
+            from substrateinterface import SubstrateInterface
+            s = SubstrateInterface(url=sys.argv[1])
+            h = s.get_block_hash(int(sys.argv[2]))
+            block = s.get_block(block_hash=h)
+            era = s.query("Staking", "ActiveEra", block_hash=h).value["index"]
+            own = total = 0
+            validators = 0
+            for _, exposure in s.query_map("Staking", "ErasStakersOverview", [era], block_hash=h, page_size=100):
+                own += exposure.value["own"]; total += exposure.value["total"]; validators += 1
+            points = s.query("Staking", "ErasRewardPoints", [era], block_hash=h).value
+            phase = s.query("MultiBlockElection", "CurrentPhase", block_hash=h).value
+            print(json.dumps({
+                "first_call": block["extrinsics"][0].value["call"]["call_function"],
+                "events": len(s.get_events(block_hash=h)),
+                "own": str(own), "others": str(total - own), "validators": validators, "points": points["total"],
+                "round": s.query("MultiBlockElection", "Round", block_hash=h).value,
+                "phase": phase if isinstance(phase, str) else list(phase.keys())[0],
+                "agents": s.query("DelegatedStaking", "CounterForAgents", block_hash=h).value,
+            }))
+            """
+        let output = try await PythonReferee.run(script, arguments: [hub.webSocketURL, String(snapshot.block)])
+        let referee = try JSON.parse(output)
+        let at = "at block \(snapshot.block)"
+        #expect(referee["first_call"]?.stringValue == "set_validation_data", "a collator's block starts with the validation data \(at)")
+        #expect((referee["events"]?.uint64Value ?? 0) > 0)
+        for (metric, field) in [("runtime_staking_era_own_stake_tokens", "own"), ("runtime_staking_era_nominator_stake_tokens", "others")] {
+            #expect(snapshot.values[metric] == referee[field]?.stringValue.flatMap { UInt128($0) }.map { TokenAmount(planck: $0, decimals: 10).description }, "\(metric) \(at)")
+        }
+        for (metric, field) in [
+            ("runtime_staking_active_validators", "validators"), ("runtime_staking_era_reward_points", "points"),
+            ("runtime_election_round", "round"), ("runtime_delegated_staking_agents", "agents"),
+        ] {
+            #expect(snapshot.values[metric] == referee[field]?.uint64Value.map { String($0) }, "\(metric) \(at)")
+        }
+        let phase = try #require(referee["phase"]?.stringValue)
+        #expect(snapshot.series["runtime_election_phase{chain=\"\(chain)\",phase=\"\(phase)\"}"] == "1", "phase \(phase) \(at)")
+    }
+
+    /// History of an Asset Hub across an upgrade from one Asset Hub runtime to another (Kusama
+    /// Asset Hub 1007001, V15, to 2003000, V16): both sides decoded, and the rows of staking,
+    /// election, pool and delegated-staking metrics equal to those following stored.
+    @Test func historyAcrossAnAssetHubUpgradeGivesTheRowsFollowingGave() async throws {
+        let genesis = ChainData.url("metadata/statemine_1007001_v15.scale").path
+        let upgrade = ChainData.url("metadata/statemine_2003000_v16.scale").path
+        let node = try await DevnodeProcess.launch([
+            "--metadata", genesis, "--upgrade-at", "24:\(upgrade)", "--history", "12", "--block-time", "0.25", "--finality-lag", "1",
+        ])
+        defer { node.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("asset-hub-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let live = try await StoreUnderTest.make(.sqlite, in: directory, name: "live")
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--store", live.argument])
+        _ = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "statemine", atLeast: 34)
+        await exporter.server.stopAndWait()
+        let liveBlocks = try #require(try await live.dump(metrics: ["system_block_number"])["samples"]?.arrayValue?.compactMap { $0.arrayValue?[2].uint64Value })
+        let range = try #require(liveBlocks.first.map { $0 + 1 })...(try #require(liveBlocks.last))
+        #expect(range.contains(24), "following crossed the upgrade: \(range)")
+
+        let loaded = try await StoreUnderTest.make(.sqlite, in: directory, name: "loaded")
+        let result = try await Executable.run("runtime-exporter", [
+            "backfill", "--rpc", node.httpURL, "--from", String(range.lowerBound), "--to", String(range.upperBound),
+            "--store", loaded.argument, "--chunk", "8",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let metrics = [
+            "staking_era_total_stake_tokens", "staking_era_own_stake_tokens", "staking_active_validators", "staking_era_reward_points",
+            "staking_previous_era_validator_reward_tokens", "staking_sessions_rotated_total", "staking_rewards_tokens_total",
+            "election_round", "election_phase", "election_snapshot_voters", "election_queued_solution_sum_stake_tokens",
+            "election_signed_submission_events_total", "election_verification_events_total", "nomination_pool_balance_tokens",
+            "delegated_staking_agents", "system_runtime_info",
+        ]
+        let followed = try await live.dump(metrics: metrics, blocks: range)
+        let history = try await loaded.dump(metrics: metrics, blocks: range)
+        let rows = followed["samples"]?.arrayValue ?? []
+        for metric in metrics {
+            #expect(rows.contains { $0.arrayValue?.first?.stringValue == metric }, "following stored \(metric)")
+        }
+        // Both runtimes' blocks are there.
+        let specs = Set(rows.filter { $0.arrayValue?.first?.stringValue == "system_runtime_info" }.compactMap { row in
+            row.arrayValue?[1].stringValue.flatMap { try? JSON.parse($0)["spec_version"]?.stringValue }
+        })
+        #expect(specs == ["1007001", "2003000"], "\(specs)")
+        #expect(history["samples"] == followed["samples"], "history and following disagree")
+    }
+}
