@@ -30,10 +30,7 @@ extension DevRuntime {
 
     /// The snapshot's page count (`MultiBlockElection.Pages`).
     var electionPages: UInt32 {
-        guard let constant = metadata.pallet(named: Self.multiBlockPallet)?.constants.first(where: { $0.name == "Pages" }),
-              let value = try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value)
-        else { return 1 }
-        return UInt32(clamping: value.uint64 ?? 1)
+        UInt32(clamping: constant(Self.multiBlockPallet, "Pages")?.uint64 ?? 1)
     }
 
     func multiBlockElectionActivity(_ block: inout BlockBuilder) throws {

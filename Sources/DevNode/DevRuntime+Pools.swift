@@ -48,10 +48,13 @@ extension DevRuntime {
 
     /// `Balances.ExistentialDeposit` of this runtime.
     var existentialDeposit: UInt128 {
-        guard let constant = metadata.pallet(named: "Balances")?.constants.first(where: { $0.name == "ExistentialDeposit" }),
-              let value = try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value)
-        else { return 0 }
-        return value.uint128 ?? 0
+        constant("Balances", "ExistentialDeposit")?.uint128 ?? 0
+    }
+
+    /// A constant of this runtime, decoded; nil when the runtime lacks it.
+    func constant(_ pallet: String, _ name: String) -> Value? {
+        guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else { return nil }
+        return try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value)
     }
 
     static func isPoolAccount(_ account: [UInt8]) -> Bool {

@@ -8,10 +8,7 @@ import Substrate
 extension DevRuntime {
     /// Upper bounds of the bags (`VoterList.BagThresholds`); the last bag takes everything above.
     var bagThresholds: [UInt64] {
-        guard let constant = metadata.pallet(named: "VoterList")?.constants.first(where: { $0.name == "BagThresholds" }),
-              let value = try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value),
-              case let .sequence(items) = value.kind
-        else { return [] }
+        guard case let .sequence(items)? = constant("VoterList", "BagThresholds")?.kind else { return [] }
         return items.compactMap(\.uint64)
     }
 

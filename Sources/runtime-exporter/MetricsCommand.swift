@@ -60,7 +60,7 @@ struct MetricsListCommand: ParsableCommand {
         for definition in loaded {
             let labels = definition.labels.isEmpty ? "" : " {" + definition.labels.joined(separator: ",") + "}"
             let name = definition.prometheusName.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            print("\(name)  \(definition.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(definition.sources.map(\.summary).joined(separator: " | "))\(labels)")
+            print("\(name)  \(definition.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(definition.sourcesSummary)\(labels)")
         }
     }
 }

@@ -59,6 +59,9 @@ public struct MetricDefinition: Sendable, Equatable {
     /// `source`, then the fallbacks.
     public var sources: [MetricSource] { [source] + fallbacks }
 
+    /// Every source in one line, in the order they are tried.
+    public var sourcesSummary: String { sources.map(\.summary).joined(separator: " | ") }
+
     /// The definition reading `chosen` instead, its only source.
     public func reading(_ chosen: MetricSource) -> MetricDefinition {
         var copy = self
@@ -186,7 +189,7 @@ extension MetricDefinition {
         return .object([
             JSON.Member("name", .string(name)), JSON.Member("prometheus_name", .string(prometheusName)),
             JSON.Member("help", .string(help)), JSON.Member("type", .string(kind.rawValue)),
-            JSON.Member("unit", unit.map(JSON.string) ?? .null), JSON.Member("source", .string(sources.map(\.summary).joined(separator: " | "))),
+            JSON.Member("unit", unit.map(JSON.string) ?? .null), JSON.Member("source", .string(sourcesSummary)),
             JSON.Member("labels", .array(labels.map(JSON.string))), JSON.Member("scale", .string(scale.rawValue)), sampling,
             JSON.Member("aggregation", .string(aggregation.rawValue)), JSON.Member("min_interval", .number(minInterval)),
             JSON.Member("data_type", .string(dataType.rawValue)), JSON.Member("version", .string(version)),
