@@ -119,26 +119,43 @@ public struct SubstrateRPCClient: Sendable {
         return try optionalString(await call("state_getStorage", params), method: "state_getStorage")
     }
 
-    /// `state_queryStorageAt(keys, at)`: every key's value at one block (nil when absent), in key order.
+    /// `state_queryStorageAt(keys, at)`: every key's value at one block (nil when absent), keyed
+    /// as asked. A node answers every key asked (absent ones with null) for the block asked; an
+    /// answer that misses a key, names another or another block is damaged on its way, so it is
+    /// a malformed answer to ask again, never a value that is absent.
     public func stateQueryStorageAt(_ keys: [String], at hash: String? = nil) async throws(RPCError) -> [String: String?] {
         var params: [JSON] = [.array(keys.map(JSON.string))]
         if let hash { params.append(.string(hash)) }
         let answer = try await call("state_queryStorageAt", params)
         guard case let .array(sets) = answer else { throw malformed("state_queryStorageAt", "expected a list of change sets") }
+        var asked = [String: String]()
+        for key in keys { asked[key.lowercased()] = key }
         var values = [String: String?]()
         for set in sets {
+            if let hash, let block = set["block"]?.stringValue, block.lowercased() != hash.lowercased() {
+                throw malformed("state_queryStorageAt", "values of block \(block), asked at \(hash)")
+            }
             guard case let .array(changes)? = set["changes"] else { throw malformed("state_queryStorageAt", "a change set without changes") }
             for change in changes {
                 guard case let .array(pair) = change, pair.count == 2, let key = pair[0].stringValue else {
                     throw malformed("state_queryStorageAt", "a change that is not [key, value]")
                 }
-                values[key] = try optionalString(pair[1], method: "state_queryStorageAt")
+                guard let askedKey = asked[key.lowercased()] else {
+                    throw malformed("state_queryStorageAt", "a value for key \(key.prefix(80)), which was not asked for")
+                }
+                let value = try optionalString(pair[1], method: "state_queryStorageAt")
+                if let value, !Self.isHex(value) { throw malformed("state_queryStorageAt", "the value of key \(key.prefix(80)) is no 0x hex: \(value.prefix(40))") }
+                values[askedKey] = value
             }
+        }
+        if values.count < asked.count, let unanswered = keys.first(where: { values.index(forKey: $0) == nil }) {
+            throw malformed("state_queryStorageAt", "no value (not even null) for key \(unanswered.prefix(80)) of the \(asked.count) asked")
         }
         return values
     }
 
-    /// `state_getKeysPaged(prefix, count, startKey, at)`.
+    /// `state_getKeysPaged(prefix, count, startKey, at)`: up to `count` keys under `prefix`, after
+    /// `startKey`. A key outside the prefix is damaged on its way: a malformed answer.
     public func stateGetKeysPaged(prefix: String, count: Int, startKey: String? = nil, at hash: String? = nil) async throws(RPCError) -> [String] {
         var params: [JSON] = [.string(prefix), .number(count)]
         if startKey != nil || hash != nil { params.append(startKey.map(JSON.string) ?? .null) }
@@ -148,6 +165,9 @@ public struct SubstrateRPCClient: Sendable {
         var keys = [String]()
         for item in items {
             guard let key = item.stringValue else { throw malformed("state_getKeysPaged", "a key that is not a string") }
+            guard key.count >= prefix.count, key.lowercased().hasPrefix(prefix.lowercased()) else {
+                throw malformed("state_getKeysPaged", "key \(key.prefix(80)) is not under the prefix \(prefix.prefix(80)) asked for")
+            }
             keys.append(key)
         }
         return keys
@@ -180,6 +200,13 @@ public struct SubstrateRPCClient: Sendable {
         case let .string(text): return text
         default: throw malformed(method, "expected a string or null, got \(json.serialized().prefix(100))")
         }
+    }
+
+    /// `0x` and an even number of hex digits: how a node writes bytes.
+    static func isHex(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count % 2 == 0, utf8.starts(with: "0x".utf8) else { return false }
+        return utf8.dropFirst(2).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) }
     }
 
     private func malformed(_ method: String, _ detail: String) -> RPCError {

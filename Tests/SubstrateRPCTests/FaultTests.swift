@@ -87,6 +87,21 @@ import Testing
         let key = try StorageKeyBuilder(metadata: metadata).key(pallet: "System", item: "Events")
         let events = try #require(try await client.stateGetStorage(Hex.encode(key)).flatMap { Hex.decode($0) })
         #expect(throws: ChainDecodingError.self) { try EventDecoder(metadata: metadata).decode(events) }
+        // Where the answer names what it answers (keys, the block), a cut answer is a malformed
+        // answer, asked again, never a value taken as absent.
+        let issuance = Hex.encode(try StorageKeyBuilder(metadata: metadata).key(pallet: "Balances", item: "TotalIssuance"))
+        do {
+            _ = try await client.stateQueryStorageAt([issuance])
+            Issue.record("state_queryStorageAt: a cut answer was taken")
+        } catch {
+            #expect(error.kind == .malformedAnswer, "\(error)")
+        }
+        do {
+            _ = try await client.stateGetKeysPaged(prefix: issuance, count: 10)
+            Issue.record("state_getKeysPaged: a cut answer was taken")
+        } catch {
+            #expect(error.kind == .malformedAnswer, "\(error)")
+        }
     }
 
     /// A subscription that goes silent is detected after the stall timeout and re-subscribed.

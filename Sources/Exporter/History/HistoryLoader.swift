@@ -434,11 +434,7 @@ public struct HistoryLoader: Sendable {
         var (context, _) = try runtime.context(
             number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
             previousSpecVersion: previousSpec)
-        try await runtime.listPrefixes(&context, client: client, hash: hash)
-        let missing = runtime.followUpKeys(context).filter { !context.storage.keys.contains($0) }
-        if !missing.isEmpty {
-            for (key, value) in try await client.stateQueryStorageAt(Array(Set(missing)), at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }
-        }
+        _ = try await runtime.readChosenKeys(&context, client: client, hash: hash)
         return context
     }
 

@@ -92,7 +92,7 @@ public actor ChainFollower {
         let decimals = properties.tokenDecimals.first ?? 0
         // Amounts are scaled with exact u128 arithmetic, which holds up to 38 decimals.
         guard (0...38).contains(decimals) else {
-            throw FollowError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38")
+            throw FollowError(description: "system_properties gives tokenDecimals \(decimals), outside 0…38")
         }
         tokenDecimals = decimals
         tokenSymbol = properties.tokenSymbols.first
@@ -140,7 +140,7 @@ public actor ChainFollower {
 
     private func headNumber(_ head: JSON) throws -> UInt64 {
         guard let number = head["number"]?.uint64Value else {
-            throw FollowError(description: "\(chain): a \(follow.rawValue) head without a number: \(head.serialized().prefix(200))")
+            throw FollowError(description: "a \(follow.rawValue) head without a number: \(head.serialized().prefix(200))")
         }
         return number
     }
@@ -160,7 +160,7 @@ public actor ChainFollower {
             let answered = asked.isEmpty ? [] : try await client.chainGetBlockHashes(asked)
             var hashes = [String]()
             for (number, hash) in zip(numbers, answered + (known == nil ? [] : [known])) {
-                guard let hash else { throw FollowError(description: "\(chain): the node has no block \(number) below its finalized head \(finalized)") }
+                guard let hash else { throw FollowError(description: "the node has no block \(number) below its finalized head \(finalized)") }
                 hashes.append(hash)
             }
             // Up to `pipelineDepth` blocks are fetched ahead while earlier ones are processed.
@@ -240,15 +240,15 @@ public actor ChainFollower {
         }
         if blockJSON == .null, hashKnownFromHeader {
             // The header's hash as computed here is not the node's (a chain hashing otherwise): ask.
-            guard let asked = try await client.chainGetBlockHash(number) else { throw FollowError(description: "\(chain): the node has no block \(number)") }
+            guard let asked = try await client.chainGetBlockHash(number) else { throw FollowError(description: "the node has no block \(number)") }
             hash = asked
             blockJSON = try await client.chainGetBlock(hash)
             fetched = nil
         }
-        guard blockJSON != .null else { throw FollowError(description: "\(chain) block \(number): chain_getBlock(\(hash)) answered null") }
+        guard blockJSON != .null else { throw FollowError(description: "block \(number): chain_getBlock(\(hash)) answered null") }
         // The runtime to decode with comes from the parent's state, so read its hash before decoding.
         guard let parentHash = (blockJSON["block"] ?? blockJSON)["header"]?["parentHash"]?.stringValue else {
-            throw FollowError(description: "\(chain) block \(number): no header.parentHash in chain_getBlock's answer")
+            throw FollowError(description: "block \(number): no header.parentHash in chain_getBlock's answer")
         }
         let runtime = try await runtime(executing: parentHash, number: number)
         let values: [String: String?]
@@ -259,20 +259,18 @@ public actor ChainFollower {
         }
         var storage = [String: [UInt8]?]()
         for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
-        var (context, header) = try runtime.context(
-            number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
-            parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
-        let timestamp = context.timestampMilliseconds
-        try await runtime.listPrefixes(&context, client: client, hash: hash)
-        // Keys chosen from this block's values: one more query, for those not read along already.
-        let followUp = runtime.followUpKeys(context)
-        var seen = Set(context.storage.keys)
-        let missing = followUp.filter { seen.insert($0).inserted }
-        if !missing.isEmpty {
-            for (key, value) in try await client.stateQueryStorageAt(missing, at: hash) {
-                context.storage[key] = value.flatMap { Hex.decode($0) }
-            }
+        var (context, header): (BlockContext, BlockHeader?)
+        do {
+            (context, header) = try runtime.context(
+                number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
+                parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
+        } catch {
+            // No readable header: an answer damaged on its way (a node's header always reads), asked again.
+            throw FollowError(description: "block \(number): chain_getBlock(\(hash)) answered a header that does not read: \(error)")
         }
+        let timestamp = context.timestampMilliseconds
+        // Keys chosen from this block's values: one more query, for those not read along already.
+        let followUp = try await runtime.readChosenKeys(&context, client: client, hash: hash)
         lastFollowUp = (runtime.specVersion, followUp)
         // Each definition and collector on its own: one that fails costs its own sample only.
         let evaluation = runtime.evaluate(context) { collector, duration in
@@ -310,7 +308,7 @@ public actor ChainFollower {
         if let current, !runtimeMayChange { return current }
         let version = try await client.stateGetRuntimeVersion(at: parentHash)
         guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
-            throw FollowError(description: "\(chain) block \(number): no specVersion in state_getRuntimeVersion's answer")
+            throw FollowError(description: "block \(number): no specVersion in state_getRuntimeVersion's answer")
         }
         if let known = runtimes[spec] {
             current = known
