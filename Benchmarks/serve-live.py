@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Live following, measured: an optimised runtime-exporter follows three devnode chains (three
-runtimes) for a while, then prints RPC calls per block, time from a finalized head's notification
+"""Live following, measured: an optimised runtime-exporter follows four devnode chains (three
+relay runtimes and Polkadot Asset Hub, with staking-async, the multi-block election, pools through
+delegated staking, assets and XCM) for a while, then prints RPC calls per block, time from a finalized head's notification
 to its metrics (p50/p99 from the exporter's own histogram, interpolated as PromQL's
 histogram_quantile does), the exporter's RSS, and /metrics scrape time.
 
@@ -13,7 +14,8 @@ seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 60
 block_time = sys.argv[4] if len(sys.argv) > 4 else "0.5"
 
 runtimes = [("polkadot", []), ("kusama", ["--metadata", f"{chaindata}/metadata/kusama_2003000_v16.scale"]),
-            ("polkadot-v16", ["--metadata", f"{chaindata}/metadata/polkadot_2003000_v16.scale", "--seed", "3"])]
+            ("polkadot-v16", ["--metadata", f"{chaindata}/metadata/polkadot_2003000_v16.scale", "--seed", "3"]),
+            ("polkadot-asset-hub", ["--chain", "asset-hub"])]
 processes, chains = [], []
 try:
     for name, extra in runtimes:

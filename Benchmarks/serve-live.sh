@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An optimised runtime-exporter following three devnode chains: RPC calls per block,
+# An optimised runtime-exporter following four devnode chains (Asset Hub among them): RPC calls per block,
 # notification-to-metrics latency, RSS, scrape time. Usage: Benchmarks/serve-live.sh [SECONDS] [BLOCK_TIME]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

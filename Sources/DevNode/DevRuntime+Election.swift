@@ -3,10 +3,15 @@ import SCALE
 import Substrate
 
 /// The election of each era's validators (`ElectionProviderMultiPhase`): six blocks into an era
-/// the snapshot of voters and targets is taken, a signed solution is submitted the block after
-/// and an unsigned one (by the validators' off-chain workers) the block after that, which is
-/// queued; the next era starts from it and clears both.
+/// the snapshot of voters and targets is taken and the signed phase opens, a signed solution is
+/// submitted the block after and, in the unsigned phase, an unsigned one (by the validators'
+/// off-chain workers) the block after that, which is queued; the next era starts from it,
+/// clears both and opens the next round in phase Off.
 struct ElectionState: Sendable {
+    var round: UInt32 = 1
+    /// `CurrentPhase`: Off, Signed or Unsigned (opened at `unsignedOpened`).
+    var phase = "Off"
+    var unsignedOpened: UInt64?
     var snapshot: (voters: UInt32, targets: UInt32)?
     var queued: (minimalStake: UInt128, sumStake: UInt128, sumStakeSquared: UInt128)?
     /// The last submission of each kind: its block, encoded length in bytes and weight (`ref_time`).
@@ -24,9 +29,13 @@ extension DevRuntime {
         let staking = block.state.staking
         switch block.number % Self.eraLength {
         case 0:
+            if block.state.election.queued != nil { block.state.election.round += 1 }
             block.state.election.snapshot = nil
             block.state.election.queued = nil
+            block.state.election.phase = "Off"
+            block.state.election.unsignedOpened = nil
         case 6:
+            block.state.election.phase = "Signed"
             block.state.election.snapshot = (UInt32(staking.nominations.count + staking.validators.count), UInt32(staking.validators.count))
         case 7 where has(Self.electionPallet, call: "submit"):
             let score = electionScore(staking)
@@ -40,6 +49,8 @@ extension DevRuntime {
             block.state.election.lastSigned = (block.number, block.body.last?.count ?? 0, weight)
             block.state.election.signedSubmissions += 1
         case 8 where has(Self.electionPallet, call: "submit_unsigned"):
+            block.state.election.phase = "Unsigned"
+            block.state.election.unsignedOpened = block.number
             let score = electionScore(staking)
             var fields = solution(score, round: block.number / Self.eraLength)
             fields["witness.voters"] = .compact(UInt32(staking.nominations.count + staking.validators.count))
@@ -81,6 +92,12 @@ extension DevRuntime {
 
     func writeElectionStorage(_ election: ElectionState, to storage: inout StorageWriter) throws {
         guard metadata.pallet(named: Self.electionPallet) != nil else { return }
+        if storage.has(Self.electionPallet, "Round") { try storage.put(Self.electionPallet, "Round", json: .number(election.round)) }
+        if storage.has(Self.electionPallet, "CurrentPhase") {
+            // Unsigned((enabled, opened at)).
+            let phase: JSON = election.unsignedOpened.map { .object(["Unsigned": .array([.bool(true), .number($0)])]) } ?? .string(election.phase)
+            try storage.put(Self.electionPallet, "CurrentPhase", json: phase)
+        }
         if let snapshot = election.snapshot, storage.has(Self.electionPallet, "SnapshotMetadata") {
             try storage.put(Self.electionPallet, "SnapshotMetadata", json: .object(["voters": .number(snapshot.voters), "targets": .number(snapshot.targets)]))
         }

@@ -4,7 +4,8 @@ import Substrate
 
 /// The multi-block election of staking-async runtimes, one round in each era: the snapshot of
 /// voters (spread over pages) and targets, a signed solution registered and its page stored,
-/// verified and queued, staking taking the result in by page (`PagedElectionProceeded`), and the
+/// verified and queued, every other round a better unsigned solution (`submit_unsigned`) queued
+/// in its place, staking taking the result in by page (`PagedElectionProceeded`), and the signed
 /// submitter rewarded when the round ends.
 struct MultiBlockState: Sendable {
     var round: UInt32 = 0
@@ -84,6 +85,25 @@ extension DevRuntime {
             block.state.multiBlock.queued = score
         case 5:
             try transition(&block, to: "Unsigned", 1)
+            // Every other round the validators' off-chain workers find a better solution: a bare
+            // `submit_unsigned`, verified and queued at once.
+            guard block.state.multiBlock.round % 2 == 1, has("MultiBlockElectionUnsigned", call: "submit_unsigned") else { break }
+            let score = electionScore(staking)
+            let better = (score.minimalStake + 1, score.sumStake + 1, score.sumStakeSquared)
+            let weight = 2_500_000_000 + block.random.next() % 500_000_000
+            try submitUnsigned(try plainCall("MultiBlockElectionUnsigned", "submit_unsigned", setting: [:]), to: &block, weight: weight) { phase in
+                [
+                    try event("MultiBlockElectionVerifier", "Verified", positional: [.number(0), .number(staking.validators.count)], phase: phase),
+                    try event("MultiBlockElectionVerifier", "Queued", positional: [.object([
+                        "minimal_stake": .string(String(better.0)), "sum_stake": .string(String(better.1)), "sum_stake_squared": .string(String(better.2)),
+                    ]), .null], phase: phase),
+                ]
+            }
+            block.state.election.lastUnsigned = (block.number, block.body.last?.count ?? 0, weight)
+            block.state.election.unsignedSubmissions += 1
+            block.state.multiBlock.verificationEvents["Verified", default: 0] += 1
+            block.state.multiBlock.verificationEvents["Queued", default: 0] += 1
+            block.state.multiBlock.queued = better
         case 6:
             try transition(&block, to: "Done", nil)
         case 7:

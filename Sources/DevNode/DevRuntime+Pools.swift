@@ -61,9 +61,18 @@ extension DevRuntime {
         account.starts(with: Array("modlpy/nopls".utf8))
     }
 
+    /// One pool, whose depositor unbonded a little in each era before genesis: a chunk unlocks
+    /// in each of the first `bondingDuration` eras, so withdrawals come from the first era on.
     func genesisPools(_ state: inout State) {
         guard metadata.pallet(named: "NominationPools") != nil else { return }
-        addToPool(1, member: accounts[1], amount: state.free[accounts[1], default: 0] / 100, creating: true, state: &state)
+        let (depositor, amount) = (accounts[1], state.free[accounts[1], default: 0] / 100)
+        addToPool(1, member: depositor, amount: amount, creating: true, state: &state)
+        let chunk = amount / 1000
+        for era in 1...Self.bondingDuration { state.pools.unbondingEras[depositor, default: [:]][era] = chunk }
+        let unbonding = chunk * UInt128(Self.bondingDuration)
+        state.pools.members[depositor]?.points -= unbonding
+        state.pools.pools[1]?.points -= unbonding
+        state.staking.bonded[Self.poolAccount(1), default: 0] -= unbonding
     }
 
     /// Every fifth block a member adds to its bond or an account joins a pool; every fiftieth an
@@ -91,7 +100,7 @@ extension DevRuntime {
                     try transferEvent(from: creator, to: Self.poolAccount(pool), amount: amount, phase: phase),
                     try event("NominationPools", "Created", ["depositor": .bytes(creator), "pool_id": .primitive(.u32(pool))], phase: phase),
                     try poolBonded(creator, pool: pool, amount: amount, joined: true, phase: phase),
-                ]
+                ] + [try delegationEvent("Delegated", pool: pool, member: creator, amount: amount, phase: phase)].compactMap { $0 }
             }
             addToPool(pool, member: creator, amount: amount, creating: true, state: &block.state)
         } else if let membership = block.state.pools.members[account], has("NominationPools", call: "bond_extra") {
@@ -101,7 +110,7 @@ extension DevRuntime {
                 [
                     try transferEvent(from: account, to: Self.poolAccount(pool), amount: amount, phase: phase),
                     try poolBonded(account, pool: pool, amount: amount, joined: false, phase: phase),
-                ]
+                ] + [try delegationEvent("Delegated", pool: pool, member: account, amount: amount, phase: phase)].compactMap { $0 }
             }
             addToPool(pool, member: account, amount: amount, creating: false, state: &block.state)
         } else if block.state.pools.members[account] == nil, has("NominationPools", call: "join"), block.state.pools.lastPoolID > 0 {
@@ -111,7 +120,7 @@ extension DevRuntime {
                 [
                     try transferEvent(from: account, to: Self.poolAccount(pool), amount: amount, phase: phase),
                     try poolBonded(account, pool: pool, amount: amount, joined: true, phase: phase),
-                ]
+                ] + [try delegationEvent("Delegated", pool: pool, member: account, amount: amount, phase: phase)].compactMap { $0 }
             }
             addToPool(pool, member: account, amount: amount, creating: false, state: &block.state)
         }
@@ -167,6 +176,7 @@ extension DevRuntime {
                 records.append(try event("Staking", "Withdrawn", ["stash": .bytes(account), "amount": .primitive(.u128(amount))], phase: phase))
             }
             records.append(try transferEvent(from: account, to: member, amount: amount, phase: phase))
+            if let released = try delegationEvent("Released", pool: pool, member: member, amount: amount, phase: phase) { records.append(released) }
             records.append(try event("NominationPools", "Withdrawn", [
                 "member": .bytes(member), "pool_id": .primitive(.u32(pool)), "balance": .primitive(.u128(amount)),
                 "points": .primitive(.u128(amount)),
@@ -177,6 +187,7 @@ extension DevRuntime {
         block.state.pools.unbondingEras[member] = left.isEmpty ? nil : left
         block.state.free[account, default: 0] -= amount
         block.state.free[member, default: 0] += amount
+        if isStakingAsync { block.state.delegatedStaking.released += amount }
     }
 
     /// At the start of an era each pool earns a reward on its active stake: its bonded account
@@ -220,6 +231,7 @@ extension DevRuntime {
             if metadata.pallet(named: "Staking") != nil { state.staking.nominations[Self.poolAccount(pool)] = state.staking.validators }
         }
         let account = Self.poolAccount(pool)
+        if isStakingAsync { state.delegatedStaking.delegated += amount }
         state.free[member, default: 0] -= amount
         state.free[account, default: 0] += amount
         state.staking.bonded[account, default: 0] += amount

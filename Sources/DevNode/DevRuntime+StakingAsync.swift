@@ -42,6 +42,47 @@ extension DevRuntime {
         block.state.sessionReports += 1
     }
 
+    /// Once an era the relay chain reports an offence of the first validator
+    /// (`StakingRcClient.OffenceReceived`, `Staking.OffenceReported` for a thousandth of its
+    /// stake), and the block after staking applies the slash (`Staking.Slashed`): the stake is
+    /// taken from the validator and burnt.
+    func offenceIfDue(_ block: inout BlockBuilder) throws {
+        guard isStakingAsync, let validator = block.state.staking.validators.first, block.number > Self.eraLength else { return }
+        switch block.number % Self.eraLength {
+        case 3:
+            block.records.append(try event("StakingRcClient", "OffenceReceived", json: [
+                "slash_session": [.number(block.number / Self.sessionLength)], "offences_count": [.number(1)],
+            ], phase: .initialization))
+            block.records.append(try event("Staking", "OffenceReported", json: [
+                "offence_era": [.number(block.state.staking.activeEra)], "validator": [.string(Hex.encode(validator))], "fraction": [.number(1_000_000)],
+            ], phase: .initialization))
+            block.state.offences += 1
+        case 4:
+            let amount = block.state.staking.bonded[validator, default: 0] / 1000
+            guard amount > 0 else { return }
+            if has("Balances", event: "Slashed") {
+                block.records.append(try event("Balances", "Slashed", ["who": .bytes(validator), "amount": .primitive(.u128(amount))], phase: .initialization))
+            }
+            block.records.append(try event("Staking", "Slashed", ["staker": .bytes(validator), "amount": .primitive(.u128(amount))], phase: .initialization))
+            block.state.staking.bonded[validator, default: 0] -= amount
+            block.state.free[validator, default: 0] -= amount
+            block.state.issuance -= amount
+            block.state.slashes.count += 1
+            block.state.slashes.tokens += amount
+        default:
+            break
+        }
+    }
+
+    /// A pool's funds as `DelegatedStaking` moves them: delegated by a member to the pool's
+    /// agent, or released back to it (nil on runtimes whose pools do not delegate).
+    func delegationEvent(_ name: String, pool: UInt32, member: [UInt8], amount: UInt128, phase: EventRecord.Phase) throws -> EventRecord? {
+        guard isStakingAsync, has("DelegatedStaking", event: name) else { return nil }
+        return try event("DelegatedStaking", name, [
+            "agent": .bytes(Self.poolAccount(pool)), "delegator": .bytes(member), "amount": .primitive(.u128(amount)),
+        ], phase: phase)
+    }
+
     /// What staking-async runtimes keep beyond the classic pallet's items.
     func writeStakingAsyncStorage(_ state: State, to storage: inout StorageWriter) throws {
         guard isStakingAsync else { return }

@@ -33,14 +33,20 @@ struct DevRuntime: Sendable {
         var lastUpgrade: (specVersion: UInt32, specName: String)
         var staking: StakingState
         var pools: PoolsState
-        /// XCM transfers sent so far and the native tokens they carried, by destination parachain.
-        var xcmSent: [UInt32: (transfers: UInt128, tokens: UInt128)] = [:]
+        /// XCM transfers sent so far and the native tokens they carried, by destination (a parachain's id, or `relay`).
+        var xcmSent: [String: (transfers: UInt128, tokens: UInt128)] = [:]
         var election = ElectionState()
         /// The bag each voter was put in when it joined the voter list (not moved since).
         var voterBags: [[UInt8]: UInt64] = [:]
         /// Staking-async: the multi-block election, and session reports received from the relay chain.
         var multiBlock = MultiBlockState()
         var sessionReports: UInt64 = 0
+        /// Staking-async: offences received from the relay chain and reported to staking, and the slashes they led to.
+        var offences: UInt64 = 0
+        var slashes: (count: UInt64, tokens: UInt128) = (0, 0)
+        /// Staking-async: funds members delegated to their pools' agents, and those released back.
+        var delegatedStaking: (delegated: UInt128, released: UInt128) = (0, 0)
+        var assets = AssetsState()
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -121,6 +127,7 @@ struct DevRuntime: Sendable {
         }
         genesisStaking(&state)
         genesisPools(&state)
+        genesisAssets(&state)
         placeNewVoters(&state)
         let block = BlockBuilder(number: 0, random: random, state: state)
         return try seal(block, parentHash: [UInt8](repeating: 0, count: 32), timestamp: 0, setsCode: false)
@@ -138,6 +145,7 @@ struct DevRuntime: Sendable {
 
         try startEraIfDue(&block, timestamp: timestamp)
         try sessionReportIfDue(&block, timestamp: timestamp)
+        try offenceIfDue(&block)
         if isParachain {
             // A collator's first inherent: the relay chain's state it builds on.
             block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
@@ -150,6 +158,7 @@ struct DevRuntime: Sendable {
 
         try transfers(&block, upTo: configuration.transfersPerBlock)
         try batchedTransfers(&block)
+        try assetTransfer(&block)
         try failedTransfer(&block)
         try interruptedBatch(&block)
         try xcmTransfer(&block)
@@ -358,6 +367,7 @@ struct DevRuntime: Sendable {
         try writePoolsStorage(state.pools, staking: state.staking, to: &storage)
         try writeElectionStorage(state.election, to: &storage)
         try writeStakingAsyncStorage(state, to: &storage)
+        try writeAssetsStorage(state.assets, to: &storage)
         try writeMultiBlockElection(state.multiBlock, to: &storage)
         try writeVoterList(state, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))

@@ -33,8 +33,13 @@ enum DevnodeTruth {
             "delegated_staking": runtime.isStakingAsync ? .object([
                 "agents": .number(state.pools.pools.count), "delegators": .number(state.pools.members.count),
                 "delegated": .string(String(state.pools.pools.keys.reduce(UInt128(0)) { $0 + state.poolBalance($1) })),
+                "delegations": .string(String(state.delegatedStaking.delegated)), "released": .string(String(state.delegatedStaking.released)),
             ]) : .null,
             "issuance": .string(String(state.issuance)),
+            "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
+                "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
+                "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
+            ]))]) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
@@ -51,7 +56,8 @@ enum DevnodeTruth {
         return .object([
             "era_points": .number(staking.points.values.reduce(0, +)), "era_points_validators": .number(staking.points.count),
             "previous_era_reward": previous.map { .string(String($0)) } ?? .null,
-            "session_reports": .number(state.sessionReports),
+            "session_reports": .number(state.sessionReports), "offences": .number(state.offences),
+            "slashes": .number(state.slashes.count), "slashed": .string(String(state.slashes.tokens)),
         ])
     }
 
@@ -83,6 +89,7 @@ enum DevnodeTruth {
             "queued": election.queued.map { .object(["minimal_stake": .string(String($0.minimalStake)), "sum_stake": .string(String($0.sumStake))]) } ?? .null,
             "last_signed": submission(election.lastSigned), "last_unsigned": submission(election.lastUnsigned),
             "signed_submissions": .number(election.signedSubmissions), "unsigned_submissions": .number(election.unsignedSubmissions),
+            "round": .number(election.round), "phase": .string(election.phase),
         ])
     }
 

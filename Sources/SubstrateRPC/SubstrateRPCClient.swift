@@ -128,8 +128,7 @@ public struct SubstrateRPCClient: Sendable {
         if let hash { params.append(.string(hash)) }
         let answer = try await call("state_queryStorageAt", params)
         guard case let .array(sets) = answer else { throw malformed("state_queryStorageAt", "expected a list of change sets") }
-        var asked = [String: String]()
-        for key in keys { asked[key.lowercased()] = key }
+        let asked = Set(keys)
         var values = [String: String?]()
         for set in sets {
             if let hash, let block = set["block"]?.stringValue, block.lowercased() != hash.lowercased() {
@@ -140,7 +139,8 @@ public struct SubstrateRPCClient: Sendable {
                 guard case let .array(pair) = change, pair.count == 2, let key = pair[0].stringValue else {
                     throw malformed("state_queryStorageAt", "a change that is not [key, value]")
                 }
-                guard let askedKey = asked[key.lowercased()] else {
+                // Nodes answer in the case they were asked in; another case is the same key.
+                guard let askedKey = asked.contains(key) ? key : keys.first(where: { $0.lowercased() == key.lowercased() }) else {
                     throw malformed("state_queryStorageAt", "a value for key \(key.prefix(80)), which was not asked for")
                 }
                 let value = try optionalString(pair[1], method: "state_queryStorageAt")

@@ -77,3 +77,21 @@ import Testing
         #expect(runtime.collectors.contains { $0.name == "staking_exposure" } && runtime.collectors.contains { $0.name == "multi_block_election" })
     }
 }
+
+/// The single-block election's phase (`ElectionProviderMultiPhase.CurrentPhase`) under the same
+/// `election_phase` as the multi-block one's, on a relay runtime before the migration.
+@Suite struct ElectionPhaseCollectorTests {
+    @Test(arguments: [
+        ([UInt8]?.none, "Off"), ([0x01], "Signed"), ([0x02, 0x01, 42, 0, 0, 0], "Unsigned"), ([0x03], "Emergency"),
+    ] as [([UInt8]?, String)])
+    func thePhaseIsTheVariantStored(stored: [UInt8]?, phase: String) throws {
+        let metadata = try ChainData.metadata("metadata/polkadot_1000001_v14.scale")
+        let runtime = try ChainRuntime(specVersion: 1_000_001, metadata: metadata, definitions: try IsolationTests.shipped(), strict: true)
+        #expect(runtime.collectors.contains { $0.name == "election_provider_phase" } && !runtime.collectors.contains { $0.name == "multi_block_election" })
+        let key = try IsolationTests.key(metadata, "ElectionProviderMultiPhase", "CurrentPhase")
+        let evaluation = runtime.evaluate(try IsolationTests.context(runtime, values: stored.map { [key: $0] } ?? [:]))
+        let samples = evaluation.samples.filter { $0.metric == "election_phase" }
+        #expect(samples.map { $0.labels.map(\.value) } == [[phase]])
+        #expect(evaluation.failures.isEmpty, "\(evaluation.failures)")
+    }
+}

@@ -54,7 +54,10 @@ import Testing
         let labels = "chain=\"\(Self.chain)\""
         #expect(grew("runtime_election_phase_transitions_total{\(labels)}") == truthGrew(["multi_block_election", "transitions"]))
         #expect(grew("runtime_staking_session_reports_received_total{\(labels)}") == truthGrew(["staking_async", "session_reports"]))
-        #expect(grew("runtime_election_submissions_total{\(labels),kind=\"signed\"}") == truthGrew(["election", "signed_submissions"]))
+        for kind in ["signed", "unsigned"] {
+            #expect(grew("runtime_election_submissions_total{\(labels),kind=\"\(kind)\"}") == truthGrew(["election", "\(kind)_submissions"]), "\(kind)")
+            #expect(truthGrew(["election", "\(kind)_submissions"]) >= 1, "no \(kind) submission in the blocks scraped")
+        }
         for event in ["Registered", "Stored", "Rewarded"] {
             #expect(grew("runtime_election_signed_submission_events_total{\(labels),event=\"\(event)\"}") == truthGrew(["multi_block_election", "signed_events", event]), "\(event)")
         }
@@ -62,6 +65,38 @@ import Testing
             #expect(grew("runtime_election_verification_events_total{\(labels),event=\"\(event)\"}") == truthGrew(["multi_block_election", "verification_events", event]), "\(event)")
         }
         #expect(truthGrew(["multi_block_election", "transitions"]) >= 8)
+        // Offences from the relay chain, the slashes they led to, and pool funds through delegated staking.
+        #expect(grew("runtime_staking_offences_received_total{\(labels)}") == truthGrew(["staking_async", "offences"]))
+        #expect(grew("runtime_staking_offences_reported_total{\(labels)}") == truthGrew(["staking_async", "offences"]))
+        #expect(grew("runtime_staking_slashes_total{\(labels)}") == truthGrew(["staking_async", "slashes"]))
+        #expect(truthGrew(["staking_async", "slashes"]) >= 1, "no slash in the blocks scraped")
+        func tokensGrew(_ series: String) -> UInt128? {
+            let planck = { (snapshot: MetricsSnapshot) in MetricsSnapshot.planck(snapshot.series[series] ?? "0", decimals: 10) }
+            guard let end = planck(last), let start = planck(first), end >= start else { return nil }
+            return end - start
+        }
+        func truthTokensGrew(_ path: [String]) -> UInt128? {
+            func at(_ truth: JSON) -> UInt128? { path.reduce(Optional(truth)) { $0?[$1] }?.stringValue.flatMap { UInt128($0) } }
+            guard let end = at(after), let start = at(before), end >= start else { return nil }
+            return end - start
+        }
+        for (series, path) in [
+            ("runtime_staking_slashed_tokens_total", ["staking_async", "slashed"]),
+            ("runtime_delegated_staking_delegations_tokens_total", ["delegated_staking", "delegations"]),
+            ("runtime_delegated_staking_released_tokens_total", ["delegated_staking", "released"]),
+        ] {
+            #expect(tokensGrew("\(series){\(labels)}") == truthTokensGrew(path), "\(series)")
+        }
+        #expect((truthTokensGrew(["delegated_staking", "delegations"]) ?? 0) > 0, "no delegation in the blocks scraped")
+
+        // Asset Hub's own XCM: teleports to the relay chain (calls and `execute` programs), reserve transfers to siblings.
+        let xcm = try ServeTests.checkXCM(from: first, to: last, truths: (before, after), chain: Self.chain)
+        #expect(xcm >= 2, "\(xcm) XCM transfers in the blocks scraped")
+
+        // Asset transfers, as calls and as events.
+        #expect(grew("runtime_extrinsics_total{call=\"transfer\",\(labels),pallet=\"Assets\",result=\"success\",signed=\"true\"}") == truthGrew(["assets", "1984", "transfers"]))
+        #expect(grew("runtime_events_total{\(labels),event=\"Transferred\",pallet=\"Assets\"}") == truthGrew(["assets", "1984", "transfers"]))
+        #expect(truthGrew(["assets", "1984", "transfers"]) >= 3)
 
         // The relay chain is followed alongside, its classic staking read as before.
         #expect(last.series["runtime_staking_active_validators{chain=\"polkadot\"}"] == "2")
@@ -136,6 +171,9 @@ import Testing
                 "round": s.query("MultiBlockElection", "Round", block_hash=h).value,
                 "phase": phase if isinstance(phase, str) else list(phase.keys())[0],
                 "agents": s.query("DelegatedStaking", "CounterForAgents", block_hash=h).value,
+                "asset_supply": str(s.query("Assets", "Asset", [1984], block_hash=h).value["supply"]),
+                "asset_holders": sum(1 for _ in s.query_map("Assets", "Account", [1984], block_hash=h, page_size=100)),
+                "asset_transfers": sum(1 for e in s.get_events(block_hash=h) if e.value["module_id"] == "Assets" and e.value["event_id"] == "Transferred"),
             }))
             """
         let output = try await PythonReferee.run(script, arguments: [hub.webSocketURL, String(snapshot.block)])
@@ -152,6 +190,12 @@ import Testing
         ] {
             #expect(snapshot.values[metric] == referee[field]?.uint64Value.map { String($0) }, "\(metric) \(at)")
         }
+        // Asset Hub's assets as substrate-interface reads them are the devnode's.
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: hub.httpURL), timeout: .seconds(20))
+        let truth = try await client.call("devnode_truth", [.string(try #require(try await client.chainGetBlockHash(snapshot.block)))])
+        let asset = try #require(truth["assets"]?["1984"])
+        #expect(referee["asset_supply"]?.stringValue == asset["supply"]?.stringValue, "asset supply \(at)")
+        #expect(referee["asset_holders"]?.uint64Value == asset["holders"]?.uint64Value, "asset holders \(at)")
         let phase = try #require(referee["phase"]?.stringValue)
         #expect(snapshot.series["runtime_election_phase{chain=\"\(chain)\",phase=\"\(phase)\"}"] == "1", "phase \(phase) \(at)")
     }

@@ -69,34 +69,39 @@ import Testing
         #expect(unit.status == 0, "\(unit.stdout)\(unit.stderr)")
     }
 
-    /// A devnode (answering 2% of requests with an error, so that the RPC error panels have
-    /// data), `serve` following it and loading its history, a real Prometheus scraping `serve`
-    /// every second; then each expression, variables substituted, must return series.
+    /// A relay devnode (answering 2% of requests with an error, so that the RPC error panels
+    /// have data) and an Asset Hub devnode, `serve` following both and loading their history, a
+    /// real Prometheus scraping `serve` every second; then each expression, variables
+    /// substituted, must return series: the staking dashboard's on Asset Hub, where Polkadot's
+    /// staking lives now, the others' on the relay chain.
     @Test func everyPromQLExpressionReturnsData() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dashboards-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let node = try await DevnodeProcess.launch(["--history", "60", "--block-time", "0.5", "--finality-lag", "1", "--faults", "error=0.02"])
-        defer { node.stop() }
+        let relay = try await DevnodeProcess.launch(["--history", "60", "--block-time", "0.5", "--finality-lag", "1", "--faults", "error=0.02"])
+        defer { relay.stop() }
+        let hub = try await DevnodeProcess.launch(["--chain", "asset-hub", "--history", "12", "--block-time", "0.5", "--finality-lag", "1"])
+        defer { hub.stop() }
         let exporter = try await ExporterProcess.launch([
-            "--rpc", node.webSocketURL, "--chain", "dev", "--store", "sqlite:\(directory.appendingPathComponent("store.sqlite").path)", "--history-from", "1",
+            "--rpc", relay.webSocketURL, "--rpc", hub.webSocketURL, "--store", "sqlite:\(directory.appendingPathComponent("store.sqlite").path)", "--history-from", "1",
         ])
         defer { exporter.stop() }
         let prometheus = try PrometheusProcess(targets: ["127.0.0.1:\(exporter.server.port)"])
         defer { prometheus.stop() }
 
         // The chain variable's own query.
-        _ = try await PrometheusScrapeTests.waitFor(prometheus, "runtime_system_block_number{chain=\"dev\"}")
+        for chain in ["polkadot", "statemint"] { _ = try await PrometheusScrapeTests.waitFor(prometheus, "runtime_system_block_number{chain=\"\(chain)\"}") }
         let chains = try await Self.get(prometheus.baseURL + "/api/v1/label/chain/values?match[]=runtime_system_block_number")
-        #expect(chains["data"]?.arrayValue?.compactMap(\.stringValue) == ["dev"])
-        // Rates need a few scrapes within their window: 20 s of them.
+        #expect(chains["data"]?.arrayValue?.compactMap(\.stringValue) == ["polkadot", "statemint"])
+        // Rates need a few scrapes within their window, and the Asset Hub an election round: 20 s of them.
         try await Task.sleep(for: .seconds(20))
 
         let queries = try Self.queries(field: "expr")
-        #expect(queries.count >= 60, "\(queries.count) expressions")
+        #expect(queries.count >= 80, "\(queries.count) expressions")
         var empty = [String]()
         for query in queries {
-            let expression = Self.substitute(query.text)
+            let chain = query.dashboard == "staking-pools.json" ? "statemint" : "polkadot"
+            let expression = Self.substitute(query.text, chain: chain)
             #expect(!expression.contains("$"), "a variable left in \(query)")
             // A counter that has not moved yet (an RPC error) may need a few more seconds.
             let deadline = ContinuousClock.now + .seconds(30)
@@ -105,10 +110,13 @@ import Testing
                 try await Task.sleep(for: .seconds(1))
                 series = try await PrometheusScrapeTests.query(prometheus, expression)
             }
-            if series.isEmpty { empty.append(query.description) }
+            if series.isEmpty { empty.append("\(chain): \(query)") }
         }
         #expect(empty.isEmpty, "no data for:\n\(empty.joined(separator: "\n"))")
-        print("dashboards: \(queries.count) PromQL expressions, each returned series")
+        // The phase timeline saw the election move.
+        let phases = try await PrometheusScrapeTests.query(prometheus, "count by (phase) (count_over_time(runtime_election_phase{chain=\"statemint\"}[5m]))")
+        #expect(phases.count >= 4, "phases seen: \(phases)")
+        print("dashboards: \(queries.count) PromQL expressions, each returned series; \(phases.count) election phases on the timeline")
     }
 
     /// `backfill` fills a PostgreSQL store from a devnode; each SQL query of the history
@@ -158,8 +166,8 @@ import Testing
 
     /// Dashboard variables as Grafana substitutes them for this test's setup: one chain, a range
     /// covering the whole test, a rate window of four 1-second scrapes or more.
-    static func substitute(_ expression: String) -> String {
-        expression.replacingOccurrences(of: "$chain", with: "dev")
+    static func substitute(_ expression: String, chain: String) -> String {
+        expression.replacingOccurrences(of: "$chain", with: chain)
             .replacingOccurrences(of: "$__rate_interval", with: "15s")
             .replacingOccurrences(of: "$__range", with: "5m")
     }

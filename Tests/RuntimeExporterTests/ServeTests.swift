@@ -63,20 +63,7 @@ import Testing
             #expect(snapshot.values["runtime_staking_active_validators"] == truth["staking"]?["active_validators"]?.uint64Value.map { String($0) })
             #expect(snapshot.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == "1")
         }
-        guard case let .object(sent)? = truths[1]["xcm"] else { Issue.record("devnode_truth has no xcm"); return }
-        let destinations = sent.map(\.key)
-        var xcmSeen: UInt128 = 0
-        for destination in destinations {
-            for (metric, field, decimals) in [("transfers_total", "transfers", 0), ("transferred_tokens_total", "tokens", 10)] {
-                func sent(_ truth: JSON) -> UInt128 { truth["xcm"]?[destination]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
-                let name = "runtime_xcm_\(metric){chain=\"polkadot\",destination=\"\(destination)\"}"
-                let before = first.series[name].flatMap { Self.planck($0, decimals: decimals) } ?? 0
-                // A destination sent to only before the exporter started has no series.
-                let after = second.series[name].flatMap { Self.planck($0, decimals: decimals) } ?? 0
-                #expect(after - before == sent(truths[1]) - sent(truths[0]), "\(name) between blocks \(first.block) and \(second.block)")
-                if field == "transfers" { xcmSeen += sent(truths[1]) - sent(truths[0]) }
-            }
-        }
+        let xcmSeen = try Self.checkXCM(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot")
         #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")
 
         // Election and voter-list values against the truth: per-block ones at the scraped block,
@@ -140,6 +127,28 @@ import Testing
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
     }
 
+    /// XCM transfers and native tokens sent by destination grew between two scrapes by what the
+    /// devnode sent in those blocks; returns the transfers sent.
+    static func checkXCM(from first: MetricsSnapshot, to second: MetricsSnapshot, truths: (JSON, JSON), chain: String) throws -> UInt128 {
+        guard case let .object(sent)? = truths.1["xcm"] else {
+            Issue.record("devnode_truth has no xcm")
+            return 0
+        }
+        var seen: UInt128 = 0
+        for destination in sent.map(\.key) {
+            for (metric, field, decimals) in [("transfers_total", "transfers", 0), ("transferred_tokens_total", "tokens", 10)] {
+                func sent(_ truth: JSON) -> UInt128 { truth["xcm"]?[destination]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
+                let name = "runtime_xcm_\(metric){chain=\"\(chain)\",destination=\"\(destination)\"}"
+                // A destination sent to only before the exporter started has no series.
+                let before = first.series[name].flatMap { planck($0, decimals: decimals) } ?? 0
+                let after = second.series[name].flatMap { planck($0, decimals: decimals) } ?? 0
+                #expect(after - before == sent(truths.1) - sent(truths.0), "\(name) between blocks \(first.block) and \(second.block)")
+                if field == "transfers" { seen += sent(truths.1) - sent(truths.0) }
+            }
+        }
+        return seen
+    }
+
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }
 
     /// Each pool's metrics (`runtime_nomination_pool_…`), the `devnode_truth` field each equals,
@@ -159,6 +168,9 @@ import Testing
         let at = "at block \(snapshot.block)"
         #expect(snapshot.values["runtime_election_snapshot_voters"] == election["snapshot"]?["voters"]?.uint64Value.map { String($0) }, "\(at)")
         #expect(snapshot.values["runtime_election_snapshot_targets"] == election["snapshot"]?["targets"]?.uint64Value.map { String($0) }, "\(at)")
+        #expect(snapshot.values["runtime_election_round"] == election["round"]?.uint64Value.map { String($0) }, "\(at)")
+        let phases = snapshot.series.filter { $0.key.hasPrefix("runtime_election_phase{chain=\"polkadot\"") }
+        #expect(phases == ["runtime_election_phase{chain=\"polkadot\",phase=\"\(election["phase"]?.stringValue ?? "?")\"}": "1"], "\(at)")
         for (metric, field) in [("minimal_stake", "minimal_stake"), ("sum_stake", "sum_stake")] {
             let planck = election["queued"]?[field]?.stringValue.flatMap { UInt128($0) }
             #expect(snapshot.values["runtime_election_queued_solution_\(metric)_tokens"] == planck.map { TokenAmount(planck: $0, decimals: 10).description }, "\(metric) \(at)")

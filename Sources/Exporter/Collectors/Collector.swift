@@ -64,17 +64,21 @@ public struct CollectorSpec: Sendable {
     /// Values given only at some blocks (the last submission of a kind), which hold until the
     /// next; every other value is given in full at each block it is collected.
     public var stickyValues: Set<String> = []
+    /// The pallets it reads, where it reads only those: a definition with several sources
+    /// passes over it on a runtime without them (as over a storage source of a missing pallet).
+    public var pallets: [String] = []
     /// Binds the collector to one runtime.
     let bind: @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
 
     init(
-        name: String, values: [String: Set<String>], defaultValue: String, stickyValues: Set<String> = [],
+        name: String, values: [String: Set<String>], defaultValue: String, stickyValues: Set<String> = [], pallets: [String] = [],
         bind: @escaping @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
     ) {
         self.name = name
         self.values = values
         self.defaultValue = defaultValue
         self.stickyValues = stickyValues
+        self.pallets = pallets
         self.bind = bind
     }
 
@@ -90,7 +94,7 @@ public struct CollectorSpec: Sendable {
 public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
-        ElectionSubmissionsCollector.spec, MultiBlockElectionCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
+        ElectionSubmissionsCollector.spec, MultiBlockElectionCollector.spec, ElectionPhaseCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
     ]
 
     /// Collectors that read the state with calls of their own, on a schedule.

@@ -129,7 +129,7 @@ public enum MetricSource: Sendable, Equatable {
         case let .events(events, _, _, _): events.map(\.pallet)
         case let .extrinsics(filter, _): filter.map(\.pallet)
         case .header: []
-        case .collector: []
+        case let .collector(name, _): CollectorCatalog.spec(named: name)?.pallets ?? []
         }
     }
 

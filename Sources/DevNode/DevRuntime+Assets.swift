@@ -1,0 +1,64 @@
+import ExactJSON
+import SCALE
+import Substrate
+
+/// Fungible assets (`Assets`, as on Asset Hub): asset 1984, a stablecoin of 6 decimals, held
+/// from genesis by the first accounts; every third block a holder sends part of its balance to
+/// another account (`Assets.transfer`, `Assets.Transferred`), which becomes a holder.
+struct AssetsState: Sendable {
+    var balances: [[UInt8]: UInt128] = [:]
+    var transfers: UInt64 = 0
+    var transferred: UInt128 = 0
+
+    var supply: UInt128 { balances.values.reduce(0, +) }
+}
+
+extension DevRuntime {
+    static let assetID: UInt32 = 1984
+
+    var hasAssets: Bool { has("Assets", call: "transfer") && has("Assets", event: "Transferred") }
+
+    func genesisAssets(_ state: inout State) {
+        guard hasAssets else { return }
+        for (position, account) in accounts.prefix(4).enumerated() { state.assets.balances[account] = UInt128(position + 1) * 250_000 * 1_000_000 }
+    }
+
+    func assetTransfer(_ block: inout BlockBuilder) throws {
+        guard block.number % 3 == 1, hasAssets else { return }
+        let holders = block.state.assets.balances.filter { $0.value >= 100 }.map(\.key).sorted { $0.lexicographicallyPrecedes($1) }
+        guard !holders.isEmpty else { return }
+        let signer = holders[Int(block.random.next() % UInt64(holders.count))]
+        guard spendable(0, by: signer, in: block.state) != nil else { return }
+        var destination = accounts[Int(block.random.next() % UInt64(accounts.count - 1))]
+        if destination == signer { destination = author }
+        let amount = block.state.assets.balances[signer, default: 0] / 100 + UInt128(block.random.next() % 1_000_000)
+        let fee = 180_000_000 + UInt128(block.random.next() % 40_000_000)
+        let arguments: [String: JSON] = [
+            "id": .number(Self.assetID), "target": .object(["Id": .string(Hex.encode(destination))]), "amount": .string(String(amount)),
+        ]
+        try submit(try call("Assets", "transfer", arguments), by: signer, fee: fee, to: &block) { phase in
+            [try event("Assets", "Transferred", [
+                "asset_id": .primitive(.u32(Self.assetID)), "from": .bytes(signer), "to": .bytes(destination), "amount": .primitive(.u128(amount)),
+            ], phase: phase)]
+        }
+        block.state.assets.balances[signer, default: 0] -= amount
+        block.state.assets.balances[destination, default: 0] += amount
+        block.state.assets.transfers += 1
+        block.state.assets.transferred += amount
+    }
+
+    /// `Assets.Asset` (its supply and holders) and each holder's `Assets.Account`.
+    func writeAssetsStorage(_ assets: AssetsState, to storage: inout StorageWriter) throws {
+        guard hasAssets, storage.has("Assets", "Asset"), storage.has("Assets", "Account") else { return }
+        let id = JSON.number(Self.assetID)
+        let owner = Value.bytes(accounts[0])
+        try storage.put("Assets", "Asset", keys: [id], setting: [
+            "owner": owner, "issuer": owner, "admin": owner, "freezer": owner, "supply": .primitive(.u128(assets.supply)),
+            "min_balance": .primitive(.u128(10_000)), "is_sufficient": .primitive(.bool(true)),
+            "accounts": .primitive(.u32(UInt32(assets.balances.count))), "sufficients": .primitive(.u32(UInt32(assets.balances.count))),
+        ])
+        for (holder, balance) in assets.balances {
+            try storage.put("Assets", "Account", keys: [id, .string(Hex.encode(holder))], setting: ["balance": .primitive(.u128(balance))])
+        }
+    }
+}
