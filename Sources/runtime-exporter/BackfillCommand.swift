@@ -79,10 +79,6 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         guard let opened else { return }
         let exporterMetrics = ExporterMetrics()
-        let server = listenAddress.flatMap(ServeCommand.address).map { host, port in
-            Task { try await Self.serveMetrics(exporterMetrics, host: host, port: port, security: security, logger: logger) }
-        }
-        defer { server?.cancel() }
         let endpoints = rpc.split(separator: ",").map(String.init)
         let name: String
         if let chain { name = chain } else {
@@ -95,7 +91,33 @@ struct BackfillCommand: AsyncParsableCommand {
         // Several nodes share the load: calls go to each in turn, failing over to the others.
         let transport = FailoverTransport(endpoints: endpoints, spreadsCalls: true, observer: exporterMetrics.observer(chain: name), logger: logger)
         let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
-        defer { Task { await transport.close() } }
+        // /metrics lives as long as the load: a service shut down gracefully, and awaited, when it ends.
+        let server = try listenAddress.flatMap(ServeCommand.address).map { host, port in
+            ServiceGroup(configuration: .init(services: [try Self.metricsServer(exporterMetrics, host: host, port: port, security: security, logger: logger)], logger: logger))
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let server {
+                    group.addTask {
+                        do { try await server.run() } catch { logger.error("--web.listen-address: \(error); loading goes on without /metrics") }
+                    }
+                }
+                defer { group.cancelAll() }
+                try await load(name, client: client, store: opened, definitions: loaded, metrics: exporterMetrics)
+                await server?.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        } catch {
+            await transport.close()
+            throw error
+        }
+        await transport.close()
+        try await opened.close()
+    }
+
+    /// Loads the range with a progress line per chunk, or a bar redrawn in place on a terminal.
+    private func load(_ name: String, client: SubstrateRPCClient, store opened: any MetricStore, definitions loaded: [MetricDefinition], metrics exporterMetrics: ExporterMetrics) async throws {
+        let logger = Logger(label: "runtime-exporter")
         var loader = HistoryLoader(chain: name, client: client, definitions: loaded, sink: StoreSink(store: opened), logger: logger)
         loader.chunkSize = chunk
         loader.concurrency = workers
@@ -131,17 +153,15 @@ struct BackfillCommand: AsyncParsableCommand {
             }
         }
         if terminal { print("") }
-        try await opened.close()
     }
 
     /// /metrics with the load's progress and RPC metrics, for as long as the load runs.
-    static func serveMetrics(_ metrics: ExporterMetrics, host: String, port: Int, security: WebSecurity, logger: Logger) async throws {
+    static func metricsServer(_ metrics: ExporterMetrics, host: String, port: Int, security: WebSecurity, logger: Logger) throws -> some Service {
         let router = WebServing.router(security, logger: logger)
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        let application = try WebServing.application(router: router, host: host, port: port, security: security, logger: logger)
-        try await application.run()
+        return try WebServing.application(router: router, host: host, port: port, security: security, logger: logger)
     }
 }

@@ -172,6 +172,8 @@ struct ChainService: Service {
                 }
                 group.cancelAll()
             }
+            // Nothing of this chain writes once the service has returned: the store closes after it.
+            await follower.stopScheduledWork()
             await transport.close()
         }
     }
@@ -184,8 +186,11 @@ struct ChainService: Service {
         // The chain's nodes share the load: calls go to each in turn, failing over to the others.
         let transport = FailoverTransport(
             endpoints: entry.endpoints, spreadsCalls: true, observer: entry.health.forwarding(to: metrics.observer(chain: chain)), logger: logger)
-        defer { Task { await transport.close() } }
-        let client = SubstrateRPCClient(transport: transport, timeout: .seconds(60))
+        await load(history, chain: chain, sink: sink, follower: follower, client: SubstrateRPCClient(transport: transport, timeout: .seconds(60)))
+        await transport.close()
+    }
+
+    private func load(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink, follower: ChainFollower, client: SubstrateRPCClient) async {
         let wanted = history.metrics.map(Set.init)
         var loader = HistoryLoader(chain: chain, client: client, definitions: definitions.filter { wanted?.contains($0.name) ?? true }, sink: sink, logger: logger)
         loader.chunkSize = history.chunk

@@ -217,51 +217,61 @@ public struct HistoryLoader: Sendable {
             report.metricFailures = metricFailures
             progress(report)
         }
-        while next < queue.count {
-            let (chunk, wait) = queue[next]
-            next += 1
-            var missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-            if missing.isEmpty {
-                done(chunk)
-                progress(report(chunk, .alreadyLoaded))
-                continue
-            }
-            guard let claim = try await sink.claim(chain: chain, chunk: chunk, wait: wait) else {
-                queue.append((chunk, true))
-                continue
-            }
-            let loadedNow = try await claim.loaded()
-            missing = missing.filter { !loadedNow.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-            if missing.isEmpty {
-                done(chunk)
-                await claim.release()
-                progress(report(chunk, .loadedElsewhere))
-                continue
-            }
-            let fetched: FetchedChunk
-            do {
-                fetched = try await fetchChunk(chunk, decimals: decimals, runtimes: &runtimes)
-            } catch is CancellationError {
-                await claim.release()
-                throw CancellationError()
-            } catch {
-                // Retried already: recorded as failed with its error, and the range goes on.
+        do {
+            while next < queue.count {
+                let (chunk, wait) = queue[next]
+                next += 1
+                var missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+                if missing.isEmpty {
+                    done(chunk)
+                    progress(report(chunk, .alreadyLoaded))
+                    continue
+                }
+                guard let claim = try await sink.claim(chain: chain, chunk: chunk, wait: wait) else {
+                    queue.append((chunk, true))
+                    continue
+                }
+                let loadedNow = try await claim.loaded()
+                missing = missing.filter { !loadedNow.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+                if missing.isEmpty {
+                    done(chunk)
+                    await claim.release()
+                    progress(report(chunk, .loadedElsewhere))
+                    continue
+                }
+                let fetched: FetchedChunk
+                do {
+                    fetched = try await fetchChunk(chunk, decimals: decimals, runtimes: &runtimes)
+                } catch is CancellationError {
+                    await claim.release()
+                    throw CancellationError()
+                } catch {
+                    // Retried already: recorded as failed with its error, and the range goes on.
+                    try await finish(writing.take())
+                    try await claim.recordFailure(metrics: missing, error: "\(error)")
+                    failed(chunk, "\(error)")
+                    continue
+                }
+                // The chunk is evaluated and written while the next one is fetched; one at a time, in order.
                 try await finish(writing.take())
-                try await claim.recordFailure(metrics: missing, error: "\(error)")
-                failed(chunk, "\(error)")
-                continue
+                let metrics = Set(missing.map(\.name))
+                writing = (chunk, Task {
+                    // Each metric on its own: one failing at a block costs its own rows only.
+                    let blocks = Self.evaluate(fetched, metrics: metrics)
+                    try await claim.write(metrics: missing, blocks: blocks)
+                    return blocks.flatMap { block in block.failures.map { BlockFailure(block: block.number, specVersion: block.specVersion, failure: $0) } }
+                })
             }
-            // The chunk is evaluated and written while the next one is fetched; one at a time, in order.
             try await finish(writing.take())
-            let metrics = Set(missing.map(\.name))
-            writing = (chunk, Task {
-                // Each metric on its own: one failing at a block costs its own rows only.
-                let blocks = Self.evaluate(fetched, metrics: metrics)
-                try await claim.write(metrics: missing, blocks: blocks)
-                return blocks.flatMap { block in block.failures.map { BlockFailure(block: block.number, specVersion: block.specVersion, failure: $0) } }
-            })
+        } catch {
+            // The chunk being written ends before the error goes up (cut short when loading is
+            // cancelled): nothing of this load writes once `load` has returned.
+            if let pending = writing.take() {
+                if error is CancellationError { pending.task.cancel() }
+                _ = try? await pending.task.value
+            }
+            throw error
         }
-        try await finish(writing.take())
         if !failures.isEmpty {
             throw LoadError(description: "\(chain): \(failures.count) chunk(s) failed and were recorded as failed (run again to retry them); first: \(failures[0])")
         }

@@ -2,7 +2,8 @@ import Logging
 import Substrate
 
 /// Scheduled reads while following: storage maps, voter bags and storage sizes are read from
-/// the state of the block at which they fall due, in the background.
+/// the state of the block at which they fall due, in the background, by tasks the follower
+/// owns and ends (`stopScheduledWork`).
 extension ChainFollower {
     /// Starts what is due at this block among the scheduled work, in the background so blocks
     /// keep flowing while a large map is paged through. Each task runs once at a time; one that
@@ -16,7 +17,7 @@ extension ChainFollower {
             scheduledInFlight.insert(task.name)
             scheduledRuns[task.name] = now
             let (chain, client, registry, metrics, logger, sink) = (chain, client, registry, metrics, logger, sink)
-            Task {
+            scheduledTasks[task.name] = Task {
                 let started = ContinuousClock.now
                 do {
                     let samples = try await task.run(StateReader(client: client, hash: hash), context)
@@ -26,6 +27,9 @@ extension ChainFollower {
                     registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
                     metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
                     self.scheduledFinished(task.name, failed: false, at: context.number)
+                } catch where Task.isCancelled {
+                    // Stopped (`stopScheduledWork`): tried again when following resumes.
+                    self.scheduledFinished(task.name, failed: true, at: context.number)
                 } catch {
                     metrics?.error(chain: chain, stage: "scheduled")
                     logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again in \(Self.scheduledRetryBlocks) blocks")
@@ -39,7 +43,16 @@ extension ChainFollower {
     /// would otherwise be asked at every block).
     static let scheduledRetryBlocks: UInt64 = 10
 
+    /// Cancels the scheduled reads in flight and waits for them to end: once it returns, this
+    /// follower writes nothing more to the store or the registry.
+    public func stopScheduledWork() async {
+        let running = Array(scheduledTasks.values)
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+
     private func scheduledFinished(_ name: String, failed: Bool, at block: UInt64) {
+        scheduledTasks[name] = nil
         scheduledInFlight.remove(name)
         if failed { scheduledRetry[name] = block + Self.scheduledRetryBlocks }
     }

@@ -35,6 +35,8 @@ public actor ChainFollower {
     /// When each scheduled task last started, and those running now.
     var scheduledRuns: [String: ScheduleClock.Moment] = [:]
     var scheduledInFlight: Set<String> = []
+    /// The scheduled reads running now, by name: owned here, ended by `stopScheduledWork()`.
+    var scheduledTasks: [String: Task<Void, Never>] = [:]
     /// Failed scheduled reads, by the block from which they are tried again.
     var scheduledRetry: [String: UInt64] = [:]
     private var finalizedHead: UInt64 = 0
@@ -106,18 +108,26 @@ public actor ChainFollower {
                 try await Task.sleep(for: pollInterval)
             }
         }
-        // Following finalized heads, the best ones come on a stream of their own.
+        // Following finalized heads, the best ones come on a stream of their own, read by a
+        // child task that ends with following.
         let bestHeads = follow == .finalized && bestDefinitions.isEmpty == false ? try await client.chainSubscribeNewHeads() : nil
-        let watcher = bestHeads.map { heads in
-            Task { [weak self] in
-                do { for try await head in heads { await self?.recordBest(head) } } catch {}
-            }
-        }
-        defer { watcher?.cancel() }
         let heads = follow == .finalized ? try await client.chainSubscribeFinalizedHeads() : try await client.chainSubscribeNewHeads()
-        for try await head in heads {
-            if follow == .best { recordBest(head) }
-            try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let bestHeads {
+                let (chain, logger) = (chain, logger)
+                group.addTask {
+                    do {
+                        for try await head in bestHeads { await self.recordBest(head) }
+                    } catch where !Task.isCancelled {
+                        logger.warning("\(chain): the best heads' subscription ended: \(error); the best block shows its last value until following resumes")
+                    }
+                }
+            }
+            for try await head in heads {
+                if follow == .best { recordBest(head) }
+                try await catchUp(to: try headNumber(head), hash: Self.hash(ofHeader: head))
+            }
+            group.cancelAll()
         }
     }
 
