@@ -481,6 +481,7 @@ struct RuntimeCache {
         if let known = bySpec[spec] { return known }
         let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.newestMetadata(at: parentHash) })
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
+        if let pallets = runtime.skippedForPallets { logger.info("\(chain): history of runtime \(spec): skipped \(pallets)") }
         for reason in runtime.skipped { logger.warning("\(chain): history of runtime \(spec): skipped \(reason)") }
         bySpec[spec] = runtime
         return runtime

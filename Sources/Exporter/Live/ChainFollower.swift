@@ -326,6 +326,7 @@ public actor ChainFollower {
         }
         let metadata = try RuntimeMetadata.decode(hex: try await client.newestMetadata(at: parentHash))
         let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: runtimes.isEmpty)
+        if let pallets = runtime.skippedForPallets { logger.info("\(chain): skipped for runtime \(spec): \(pallets)") }
         for reason in runtime.skipped { logger.warning("\(chain): skipped for runtime \(spec): \(reason)") }
         logger.info("\(chain): runtime \(metadata.runtimeVersion?.specName ?? "?") \(spec) from block \(number), \(runtime.definitions.count) of \(definitions.count) definitions apply")
         runtimes[spec] = runtime

@@ -22,8 +22,18 @@ final class ChainRuntime: Sendable {
     let activeEraKey: String?
     let storageKeys: [String]
     let eventsKey: String
-    /// Why definitions were left out for this runtime, for one log line each.
+    /// Why definitions were left out for this runtime, other than a pallet it lacks: a line each.
     let skipped: [String]
+    /// The definitions left out because the runtime lacks a pallet they read, by pallet.
+    let lackingPallets: [String: [String]]
+
+    /// Those in one line: a relay chain lacks a dozen staking-async definitions' pallets, which
+    /// is no news for each.
+    var skippedForPallets: String? {
+        guard !lackingPallets.isEmpty else { return nil }
+        let pallets = lackingPallets.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.joined(separator: ", ")))" }
+        return "\(lackingPallets.values.joined().count) definitions of pallets the runtime lacks: \(pallets.joined(separator: "; "))"
+    }
     /// Map prefixes the collectors had listed (`Collector.listedPrefixes`).
     let listings = PrefixListings()
 
@@ -36,15 +46,22 @@ final class ChainRuntime: Sendable {
         let check = ChainCheck(metadata: metadata)
         var applying = [MetricDefinition]()
         var skipped = [String]()
+        var lackingPallet = [String: [String]]()
         for given in all {
             let definition = check.choosingSource(given)
             switch strict && definition.strict ? try check.check(definition) : check.historicalOutcome(definition) {
             case .applies: applying.append(definition)
             case let .skipped(reason) where strict && definition.strict:
                 throw DefinitionError(origin: definition.origin, entry: definition.name, field: "source", "\(reason) (the definition is strict)")
-            case let .skipped(reason): skipped.append(reason)
+            case let .skipped(reason):
+                if let pallet = (definition.source.pallets + definition.requires).first(where: { metadata.pallet(named: $0) == nil }) {
+                    lackingPallet[pallet, default: []].append(definition.name)
+                } else {
+                    skipped.append(reason)
+                }
             }
         }
+        lackingPallets = lackingPallet
         evaluator = DefinitionEvaluator(metadata: metadata, definitions: applying)
         collectors = try BoundCollector.bind(applying, metadata: metadata)
         scheduled = try ScheduledTask.tasks(applying, metadata: metadata)
