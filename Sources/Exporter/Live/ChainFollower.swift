@@ -182,7 +182,7 @@ public actor ChainFollower {
                     ahead[laterNumber] = fetch
                 }
                 let fetched = ahead.removeValue(forKey: number)
-                try await process(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
+                try await processAskingAgain(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
                 // A block that set new code changes the keys: what was fetched ahead is stale.
                 if runtimeMayChange {
                     for task in ahead.values { task.cancel() }
@@ -190,6 +190,40 @@ public actor ChainFollower {
                 }
             }
             next += count
+        }
+    }
+
+    /// A block whose answers came damaged (cut, garbled, a node's error, a header or listing
+    /// that does not read) is asked for again at once, up to twice, before following stops and
+    /// resumes after a pause: a node that garbles one answer in a hundred should cost a fraction
+    /// of a second, not seconds. Processing a block changes nothing until it has all it needs,
+    /// so asking again is safe. Each damaged answer is logged and counted as a follow error.
+    private func processAskingAgain(_ number: UInt64, hash: String, fetched: Task<Fetched, any Error>?, hashKnownFromHeader: Bool) async throws {
+        var (attempt, fetched) = (0, fetched)
+        while true {
+            do {
+                return try await process(number, hash: hash, fetched: fetched, hashKnownFromHeader: hashKnownFromHeader)
+            } catch where attempt < Self.immediateRetries && Self.isDamagedAnswer(error) {
+                attempt += 1
+                fetched = nil
+                metrics?.error(chain: chain, stage: "follow")
+                logger.warning("\(chain) block \(number): \(error); asking again")
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
+    }
+
+    static let immediateRetries = 2
+
+    /// An answer of the node that came damaged or refused, as opposed to a transport failure
+    /// (which the transport retries), a store that fails, or cancellation.
+    static func isDamagedAnswer(_ error: any Error) -> Bool {
+        switch error {
+        case let error as RPCError:
+            if case .rpc = error.kind { return true }
+            return error.kind == .malformedAnswer
+        case is ListingDamaged, is FollowError, is MetadataError: return true
+        default: return false
         }
     }
 
