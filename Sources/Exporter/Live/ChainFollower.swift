@@ -207,7 +207,7 @@ public actor ChainFollower {
                 attempt += 1
                 fetched = nil
                 metrics?.error(chain: chain, stage: "follow")
-                logger.warning("\(chain) block \(number): \(error); asking again")
+                logger.warning("\(chain): \(error); asking for block \(number) again")
                 try await Task.sleep(for: .milliseconds(100 * attempt))
             }
         }
