@@ -71,39 +71,20 @@ extension DevRuntime {
             block.state.multiBlock.submitter = submitter
         case 4:
             try transition(&block, to: "SignedValidation", 1)
-            let score = electionScore(staking)
-            let winners = staking.validators.count
-            block.records += [
-                try event("MultiBlockElectionVerifier", "Verified", positional: [.number(0), .number(winners)], phase: .initialization),
-                try event("MultiBlockElectionVerifier", "Queued", positional: [.object([
-                    "minimal_stake": .string(String(score.minimalStake)), "sum_stake": .string(String(score.sumStake)),
-                    "sum_stake_squared": .string(String(score.sumStakeSquared)),
-                ]), .null], phase: .initialization),
-            ]
-            block.state.multiBlock.verificationEvents["Verified", default: 0] += 1
-            block.state.multiBlock.verificationEvents["Queued", default: 0] += 1
-            block.state.multiBlock.queued = score
+            block.records += try verified(electionScore(staking), winners: staking.validators.count, phase: .initialization, election: &block.state.multiBlock)
         case 5:
             try transition(&block, to: "Unsigned", 1)
             // Every other round the validators' off-chain workers find a better solution: a bare
             // `submit_unsigned`, verified and queued at once.
             guard block.state.multiBlock.round % 2 == 1, has("MultiBlockElectionUnsigned", call: "submit_unsigned") else { break }
             let score = electionScore(staking)
-            let better = (score.minimalStake + 1, score.sumStake + 1, score.sumStakeSquared)
+            let better = (minimalStake: score.minimalStake + 1, sumStake: score.sumStake + 1, sumStakeSquared: score.sumStakeSquared)
             let weight = 2_500_000_000 + block.random.next() % 500_000_000
-            try submitUnsigned(try plainCall("MultiBlockElectionUnsigned", "submit_unsigned", setting: [:]), to: &block, weight: weight) { phase in
-                [
-                    try event("MultiBlockElectionVerifier", "Verified", positional: [.number(0), .number(staking.validators.count)], phase: phase),
-                    try event("MultiBlockElectionVerifier", "Queued", positional: [.object([
-                        "minimal_stake": .string(String(better.0)), "sum_stake": .string(String(better.1)), "sum_stake_squared": .string(String(better.2)),
-                    ]), .null], phase: phase),
-                ]
-            }
+            // The extrinsic's events, in the phase it is about to take.
+            let events = try verified(better, winners: staking.validators.count, phase: block.phase, election: &block.state.multiBlock)
+            try submitUnsigned(try plainCall("MultiBlockElectionUnsigned", "submit_unsigned", setting: [:]), to: &block, weight: weight) { _ in events }
             block.state.election.lastUnsigned = (block.number, block.body.last?.count ?? 0, weight)
             block.state.election.unsignedSubmissions += 1
-            block.state.multiBlock.verificationEvents["Verified", default: 0] += 1
-            block.state.multiBlock.verificationEvents["Queued", default: 0] += 1
-            block.state.multiBlock.queued = better
         case 6:
             try transition(&block, to: "Done", nil)
         case 7:
@@ -144,6 +125,23 @@ extension DevRuntime {
         block.state.multiBlock.phase = phase
         block.state.multiBlock.phaseArgument = argument
         block.state.multiBlock.transitions += 1
+    }
+
+    /// The verifier's `Verified` and `Queued` for a solution of `score`, which is queued, as the
+    /// truth counts them.
+    private func verified(
+        _ score: (minimalStake: UInt128, sumStake: UInt128, sumStakeSquared: UInt128), winners: Int, phase: EventRecord.Phase, election: inout MultiBlockState
+    ) throws -> [EventRecord] {
+        election.verificationEvents["Verified", default: 0] += 1
+        election.verificationEvents["Queued", default: 0] += 1
+        election.queued = score
+        return [
+            try event("MultiBlockElectionVerifier", "Verified", positional: [.number(0), .number(winners)], phase: phase),
+            try event("MultiBlockElectionVerifier", "Queued", positional: [.object([
+                "minimal_stake": .string(String(score.minimalStake)), "sum_stake": .string(String(score.sumStake)),
+                "sum_stake_squared": .string(String(score.sumStakeSquared)),
+            ]), .null], phase: phase),
+        ]
     }
 
     static func phaseJSON(_ phase: String, _ argument: UInt32?) -> JSON {

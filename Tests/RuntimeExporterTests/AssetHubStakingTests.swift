@@ -23,19 +23,23 @@ import Testing
         defer { exporter.stop() }
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: hub.httpURL), timeout: .seconds(20))
 
-        // Scrapes a few blocks apart through more than two eras of ten blocks: every phase of
-        // an election round is seen by some scrape.
-        var snapshots = [try await MetricsSnapshot.scrape(exporter.metricsURL, chain: Self.chain, atLeast: 14)]
-        while let last = snapshots.last, last.block < snapshots[0].block + 24 {
-            snapshots.append(try await MetricsSnapshot.scrape(exporter.metricsURL, chain: Self.chain, atLeast: last.block + 2))
-        }
+        // Scrapes a few blocks apart through more than two eras of ten blocks, and on (up to six
+        // eras) until scrapes saw four phases of an election round: under load, finality moves
+        // further between two scrapes.
+        var snapshots = [MetricsSnapshot]()
         var truths = [JSON]()
         var phases = Set<String>()
-        for snapshot in snapshots {
+        var next: UInt64 = 14
+        while true {
+            let snapshot = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: Self.chain, atLeast: next)
             let truth = try await client.call("devnode_truth", [.string(try #require(try await client.chainGetBlockHash(snapshot.block)))])
-            truths.append(truth)
             try Self.checkGauges(snapshot, truth: truth)
+            snapshots.append(snapshot)
+            truths.append(truth)
             phases.insert(truth["multi_block_election"]?["phase"]?.stringValue ?? "?")
+            let covered = snapshot.block - snapshots[0].block
+            if covered >= 24 && phases.count >= 4 || covered >= 60 { break }
+            next = snapshot.block + 2
         }
         #expect(phases.count >= 4, "phases seen: \(phases.sorted())")
         let eras = truths.compactMap { $0["staking"]?["era"]?.uint64Value }
