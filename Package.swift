@@ -47,6 +47,8 @@ let package = Package(
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
         .target(name: "ExactJSON", swiftSettings: strictSettings),
+        // Tasks started where they cannot be awaited, owned all the same: cancelled and awaited at close.
+        .target(name: "OwnedTasks", swiftSettings: strictSettings),
         // SCALE codec and the hashers Substrate storage keys are built from.
         .target(
             name: "SCALE",
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "SubstrateRPC",
             dependencies: [
-                "ExactJSON", "JSONRPC",
+                "ExactJSON", "JSONRPC", "OwnedTasks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +94,7 @@ let package = Package(
             name: "MetricStore",
             dependencies: [
                 "ExactJSON",
+                "OwnedTasks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -137,22 +140,40 @@ let package = Package(
             dependencies: ["MetricStore", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "runtime-exporter",
+        // The long-lived services of a process and what they share: one chain's following and
+        // history with their retries, the store sink, endpoint health, chain naming, the HTTP
+        // server of `serve`, progress reports.
+        .target(
+            name: "ExporterServices",
             dependencies: [
                 "Exporter",
                 "MetricStore",
                 "Server",
                 "WebUI",
                 "WebSecurity",
+                "SubstrateRPC",
+                "ExactJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Commands: argument parsing and wiring of the services.
+        .executableTarget(
+            name: "runtime-exporter",
+            dependencies: [
+                "ExporterServices",
+                "Exporter",
+                "MetricStore",
+                "WebSecurity",
                 "DevNode",
                 "Substrate",
-                "SubstrateRPC",
                 "SCALE",
                 "ExactJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -195,12 +216,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SCALETests",
-            dependencies: ["SCALE", "ExactJSON", "ChainFixtures"],
+            dependencies: ["SCALE", "Substrate", "ExactJSON", "ChainFixtures", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SubstrateTests",
-            dependencies: ["Substrate", "ExactJSON", "ChainFixtures"],
+            dependencies: ["Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -210,12 +231,21 @@ let package = Package(
         ),
         .testTarget(
             name: "ExporterTests",
-            dependencies: ["Exporter", "Substrate", "ExactJSON", "ChainFixtures"],
+            dependencies: ["Exporter", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "MetricStoreTests",
             dependencies: ["MetricStore", "ExactJSON", "ChainFixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExporterServicesTests",
+            dependencies: [
+                "ExporterServices", "Exporter", "MetricStore", "DevNode", "OwnedTasks", "SubstrateRPC", "WebUI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ExactJSON
 import SCALE
 import Substrate
+import Synchronization
 
 /// A deterministic synthetic chain on a real runtime's metadata: every block is a pure function
 /// of the seed and its number (and of the blocks before it, which are just as deterministic).
@@ -47,7 +48,8 @@ actor DevChain {
     let configuration: Configuration
     private(set) var blocks: [Block] = []
     private var numberByHash: [String: UInt64] = [:]
-    private var subscribers: [Int: AsyncStream<Block>.Continuation] = [:]
+    /// Followers of new heads; a stream dropped removes itself at once, outside the actor.
+    private let subscribers = HeadFollowers()
     private var nextSubscriber = 0
 
     init(schedule: [(from: UInt64, runtime: DevRuntime)], configuration: Configuration) throws {
@@ -103,7 +105,7 @@ actor DevChain {
             )
             blocks.append(next)
             numberByHash[next.hash] = next.number
-            for continuation in subscribers.values { continuation.yield(next) }
+            for continuation in subscribers.continuations.withLock({ Array($0.values) }) { continuation.yield(next) }
         }
     }
 
@@ -118,14 +120,15 @@ actor DevChain {
         let (stream, continuation) = AsyncStream<Block>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = nextSubscriber
         nextSubscriber += 1
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.unsubscribe(id) }
+        subscribers.continuations.withLock { $0[id] = continuation }
+        continuation.onTermination = { [subscribers] _ in
+            subscribers.continuations.withLock { _ = $0.removeValue(forKey: id) }
         }
         return stream
     }
+}
 
-    private func unsubscribe(_ id: Int) {
-        subscribers.removeValue(forKey: id)
-    }
+/// The streams of new heads handed out, each removed as its follower drops it.
+private final class HeadFollowers: Sendable {
+    let continuations = Mutex([Int: AsyncStream<DevChain.Block>.Continuation]())
 }

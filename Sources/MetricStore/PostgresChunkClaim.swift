@@ -1,4 +1,5 @@
 import Logging
+import OwnedTasks
 import PostgresNIO
 
 /// A chunk held by a row lock on `backfill_chunks` in an open transaction. The pool lends a
@@ -46,7 +47,8 @@ final class PostgresChunkClaim: ChunkClaim {
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Command.self)
         return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<PostgresChunkClaim?, any Error>) in
-            Task {
+            // The store owns the claim's task: closing it rolls back the claims still open.
+            store.claims.spawn {
                 var answered = false
                 do {
                     try await store.withConnection("claiming \(name)") { connection in

@@ -4,6 +4,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import OwnedTasks
 
 /// The server store: the common schema in PostgreSQL, as a TimescaleDB hypertable when the
 /// extension is there. Samples go in with `COPY` into a session table, then one upsert, so a
@@ -15,7 +16,10 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     let logger: Logger
     /// Written into `backfill_ranges.loaded_by`: which process loaded a chunk.
     let owner: String
+    /// The pool's connections, for as long as the store is open (ended by `close()`).
     private let running: Task<Void, Never>
+    /// Chunk claims, each holding a connection in an open transaction until it ends.
+    let claims = TaskSet()
     private let lock = NSLock()
     private var seriesIDs: [SeriesKey: Int64] = [:]
     private var timescale: String?
@@ -440,7 +444,9 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         }
     }
 
+    /// Rolls back the claims still open, then closes the pool's connections.
     public func close() async throws {
+        await claims.cancelAndWait()
         running.cancel()
         _ = await running.value
     }

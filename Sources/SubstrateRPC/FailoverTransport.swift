@@ -83,14 +83,19 @@ public actor FailoverTransport: RPCTransport {
             continuation.finish(throwing: RPCError(.closed, endpoint: endpoint, method: call.method))
         }
         continuation.onTermination = { _ in supervisor.cancel() }
+        // Owned here: cancelled and awaited by `close()`.
         supervisors.append(supervisor)
         return RPCSubscription(id: first.id, stream: stream)
     }
 
+    /// Closes every endpoint; once it returns, no subscription of this transport is kept alive.
     public func close() async {
+        let supervisors = supervisors
+        self.supervisors.removeAll()
         for supervisor in supervisors { supervisor.cancel() }
-        supervisors.removeAll()
+        // Closing the endpoints ends the subscriptions the supervisors forward.
         for transport in transports { await transport.close() }
+        for supervisor in supervisors { await supervisor.value }
     }
 
     // MARK: Internals

@@ -3,6 +3,7 @@ public import JSONRPC
 import HummingbirdWSClient
 public import Logging
 import NIOCore
+import OwnedTasks
 
 /// JSON-RPC over one WebSocket (ws, wss): any number of requests in flight at once (pipelining),
 /// batches, and subscriptions delivered as async sequences.
@@ -41,6 +42,8 @@ public actor WebSocketTransport: RPCTransport {
     /// Fails requests past their deadline; runs while any request waits. One task for all of
     /// them: a timer task per request cost more than parsing its answer.
     private var deadlineWatch: Task<Void, Never>?
+    /// Unsubscribe calls of subscriptions whose streams were dropped, ended by `close()`.
+    private let unsubscribing = TaskSet()
     private static let deadlineCheckInterval = Duration.milliseconds(50)
     private var subscriptions = [String: AsyncThrowingStream<JSON, any Error>.Continuation]()
     /// Notifications that arrived before their subscription was registered. Late ones for a
@@ -86,18 +89,25 @@ public actor WebSocketTransport: RPCTransport {
         subscriptions[id] = continuation
         for notification in early.removeValue(forKey: id) ?? [] { continuation.yield(notification) }
         earlyOrder.removeAll { $0 == id }
-        continuation.onTermination = { [weak self] termination in
+        continuation.onTermination = { [weak self, unsubscribing] termination in
             guard case .cancelled = termination, let self else { return }
-            Task { await self.unsubscribe(id, method: unsubscribeMethod) }
+            unsubscribing.spawn { await self.unsubscribe(id, method: unsubscribeMethod) }
         }
         return RPCSubscription(id: id, stream: stream)
     }
 
+    /// Ends the connection and every request and subscription on it; once it returns, no task
+    /// of this transport runs.
     public func close() async {
         state = .closed
+        let (connection, deadlineWatch) = (connection, deadlineWatch)
+        (self.connection, self.deadlineWatch) = (nil, nil)
         connection?.cancel()
-        connection = nil
+        deadlineWatch?.cancel()
         failEverything(RPCError(.closed, endpoint: endpoint, method: nil))
+        await unsubscribing.cancelAndWait()
+        await connection?.value
+        await deadlineWatch?.value
     }
 
     // MARK: Sending
@@ -213,8 +223,11 @@ public actor WebSocketTransport: RPCTransport {
 
     private func startConnection() {
         let endpoint = endpoint, logger = logger
-        // The connection task holds the transport until the connection ends or `close()` cancels it.
-        connection = Task { [self] in
+        // The connection task holds the transport until the connection ends or `close()` cancels
+        // (and awaits) it. Detached: a task inherits its starter's graceful-shutdown handler, on
+        // which the WebSocket client closes the connection, and the connection must outlive the
+        // service that happened to open it until the transport's owner closes it.
+        connection = Task.detached { [self] in
             do {
                 var configuration = WebSocketClientConfiguration()
                 configuration.maxFrameSize = Self.maximumMessageBytes
@@ -227,9 +240,9 @@ public actor WebSocketTransport: RPCTransport {
                         }
                     }
                 }
-                didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "connection closed"))
+                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "connection closed"))
             } catch {
-                didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"))
+                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"))
             }
         }
     }

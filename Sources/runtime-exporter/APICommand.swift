@@ -1,9 +1,7 @@
 import ArgumentParser
-import Hummingbird
+import ExporterServices
 import Logging
 import MetricStore
-import Server
-import ServiceLifecycle
 import UnixSignals
 
 /// `runtime-exporter api`: the query API over a store that other processes fill (`serve`,
@@ -33,7 +31,7 @@ struct APICommand: AsyncParsableCommand {
         do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("the API reads a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError {
             throw ValidationError(error.description)
         }
-        guard ServeCommand.address(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
+        guard ListenAddress(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
         guard maximumPoints > 0 else { throw ValidationError("--max-points must be positive") }
     }
 
@@ -44,14 +42,9 @@ struct APICommand: AsyncParsableCommand {
         let opened: (any MetricStore)?
         do { opened = try await StoreLocation(parsing: store).open() } catch { throw InputFailure(file: "--store", message: "\(error)") }
         guard let opened else { return }
-        let (host, port) = ServeCommand.address(listenAddress)!
-        let router = WebServing.router(security, logger: logger)
-        try await QueryRoutes.add(to: router, queries: MetricQueries(store: opened, maximumPoints: maximumPoints), keys: keys)
-        router.get("/-/healthy") { _, _ in "OK\n" }
-        let server = try WebServing.application(router: router, host: host, port: port, security: security, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(5)
-        try await ServiceGroup(configuration: configuration).run()
-        try? await opened.close()
+        let server = try await APIServer(
+            store: opened, address: ListenAddress(listenAddress)!, keys: keys, maximumPoints: maximumPoints, security: security, shutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        try await server.run()
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import SCALE
 import Substrate
+import ExporterServices
 
 /// `runtime-exporter decode …`: decode chain data offline, for debugging a chain and for checking
 /// the decoder against other tools.

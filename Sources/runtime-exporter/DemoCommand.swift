@@ -1,6 +1,7 @@
 import ArgumentParser
 import DevNode
 import Exporter
+import ExporterServices
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -38,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var definitions: DefinitionOptions
 
     func validate() throws {
-        guard ServeCommand.address(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
+        guard ListenAddress(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
         guard blocks >= 2 else { throw ValidationError("--blocks must be at least 2") }
         guard blockTime > 0, blockTime.isFinite else { throw ValidationError("--block-time must be above 0 seconds") }
         guard (0...65535).contains(nodePort) else { throw ValidationError("--node-port takes 0…65535") }
@@ -64,7 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let loaded = try definitions.load()
-        let exporter = DemoExporter(ports: ports, logger: logger) { nodePort in
+        let exporter = ServiceOnceReady(ready: ports) { nodePort in
             var settings = ExporterConfiguration()
             settings.listenAddress = listenAddress
             settings.store = storeText
@@ -100,19 +101,5 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         return "sqlite:\(Self.defaultStore)"
-    }
-}
-
-/// The exporter half of the demo: waits for the embedded node to listen, then runs
-/// `serve`'s services, following it.
-private struct DemoExporter: Service {
-    let ports: AsyncStream<Int>
-    let logger: Logger
-    let make: @Sendable (Int) async throws -> ExporterServer
-
-    func run() async throws {
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { return }
-        try await make(port).run()
     }
 }

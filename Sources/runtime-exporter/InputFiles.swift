@@ -1,15 +1,8 @@
 import ExactJSON
-import ArgumentParser
+import ExporterServices
 import Foundation
 import SCALE
 import Substrate
-
-/// Unreadable input: printed as one line naming the file and what is wrong with it, exit code 2.
-struct InputFailure: Error, CustomStringConvertible {
-    let file: String
-    let message: String
-    var description: String { "\(file): \(message)" }
-}
 
 enum InputFiles {
     static func read(_ path: String) throws -> [UInt8] {

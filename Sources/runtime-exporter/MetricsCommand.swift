@@ -2,6 +2,7 @@ import ArgumentParser
 import ExactJSON
 import Exporter
 import Foundation
+import ExporterServices
 
 /// Where definitions come from: the shipped set unless left out, plus the user's directories.
 struct DefinitionOptions: ParsableArguments {
@@ -19,18 +20,8 @@ struct DefinitionOptions: ParsableArguments {
             guard let shipped = DefinitionLoader.shippedDirectory else { throw InputFailure(file: "metrics", message: "the shipped definitions are missing") }
             directories.insert(shipped, at: 0)
         }
-        do {
-            return try DefinitionLoader.load(directories: directories)
-        } catch {
-            throw DefinitionFailure(error: error)
-        }
+        return try DefinitionLoader.load(directories: directories)
     }
-}
-
-/// A definition that cannot be used: one line, exit code 2.
-struct DefinitionFailure: Error, CustomStringConvertible {
-    let error: DefinitionError
-    var description: String { error.description }
 }
 
 /// `runtime-exporter metrics list`: the metric definitions in use.
@@ -56,11 +47,6 @@ struct MetricsListCommand: ParsableCommand {
             print(JSON.array(loaded.map(\.json)).serialized(pretty: true))
             return
         }
-        let nameWidth = loaded.map(\.prometheusName.count).max() ?? 0
-        for definition in loaded {
-            let labels = definition.labels.isEmpty ? "" : " {" + definition.labels.joined(separator: ",") + "}"
-            let name = definition.prometheusName.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            print("\(name)  \(definition.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(definition.sourcesSummary)\(labels)")
-        }
+        for line in MetricDefinition.table(loaded) { print(line) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Exporter
+import ExporterServices
 import Foundation
 import Logging
 import MetricStore
@@ -58,40 +59,20 @@ struct ServeCommand: AsyncParsableCommand {
         guard chain == nil || rpc.count == 1 else { throw ValidationError("--chain names the chain of a single --rpc; name several chains in a --config file") }
         if let telemetryPath, !telemetryPath.hasPrefix("/") { throw ValidationError("--web.telemetry-path must start with /") }
         if let store { do { _ = try StoreLocation(parsing: store) } catch { throw ValidationError(error.description) } }
-        if let listenAddress, Self.address(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
+        if let listenAddress, ListenAddress(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
         for endpoint in rpc.flatMap({ $0.split(separator: ",") }) where !["ws://", "wss://", "http://", "https://"].contains(where: endpoint.hasPrefix) {
             throw ValidationError("--rpc takes ws://, wss://, http:// or https:// URLs, not \(endpoint)")
-        }
-    }
-
-    static func address(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        let host = String(text[..<colon])
-        return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
-
-    /// History sections need a store and name metrics that exist.
-    static func checkHistory(_ settings: ExporterConfiguration, definitions: [MetricDefinition], hasStore: Bool, origin: String) throws {
-        let names = Set(definitions.map(\.name))
-        for (position, chain) in settings.chains.enumerated() {
-            guard let history = chain.history else { continue }
-            guard hasStore else { throw ValidationError("\(origin): history is loaded into a store; --store none has none") }
-            if let unknown = history.metrics?.first(where: { !names.contains($0) }) {
-                throw ValidationError("\(origin): chains.\(position).history.metrics: no metric \(unknown)")
-            }
         }
     }
 
     /// The configuration file, then the command line over it.
     func settings() throws -> ExporterConfiguration {
         var settings = ExporterConfiguration()
-        if let config {
-            do { settings = try ExporterConfiguration.load(file: URL(fileURLWithPath: config)) } catch { throw DefinitionFailure(error: error) }
-        }
+        if let config { settings = try ExporterConfiguration.load(file: URL(fileURLWithPath: config)) }
         for endpoints in rpc {
             settings.chains.append(.init(name: chain, endpoints: endpoints.split(separator: ",").map(String.init), follow: follow))
         }
-        do { try settings.checkNames(origin: "the command line") } catch { throw DefinitionFailure(error: error) }
+        try settings.checkNames(origin: "the command line")
         if let listenAddress { settings.listenAddress = listenAddress }
         if let store { settings.store = store }
         if let telemetryPath { settings.telemetryPath = telemetryPath }
@@ -99,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         // A chain without a history section of its own loads the common one.
         for index in settings.chains.indices where settings.chains[index].history == nil { settings.chains[index].history = settings.history }
         guard !settings.chains.isEmpty else { throw ValidationError("\(config ?? "the configuration") lists no chains") }
-        guard Self.address(settings.listenAddress ?? ":9616") != nil else { throw ValidationError("web.listen_address takes HOST:PORT or :PORT") }
+        guard ListenAddress(settings.listenAddress ?? ":9616") != nil else { throw ValidationError("web.listen_address takes HOST:PORT or :PORT") }
         return settings
     }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Exporter
 import Foundation
 import WebSecurity
+import ExporterServices
 
 /// `runtime-exporter`: on-chain metrics of Substrate chains.
 struct RuntimeExporterCommand: AsyncParsableCommand {
@@ -23,14 +25,9 @@ func dispatch(_ parsed: any ParsableCommand) async throws {
 
 do {
     try await dispatch(try RuntimeExporterCommand.parseAsRoot())
-} catch let failure as InputFailure {
-    // Bad input files: one line, exit code 2 (usage errors keep ArgumentParser's exit code 64).
-    FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
-    exit(2)
-} catch let failure as WebConfigurationError {
-    FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
-    exit(2)
-} catch let failure as DefinitionFailure {
+} catch let failure where failure is InputFailure || failure is WebConfigurationError || failure is DefinitionError {
+    // Bad input (files, options, a store or web configuration): one line, exit code 2 (usage
+    // errors keep ArgumentParser's exit code 64).
     FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
     exit(2)
 } catch {

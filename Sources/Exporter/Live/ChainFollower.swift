@@ -27,7 +27,7 @@ public actor ChainFollower {
     private var runtimeMayChange = true
     private var tokenDecimals = 0
     private var lastProcessed: UInt64?
-    private var firstProcessed: UInt64?
+    private let firstProcessedSignal = SetOnce<UInt64>()
     private var lastTimestamp: UInt64?
     private var lastSpecVersion: UInt32?
     /// The keys collectors read in the follow-up query of the last block, and its runtime.
@@ -70,7 +70,12 @@ public actor ChainFollower {
 
     /// The first block this follower processed: history up to the block before it meets
     /// following with no gap.
-    public var firstProcessedBlock: UInt64? { firstProcessed }
+    public var firstProcessedBlock: UInt64? { firstProcessedSignal.value }
+
+    /// The first block this follower processes, once it has: history waits here to know where to end.
+    public nonisolated func firstProcessed() async throws -> UInt64 {
+        try await firstProcessedSignal.wait()
+    }
 
     /// The head followed (finalized or best), as last notified.
     public var notifiedHead: UInt64 { finalizedHead }
@@ -173,21 +178,26 @@ public actor ChainFollower {
                 guard let hash else { throw FollowError(description: "the node has no block \(number) below its finalized head \(finalized)") }
                 hashes.append(hash)
             }
-            // Up to `pipelineDepth` blocks are fetched ahead while earlier ones are processed.
+            // Up to `pipelineDepth` blocks are fetched ahead while earlier ones are processed,
+            // by tasks owned here: whatever ends processing cancels and awaits those left.
             var ahead = [UInt64: Task<Fetched, any Error>]()
-            defer { for task in ahead.values { task.cancel() } }
-            for (position, (number, hash)) in zip(numbers, hashes).enumerated() {
-                for (laterNumber, laterHash) in zip(numbers, hashes).dropFirst(position).prefix(Self.pipelineDepth) where ahead[laterNumber] == nil {
-                    guard let fetch = prefetch(laterHash) else { break }
-                    ahead[laterNumber] = fetch
+            do {
+                for (position, (number, hash)) in zip(numbers, hashes).enumerated() {
+                    for (laterNumber, laterHash) in zip(numbers, hashes).dropFirst(position).prefix(Self.pipelineDepth) where ahead[laterNumber] == nil {
+                        guard let fetch = prefetch(laterHash) else { break }
+                        ahead[laterNumber] = fetch
+                    }
+                    let fetched = ahead.removeValue(forKey: number)
+                    try await processAskingAgain(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
+                    // A block that set new code changes the keys: what was fetched ahead is stale.
+                    if runtimeMayChange {
+                        await Self.end(ahead.values)
+                        ahead = [:]
+                    }
                 }
-                let fetched = ahead.removeValue(forKey: number)
-                try await processAskingAgain(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
-                // A block that set new code changes the keys: what was fetched ahead is stale.
-                if runtimeMayChange {
-                    for task in ahead.values { task.cancel() }
-                    ahead = [:]
-                }
+            } catch {
+                await Self.end(ahead.values)
+                throw error
             }
             next += count
         }
@@ -229,6 +239,12 @@ public actor ChainFollower {
 
     /// Blocks fetched ahead of processing, when catching up.
     static let pipelineDepth = 8
+
+    /// Cancels fetches no longer wanted and waits for them to end.
+    private static func end(_ fetches: some Collection<Task<Fetched, any Error>>) async {
+        for fetch in fetches { fetch.cancel() }
+        for fetch in fetches { _ = try? await fetch.value }
+    }
 
     /// A block and its storage values, fetched together.
     struct Fetched: Sendable {
@@ -329,7 +345,7 @@ public actor ChainFollower {
         metrics?.blockProcessed(chain: chain, number: number, finalized: finalizedHead)
         runtimeMayChange = header?.digest.contains(.runtimeEnvironmentUpdated) ?? false
         lastProcessed = number
-        if firstProcessed == nil { firstProcessed = number }
+        firstProcessedSignal.set(number)
         lastTimestamp = timestamp
         lastSpecVersion = runtime.specVersion
     }

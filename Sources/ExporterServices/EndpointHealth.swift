@@ -1,10 +1,10 @@
 import Foundation
-import SubstrateRPC
-import WebUI
+public import SubstrateRPC
+public import WebUI
 
 /// Each endpoint's requests as the status page shows them: answered or not, latency, counts,
 /// the last failure; `forwarding(to:)` also passes every report on to the chain's metrics.
-final class EndpointHealth: RPCObserver, @unchecked Sendable {
+public final class EndpointHealth: RPCObserver, @unchecked Sendable {
     private struct Record {
         var answered: Bool?
         var requests = 0
@@ -17,16 +17,16 @@ final class EndpointHealth: RPCObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var records: [String: Record] = [:]
 
-    init(endpoints: [String]) {
+    public init(endpoints: [String]) {
         self.endpoints = endpoints
     }
 
     /// The same records, passing reports on to `next` (the Prometheus metrics of a chain once it is named).
-    func forwarding(to next: any RPCObserver) -> any RPCObserver {
+    public func forwarding(to next: any RPCObserver) -> any RPCObserver {
         Forwarding(health: self, next: next)
     }
 
-    func requestFinished(endpoint: String, method: String, duration: Duration, error: RPCError?) {
+    public func requestFinished(endpoint: String, method: String, duration: Duration, error: RPCError?) {
         lock.withLock {
             var record = records[endpoint] ?? Record()
             record.requests += 1
@@ -43,7 +43,7 @@ final class EndpointHealth: RPCObserver, @unchecked Sendable {
         }
     }
 
-    var snapshot: [ChainStatus.Endpoint] {
+    public var snapshot: [ChainStatus.Endpoint] {
         lock.withLock {
             endpoints.map { url in
                 let record = records[url] ?? Record()

@@ -1,15 +1,27 @@
-import Exporter
+public import Exporter
 import Foundation
-import Logging
-import MetricStore
+public import Logging
+public import MetricStore
 
 /// Samples into the history store: followed blocks one transaction each, loaded history one
 /// chunk each; a block without a timestamp is stored at the time it was processed.
-struct StoreSink: SampleSink, HistorySink {
-    let store: any MetricStore
+public struct StoreSink: SampleSink, HistorySink {
+    public let store: any MetricStore
     /// Where the store is, without its password: what a waiting write's log line names.
-    var location = "the store"
-    var logger: Logger?
+    public let location: String
+    public let onFailedWrite: OnFailedWrite
+
+    /// What a followed block's write does when the store fails it.
+    public enum OnFailedWrite: Sendable {
+        /// The error goes to the caller (a load that records the chunk as failed).
+        case fail
+        /// Tried again until it lands, logged as it waits (following, whose block is already done).
+        case retry(Logger)
+    }
+
+    public init(store: any MetricStore, location: String = "the store", onFailedWrite: OnFailedWrite = .fail) {
+        (self.store, self.location, self.onFailedWrite) = (store, location, onFailedWrite)
+    }
     /// How often a write that waits (a database that went away) says so.
     static let waitingReport = Duration.seconds(10)
     /// Pauses between tries of a failed write: doubling from 1 s up to 8 s.
@@ -20,10 +32,10 @@ struct StoreSink: SampleSink, HistorySink {
     /// (nothing is lost: the block counts as processed only once written), and says so every
     /// 10 s. A write the store fails (a connection cut by a server shutting down) is tried
     /// again until it lands, since the block or scheduled read it belongs to is already done.
-    func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample], failures: [MetricFailure]) async throws {
+    public func write(chain: String, block: UInt64, timeMilliseconds: UInt64?, samples: [Sample], failures: [MetricFailure]) async throws {
         let rows = Self.stored(samples, chain: chain, block: block, timeMilliseconds: timeMilliseconds)
         let runs = failures.map { Self.run($0, chain: chain, block: block) }
-        guard let logger else { return try await store.write(rows, failures: runs) }
+        guard case let .retry(logger) = onFailedWrite else { return try await store.write(rows, failures: runs) }
         let (store, location) = (store, location)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -66,11 +78,11 @@ struct StoreSink: SampleSink, HistorySink {
         MetricFailureRun(chain: chain, metric: failure.metric, reason: failure.reason.rawValue, firstBlock: block, lastBlock: block, message: failure.message)
     }
 
-    func loadedChunks(chain: String) async throws -> Set<HistoryChunk> {
+    public func loadedChunks(chain: String) async throws -> Set<HistoryChunk> {
         Set(try await store.loadedRanges(chain: chain).map { HistoryChunk(metric: $0.metric, version: $0.version, firstBlock: $0.firstBlock) })
     }
 
-    func claim(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any HistoryClaim)? {
+    public func claim(chain: String, chunk: ClosedRange<UInt64>, wait: Bool) async throws -> (any HistoryClaim)? {
         try await store.claimChunk(chain: chain, chunk: chunk, wait: wait).map { Claim(held: $0, chain: chain, chunk: chunk) }
     }
 
@@ -117,7 +129,7 @@ struct StoreSink: SampleSink, HistorySink {
     }
 
     /// The definitions in use, kept in the store's `metric_metadata`.
-    static func definitions(_ definitions: [MetricDefinition]) -> [StoredDefinition] {
+    public static func definitions(_ definitions: [MetricDefinition]) -> [StoredDefinition] {
         definitions.map { StoredDefinition(name: $0.name, version: $0.version, json: $0.json) }
     }
 }
