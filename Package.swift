@@ -231,7 +231,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExporterTests",
-            dependencies: ["Exporter", "Substrate", "SCALE", "ExactJSON", "ChainFixtures"],
+            dependencies: [
+                "Exporter", "Substrate", "SCALE", "ExactJSON", "ChainFixtures", "DevNode", "SubstrateRPC", "JSONRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+public import ExactJSON
 import Foundation
 import NIOCore
 import SCALE
@@ -74,6 +75,24 @@ public struct DevNode: Sendable {
     public let head: UInt64
     /// The server and the block producer, to run in a service group.
     public let services: [any Service]
+    private let rpc: DevnodeRPC
+
+    /// A JSON-RPC error as the node answers it.
+    public struct Refusal: Error, Sendable, Equatable {
+        public let code: Int
+        public let message: String
+    }
+
+    /// Answers one plain JSON-RPC request in-process, as the server would over a socket (without
+    /// the faults it injects there): for clients driven without I/O. Subscriptions are the server's.
+    public func answer(_ method: String, _ params: [JSON]) async -> Result<JSON, Refusal> {
+        guard DevnodeRPC.plainMethods.contains(method) else { return .failure(Refusal(code: -32601, message: "Method not found: \(method)")) }
+        do {
+            return .success(try await rpc.answer(method, params))
+        } catch {
+            return .failure(Refusal(code: error.code, message: error.message))
+        }
+    }
 
     /// Builds the chain up to the clock (or to its fixed length). `listening` is told the
     /// port once the server accepts connections.
@@ -110,7 +129,9 @@ public struct DevNode: Sendable {
             let parts = item.split(separator: ".").map(String.init)
             damaged[Hex.encode(StorageKeyBuilder.prefix(pallet: parts[0], item: parts[1])), default: []].insert(block)
         }
-        let server = DevnodeServer(rpc: DevnodeRPC(chain: chain, faults: faults.struck, damaged: damaged), host: options.host, port: options.port, faults: faults, logger: logger)
+        let rpc = DevnodeRPC(chain: chain, faults: faults.struck, damaged: damaged)
+        self.rpc = rpc
+        let server = DevnodeServer(rpc: rpc, host: options.host, port: options.port, faults: faults, logger: logger)
             .application { channel in await listening(channel.localAddress?.port ?? options.port) }
         services = [producer, server]
     }

@@ -59,7 +59,7 @@ extension ChainService {
             } catch {
                 metrics.error(chain: chain, stage: "history")
                 entry.updateHistory { $0.state = .retrying; $0.lastError = "\(error)" }
-                logger.error("\(error); loading history again in 30 s")
+                logger.error("\(chain): history: \(error); loading history again in 30 s")
             }
             do { try await Task.sleep(for: Self.historyRetryPause) } catch { return }
         }

@@ -203,11 +203,25 @@ public struct StoredDefinition: Sendable, Equatable {
     }
 }
 
+/// A store that cannot do what was asked, by what went wrong: callers tell a store address
+/// they cannot use (a configuration error) from a database that failed (retried).
 public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// `--store` (or PGPORT) does not say where a store is.
+        case location
+        /// The store cannot be opened or reached.
+        case unreachable
+        /// A statement or transaction failed.
+        case failed
+        /// A chunk claim used after it ended.
+        case claimEnded
+    }
+
+    public let kind: Kind
     public let description: String
 
-    public init(_ description: String) {
-        self.description = description
+    public init(_ kind: Kind, _ description: String) {
+        (self.kind, self.description) = (kind, description)
     }
 }
 

@@ -80,7 +80,7 @@ final class PostgresChunkClaim: ChunkClaim {
     private static func run(_ stream: AsyncStream<Command>, store: PostgresStore, chain: String, chunk: ClosedRange<UInt64>, name: String,
                             on connection: PostgresConnection) async {
         func failure(_ doing: String, _ error: any Error) -> any Error {
-            (error as? StoreError) ?? StoreError("PostgreSQL store \(store.location), \(doing) \(name): \(PostgresStore.describe(error))")
+            (error as? StoreError) ?? StoreError(.failed, "PostgreSQL store \(store.location), \(doing) \(name): \(PostgresStore.describe(error))")
         }
         for await command in stream {
             switch command {
@@ -120,7 +120,7 @@ final class PostgresChunkClaim: ChunkClaim {
     }
 
     private static func refuse(_ command: Command, name: String) {
-        let error = StoreError("the claim on \(name) has ended")
+        let error = StoreError(.claimEnded, "the claim on \(name) has ended")
         switch command {
         case let .loaded(reply): reply.resume(throwing: error)
         case let .write(_, reply), let .recordFailure(_, _, reply), let .release(reply): reply.resume(throwing: error)

@@ -127,7 +127,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             try await connection.close()
         } catch {
-            throw StoreError("PostgreSQL store \(location), connecting: \(Self.describe(error))")
+            throw StoreError(.unreachable, "PostgreSQL store \(location), connecting: \(Self.describe(error))")
         }
     }
 
@@ -339,7 +339,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         var ids = [Int64]()
         ids.reserveCapacity(samples.count)
         for key in keys {
-            guard let id = known[key] else { throw StoreError("\(location): series \(key.metric) of \(key.chain) \(key.labels) was not stored") }
+            guard let id = known[key] else { throw StoreError(.failed, "\(location): series \(key.metric) of \(key.chain) \(key.labels) was not stored") }
             ids.append(id)
         }
         return (ids, created)
@@ -463,7 +463,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw StoreError("PostgreSQL store \(location), \(doing): \(Self.describe(error))")
+            throw StoreError(.failed, "PostgreSQL store \(location), \(doing): \(Self.describe(error))")
         }
     }
 

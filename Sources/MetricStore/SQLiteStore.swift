@@ -73,7 +73,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StoreError("cannot open the SQLite store \(path): \(error)")
+            throw StoreError(.unreachable, "cannot open the SQLite store \(path): \(error)")
         }
     }
 
@@ -148,7 +148,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     try db.execute(sql: "INSERT OR IGNORE INTO series (metric, chain, labels) VALUES (?, ?, ?)", arguments: [key.metric, key.chain, key.labels])
                     guard let found = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND chain = ? AND labels = ?",
                                                          arguments: [key.metric, key.chain, key.labels])
-                    else { throw StoreError("series \(key.metric) of \(key.chain) was not stored") }
+                    else { throw StoreError(.failed, "series \(key.metric) of \(key.chain) was not stored") }
                     id = found
                     ids[key] = found
                     created[key] = found

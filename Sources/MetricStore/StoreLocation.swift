@@ -16,12 +16,12 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("sqlite:") {
             var path = String(text.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
-            guard !path.isEmpty else { throw StoreError("--store sqlite:PATH needs a file path") }
+            guard !path.isEmpty else { throw StoreError(.location, "--store sqlite:PATH needs a file path") }
             self = .sqlite(path: path)
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLocation(url: text))
         } else {
-            throw StoreError("--store takes none, sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE, not \(text)")
+            throw StoreError(.location, "--store takes none, sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE, not \(text)")
         }
     }
 
@@ -74,23 +74,23 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public init(url text: String, environment: [String: String]? = nil) throws(StoreError) {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        guard let url = URLComponents(string: text) else { throw StoreError("--store: \(Self.redacted(text)) is not a URL") }
+        guard let url = URLComponents(string: text) else { throw StoreError(.location, "--store: \(Self.redacted(text)) is not a URL") }
         let parameters = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
         if let unknown = parameters.keys.sorted().first(where: { $0 != "sslmode" }) {
-            throw StoreError("--store: unknown parameter \(unknown) in the PostgreSQL URL (known: sslmode)")
+            throw StoreError(.location, "--store: unknown parameter \(unknown) in the PostgreSQL URL (known: sslmode)")
         }
         let mode = parameters["sslmode"] ?? "prefer"
-        guard let tls = TLSMode(rawValue: mode) else { throw StoreError("--store: sslmode takes disable, prefer or require, not \(mode)") }
+        guard let tls = TLSMode(rawValue: mode) else { throw StoreError(.location, "--store: sslmode takes disable, prefer or require, not \(mode)") }
         host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? environment["PGHOST"] ?? "localhost"
         if let port = url.port {
             self.port = port
         } else if let text = environment["PGPORT"] {
-            guard let port = Int(text) else { throw StoreError("PGPORT is not a port number: \(text)") }
+            guard let port = Int(text) else { throw StoreError(.location, "PGPORT is not a port number: \(text)") }
             self.port = port
         } else {
             port = 5432
         }
-        guard (1...65535).contains(port) else { throw StoreError("--store: port \(port) is out of range") }
+        guard (1...65535).contains(port) else { throw StoreError(.location, "--store: port \(port) is out of range") }
         user = url.user.flatMap { $0.isEmpty ? nil : $0 }?.removingPercentEncoding ?? environment["PGUSER"] ?? "postgres"
         password = url.password?.removingPercentEncoding ?? environment["PGPASSWORD"]
         let path = String(url.path.drop { $0 == "/" })

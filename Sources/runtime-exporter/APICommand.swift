@@ -28,7 +28,7 @@ struct APICommand: AsyncParsableCommand {
     var maximumPoints: Int = 10_000
 
     func validate() throws {
-        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("the API reads a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError {
+        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("the API reads a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError where error.kind == .location {
             throw ValidationError(error.description)
         }
         guard ListenAddress(listenAddress) != nil else { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }

@@ -51,7 +51,7 @@ struct BackfillCommand: AsyncParsableCommand {
         guard chunk >= 1, workers >= 1, (every ?? 1) >= 1 else { throw ValidationError("--chunk, --workers and --every take 1 or more") }
         if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
         if let listenAddress, ListenAddress(listenAddress) == nil { throw ValidationError("--web.listen-address takes HOST:PORT or :PORT, not \(listenAddress)") }
-        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError {
+        do { guard try StoreLocation(parsing: store) != .none else { throw ValidationError("backfill needs a store: --store sqlite:PATH or postgres://…") } } catch let error as StoreError where error.kind == .location {
             throw ValidationError(error.description)
         }
     }

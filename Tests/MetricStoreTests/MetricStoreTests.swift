@@ -19,7 +19,7 @@ import Testing
             switch location {
             case let .sqlite(path): return try SQLiteStore(path: path)
             case let .postgres(location): return PostgresStore(location: location)
-            case .none: throw StoreError("no store")
+            case .none: throw StoreError(.location, "no store")
             }
         }
     }

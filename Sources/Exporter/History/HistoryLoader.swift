@@ -109,8 +109,20 @@ public struct HistoryLoader: Sendable {
         try await Retry.step(step)
     }
 
-    public struct LoadError: Error, CustomStringConvertible {
-        public let description: String
+    /// Why a load ends without every chunk loaded (a node's damaged answers are `NodeAnswerError`).
+    public enum LoadError: Error, Sendable, CustomStringConvertible {
+        case nothingToLoad(from: UInt64, to: UInt64)
+        /// Chunks that still failed after retries, recorded as failed: a rerun tries them again.
+        case chunksFailed(count: Int, first: String)
+        case finalizedHeadWithoutNumber
+
+        public var description: String {
+            switch self {
+            case let .nothingToLoad(from, to): "nothing to load between blocks \(from) and \(to)"
+            case let .chunksFailed(count, first): "\(count) chunk(s) failed and were recorded as failed (run again to retry them); first: \(first)"
+            case .finalizedHeadWithoutNumber: "the node's finalized head has no number"
+            }
+        }
     }
 
     /// The number of the node's finalized head: where a range without an end ends.
@@ -118,7 +130,7 @@ public struct HistoryLoader: Sendable {
         let client = client
         let header = try await Self.retrying { try await client.chainGetHeader(try await client.chainGetFinalizedHead()) }
         guard let number = header["number"]?.uint64Value else {
-            throw LoadError(description: "\(chain): the node's finalized head has no number")
+            throw LoadError.finalizedHeadWithoutNumber
         }
         return number
     }
@@ -144,26 +156,11 @@ public struct HistoryLoader: Sendable {
         }
     }
 
-    /// The aligned chunks of `from…to`, newest first.
-    func chunks(from: UInt64, to: UInt64) -> [ClosedRange<UInt64>] {
-        var result = [ClosedRange<UInt64>]()
-        var high = to
-        while high >= from {
-            let low = max(high / chunkSize * chunkSize, from)
-            result.append(low...high)
-            guard low > from else { break }
-            high = low - 1
-        }
-        return result
-    }
-
     public func load(from: UInt64, to: UInt64, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws {
         let from = max(from, 1)  // the genesis block executes nothing
-        guard from <= to else { throw LoadError(description: "\(chain): nothing to load between blocks \(from) and \(to)") }
+        guard from <= to else { throw LoadError.nothingToLoad(from: from, to: to) }
         let client = client
-        let properties = try ChainProperties(json: try await Self.retrying { try await client.systemProperties() })
-        let decimals = properties.tokenDecimals.first ?? 0
-        guard (0...38).contains(decimals) else { throw LoadError(description: "\(chain): system_properties gives tokenDecimals \(decimals), outside 0…38") }
+        let decimals = try ChainToken(try ChainProperties(json: try await Self.retrying { try await client.systemProperties() })).decimals
         let definitions = definitions.map { definition in
             guard let every, definition.kind == .gauge else { return definition }
             var spaced = definition
@@ -172,33 +169,11 @@ public struct HistoryLoader: Sendable {
             return spaced
         }
         let loaded = try await sink.loadedChunks(chain: chain)
-        let chunks = chunks(from: from, to: to)
-        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
-        var blocksLoaded: UInt64 = 0
-        var blocksLeft = UInt64(to - from + 1)
-        var chunksDone = 0
-        var failures = [String]()
-        func report(_ chunk: ClosedRange<UInt64>, _ outcome: ChunkOutcome) -> Progress {
-            Progress(chunk: chunk, chunksDone: chunksDone, chunks: chunks.count, blocksLoaded: blocksLoaded, blocksLeft: blocksLeft,
-                     outcome: outcome, failures: failures.count)
-        }
-        // Chunks another process holds come back at the end, then waited for: that process may
-        // die or fail, and the range is complete only when every chunk is loaded or failed.
-        var queue = chunks.map { (chunk: $0, wait: false) }
-        var next = 0
-        // A chunk counts as done (and its blocks as no longer left) once it is written, found
-        // loaded, or recorded as failed: progress never runs ahead of the store.
-        func done(_ chunk: ClosedRange<UInt64>) {
-            (chunksDone, blocksLeft) = (chunksDone + 1, blocksLeft - UInt64(chunk.count))
-        }
-        func failed(_ chunk: ClosedRange<UInt64>, _ message: String) {
-            done(chunk)
-            failures.append("blocks \(chunk.lowerBound)–\(chunk.upperBound): \(message)")
-            logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed: \(message)")
-            progress(report(chunk, .failed(message)))
-        }
+        var plan = HistoryPlan(from: from, to: to, chunkSize: chunkSize)
+        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, use: .history, logger: logger)
         var failureLog = MetricFailureLog()
-        // The chunk being evaluated and written, whose task gives its metric failures.
+        // The chunk being evaluated and written while the next one is fetched, whose task gives
+        // its metric failures: one at a time, in order.
         var writing: (chunk: ClosedRange<UInt64>, task: Task<[BlockFailure], any Error>)?
         func finish(_ pending: (chunk: ClosedRange<UInt64>, task: Task<[BlockFailure], any Error>)?) async throws {
             guard let (chunk, task) = pending else { return }
@@ -211,32 +186,31 @@ public struct HistoryLoader: Sendable {
                         """)
                 }
             }
-            done(chunk)
-            blocksLoaded += UInt64(chunk.count)
-            var report = report(chunk, .loaded)
+            plan.loaded(chunk)
+            var report = plan.progress(chunk, .loaded)
             report.metricFailures = metricFailures
             progress(report)
         }
         do {
-            while next < queue.count {
-                let (chunk, wait) = queue[next]
-                next += 1
-                var missing = definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-                if missing.isEmpty {
-                    done(chunk)
-                    progress(report(chunk, .alreadyLoaded))
+            while let (chunk, wait) = plan.nextChunk() {
+                func missing(_ loaded: Set<HistoryChunk>) -> [MetricDefinition] {
+                    definitions.filter { !loaded.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
+                }
+                guard !missing(loaded).isEmpty else {
+                    plan.foundLoaded(chunk)
+                    progress(plan.progress(chunk, .alreadyLoaded))
                     continue
                 }
                 guard let claim = try await sink.claim(chain: chain, chunk: chunk, wait: wait) else {
-                    queue.append((chunk, true))
+                    plan.heldElsewhere(chunk)
                     continue
                 }
-                let loadedNow = try await claim.loaded()
-                missing = missing.filter { !loadedNow.contains(HistoryChunk(metric: $0.name, version: $0.version, firstBlock: chunk.lowerBound)) }
-                if missing.isEmpty {
-                    done(chunk)
+                // Another process may have loaded it since the range was planned.
+                let wanted = missing(loaded.union(try await claim.loaded()))
+                guard !wanted.isEmpty else {
                     await claim.release()
-                    progress(report(chunk, .loadedElsewhere))
+                    plan.foundLoaded(chunk)
+                    progress(plan.progress(chunk, .loadedElsewhere))
                     continue
                 }
                 let fetched: FetchedChunk
@@ -248,17 +222,18 @@ public struct HistoryLoader: Sendable {
                 } catch {
                     // Retried already: recorded as failed with its error, and the range goes on.
                     try await finish(writing.take())
-                    try await claim.recordFailure(metrics: missing, error: "\(error)")
-                    failed(chunk, "\(error)")
+                    try await claim.recordFailure(metrics: wanted, error: "\(error)")
+                    plan.failed(chunk, "\(error)")
+                    logger.error("\(chain): blocks \(chunk.lowerBound)–\(chunk.upperBound) failed: \(error)")
+                    progress(plan.progress(chunk, .failed("\(error)")))
                     continue
                 }
-                // The chunk is evaluated and written while the next one is fetched; one at a time, in order.
                 try await finish(writing.take())
-                let metrics = Set(missing.map(\.name))
+                let metrics = Set(wanted.map(\.name))
                 writing = (chunk, Task {
                     // Each metric on its own: one failing at a block costs its own rows only.
                     let blocks = Self.evaluate(fetched, metrics: metrics)
-                    try await claim.write(metrics: missing, blocks: blocks)
+                    try await claim.write(metrics: wanted, blocks: blocks)
                     return blocks.flatMap { block in block.failures.map { BlockFailure(block: block.number, specVersion: block.specVersion, failure: $0) } }
                 })
             }
@@ -272,9 +247,7 @@ public struct HistoryLoader: Sendable {
             }
             throw error
         }
-        if !failures.isEmpty {
-            throw LoadError(description: "\(chain): \(failures.count) chunk(s) failed and were recorded as failed (run again to retry them); first: \(failures[0])")
-        }
+        if let failed = plan.outcome { throw failed }
     }
 
     /// A chunk's blocks fetched, decoded and evaluated, each with the runtime that executed it.
@@ -306,7 +279,7 @@ public struct HistoryLoader: Sendable {
         var hashes = [UInt64: String]()
         for batch in Array(start...chunk.upperBound).chunked(256) {
             for (number, hash) in zip(batch, try await Self.retrying { try await client.chainGetBlockHashes(batch) }) {
-                guard let hash else { throw LoadError(description: "\(chain): the node has no block \(number)") }
+                guard let hash else { throw NodeAnswerError.missingBlock(number) }
                 hashes[number] = hash
             }
         }
@@ -401,8 +374,8 @@ public struct HistoryLoader: Sendable {
     public func storageKeys(atBlock number: UInt64) async throws -> [String] {
         let client = client
         let hashes = try await client.chainGetBlockHashes([number - 1, number])
-        guard let parent = hashes[0], let hash = hashes[1] else { throw LoadError(description: "\(chain): the node has no block \(number)") }
-        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, logger: logger)
+        guard let parent = hashes[0], let hash = hashes[1] else { throw NodeAnswerError.missingBlock(number) }
+        var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, use: .history, logger: logger)
         let runtime = try await runtimes.runtime(atParent: parent)
         let context = try await Self.fetch(number, hash: hash, runtime: runtime, previousSpec: nil, decimals: 0, keys: runtime.storageKeys, client: client)
         return Set(runtime.storageKeys).union(runtime.predictedKeys(context)).sorted()
@@ -439,13 +412,10 @@ public struct HistoryLoader: Sendable {
     ) async throws -> BlockContext {
         async let blockJSON = client.chainGetBlock(hash)
         async let values = client.stateQueryStorageAt(keys, at: hash)
-        var storage = [String: [UInt8]?]()
-        for (key, value) in try await values { storage[key] = value.flatMap { Hex.decode($0) } }
-        var (context, _) = try runtime.context(
-            number: number, blockJSON: try await blockJSON, storage: storage, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
-            previousSpecVersion: previousSpec)
-        _ = try await runtime.readChosenKeys(&context, client: client, hash: hash)
-        return context
+        return try await runtime.read(
+            number, hash: hash, blockJSON: try await blockJSON, values: try await values, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
+            previousSpecVersion: previousSpec, client: client
+        ).context
     }
 
     /// `Timestamp.Now` in a block's state (the same key in every runtime).
@@ -453,38 +423,6 @@ public struct HistoryLoader: Sendable {
         let key = Hex.encode(StorageKeyBuilder.prefix(pallet: "Timestamp", item: "Now"))
         guard let hex = try await client.stateGetStorage(key, at: hash), let bytes = Hex.decode(hex), bytes.count == 8 else { return nil }
         return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-    }
-}
-
-/// The runtimes of a chain's history by spec version, each fetched once.
-struct RuntimeCache {
-    let chain: String
-    let client: SubstrateRPCClient
-    let definitions: [MetricDefinition]
-    let logger: Logger
-    private var bySpec: [UInt32: ChainRuntime] = [:]
-
-    init(chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], logger: Logger) {
-        self.chain = chain
-        self.client = client
-        self.definitions = definitions
-        self.logger = logger
-    }
-
-    /// The runtime in the state of the block `parentHash` names, which executes its child.
-    mutating func runtime(atParent parentHash: String) async throws -> ChainRuntime {
-        let client = client
-        let version = try await HistoryLoader.retrying { try await client.stateGetRuntimeVersion(at: parentHash) }
-        guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
-            throw HistoryLoader.LoadError(description: "\(chain): no specVersion in state_getRuntimeVersion's answer at \(parentHash)")
-        }
-        if let known = bySpec[spec] { return known }
-        let metadata = try RuntimeMetadata.decode(hex: try await HistoryLoader.retrying { try await client.newestMetadata(at: parentHash) })
-        let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: false)
-        if let pallets = runtime.skippedForPallets { logger.info("\(chain): history of runtime \(spec): skipped \(pallets)") }
-        for reason in runtime.skipped { logger.warning("\(chain): history of runtime \(spec): skipped \(reason)") }
-        bySpec[spec] = runtime
-        return runtime
     }
 }
 

@@ -22,7 +22,7 @@ public actor ChainFollower {
     private let follow: FollowMode
     /// With HTTP endpoints only there are no subscriptions: the head is asked for this often.
     private let pollInterval: Duration?
-    private var runtimes: [UInt32: ChainRuntime] = [:]
+    private var runtimes: RuntimeCache
     private var current: ChainRuntime?
     private var runtimeMayChange = true
     private var tokenDecimals = 0
@@ -42,15 +42,12 @@ public actor ChainFollower {
     private var finalizedHead: UInt64 = 0
     private var failureLog = MetricFailureLog()
 
-    public struct FollowError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public init(
         chain: String, client: SubstrateRPCClient, definitions: [MetricDefinition], registry: ChainMetricsRegistry,
         metrics: ExporterMetrics? = nil, sink: (any SampleSink)? = nil, follow: FollowMode = .finalized, pollInterval: Duration? = nil,
         logger: Logger
     ) {
+        runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, use: .following, logger: logger)
         self.sink = sink
         self.follow = follow
         self.pollInterval = pollInterval
@@ -95,15 +92,9 @@ public actor ChainFollower {
     /// Follows until cancelled; starts at the finalized head (or after `after`).
     public func run(after: UInt64? = nil) async throws {
         if lastProcessed == nil { lastProcessed = after }
-        let properties = try ChainProperties(json: try await client.systemProperties())
-        let decimals = properties.tokenDecimals.first ?? 0
-        // Amounts are scaled with exact u128 arithmetic, which holds up to 38 decimals.
-        guard (0...38).contains(decimals) else {
-            throw FollowError(description: "system_properties gives tokenDecimals \(decimals), outside 0…38")
-        }
-        tokenDecimals = decimals
-        tokenSymbol = properties.tokenSymbols.first
-        metrics?.chainInfo(chain: chain, symbol: properties.tokenSymbols.first ?? "", decimals: decimals, ss58Format: properties.ss58Format)
+        let token = try ChainToken(try ChainProperties(json: try await client.systemProperties()))
+        (tokenDecimals, tokenSymbol) = (token.decimals, token.symbol)
+        metrics?.chainInfo(chain: chain, symbol: token.symbol ?? "", decimals: token.decimals, ss58Format: token.ss58Format)
         if let pollInterval {
             while true {
                 let best = try await client.chainGetHeader()
@@ -155,90 +146,48 @@ public actor ChainFollower {
 
     private func headNumber(_ head: JSON) throws -> UInt64 {
         guard let number = head["number"]?.uint64Value else {
-            throw FollowError(description: "a \(follow.rawValue) head without a number: \(head.serialized().prefix(200))")
+            throw NodeAnswerError.headWithoutNumber(follow, head: head.serialized())
         }
         return number
     }
 
     /// Processes every block after the last one up to `finalized`, whose hash may be known
-    /// from its notification (the blocks before it are asked for in array calls).
+    /// from its notification, as `CatchUpPlan` says.
     public func catchUp(to finalized: UInt64, hash finalizedHash: String? = nil) async throws {
         let notified = ContinuousClock.now
         finalizedHead = max(finalizedHead, finalized)
         defer { if lastProcessed == finalized { metrics?.headProcessed(chain: chain, duration: .now - notified) } }
-        var next = lastProcessed.map { $0 + 1 } ?? finalized
-        while next <= finalized {
-            let count = min(finalized - next + 1, 256)
-            let numbers = Array(next..<(next + count))
-            let known = numbers.last == finalized ? finalizedHash : nil
-            let asked = known == nil ? numbers : Array(numbers.dropLast())
-            let answered = asked.isEmpty ? [] : try await client.chainGetBlockHashes(asked)
-            var hashes = [String]()
-            for (number, hash) in zip(numbers, answered + (known == nil ? [] : [known])) {
-                guard let hash else { throw FollowError(description: "the node has no block \(number) below its finalized head \(finalized)") }
-                hashes.append(hash)
-            }
-            // Up to `pipelineDepth` blocks are fetched ahead while earlier ones are processed,
-            // by tasks owned here: whatever ends processing cancels and awaits those left.
-            var ahead = [UInt64: Task<Fetched, any Error>]()
-            do {
-                for (position, (number, hash)) in zip(numbers, hashes).enumerated() {
-                    for (laterNumber, laterHash) in zip(numbers, hashes).dropFirst(position).prefix(Self.pipelineDepth) where ahead[laterNumber] == nil {
-                        guard let fetch = prefetch(laterHash) else { break }
-                        ahead[laterNumber] = fetch
-                    }
-                    let fetched = ahead.removeValue(forKey: number)
-                    try await processAskingAgain(number, hash: hash, fetched: fetched, hashKnownFromHeader: number == finalized && known != nil)
-                    // A block that set new code changes the keys: what was fetched ahead is stale.
-                    if runtimeMayChange {
-                        await Self.end(ahead.values)
-                        ahead = [:]
+        var plan = CatchUpPlan(lastProcessed: lastProcessed, runtimeMayChange: runtimeMayChange)
+        plan.notified(head: finalized, hash: finalizedHash)
+        // Blocks fetched ahead, by tasks owned here: whatever ends catching up cancels and awaits those left.
+        var ahead = [UInt64: Task<Fetched, any Error>]()
+        do {
+            while true {
+                switch plan.nextAction() {
+                case .done:
+                    return
+                case let .askHashes(numbers):
+                    try plan.hashesAnswered(numbers, try await client.chainGetBlockHashes(numbers))
+                case let .fetchAhead(blocks):
+                    for block in blocks { ahead[block.number] = prefetch(block.hash) }
+                case let .process(block, _, _):
+                    do {
+                        try await process(block.number, hash: block.hash, fetched: ahead.removeValue(forKey: block.number), hashKnownFromHeader: block.hashFromHeader)
+                        let stale = plan.processed(block.number, setNewCode: runtimeMayChange)
+                        await Self.end(stale.compactMap { ahead.removeValue(forKey: $0) })
+                    } catch {
+                        guard case let .askAgain(pause) = plan.failed(block.number, error) else { throw error }
+                        metrics?.error(chain: chain, stage: "follow")
+                        logger.warning("\(chain): \(error); asking for block \(block.number) again")
+                        try await Task.sleep(for: pause)
                     }
                 }
-            } catch {
-                await Self.end(ahead.values)
-                throw error
             }
-            next += count
+        } catch {
+            await Self.end(Array(ahead.values))
+            throw error
         }
     }
-
-    /// A block whose answers came damaged (cut, garbled, a node's error, a header or listing
-    /// that does not read) is asked for again at once, up to twice, before following stops and
-    /// resumes after a pause: a node that garbles one answer in a hundred should cost a fraction
-    /// of a second, not seconds. Processing a block changes nothing until it has all it needs,
-    /// so asking again is safe. Each damaged answer is logged and counted as a follow error.
-    private func processAskingAgain(_ number: UInt64, hash: String, fetched: Task<Fetched, any Error>?, hashKnownFromHeader: Bool) async throws {
-        var (attempt, fetched) = (0, fetched)
-        while true {
-            do {
-                return try await process(number, hash: hash, fetched: fetched, hashKnownFromHeader: hashKnownFromHeader)
-            } catch where attempt < Self.immediateRetries && Self.isDamagedAnswer(error) {
-                attempt += 1
-                fetched = nil
-                metrics?.error(chain: chain, stage: "follow")
-                logger.warning("\(chain): \(error); asking for block \(number) again")
-                try await Task.sleep(for: .milliseconds(100 * attempt))
-            }
-        }
-    }
-
-    static let immediateRetries = 2
-
-    /// An answer of the node that came damaged or refused, as opposed to a transport failure
-    /// (which the transport retries), a store that fails, or cancellation.
-    static func isDamagedAnswer(_ error: any Error) -> Bool {
-        switch error {
-        case let error as RPCError:
-            if case .rpc = error.kind { return true }
-            return error.kind == .malformedAnswer
-        case is ListingDamaged, is FollowError, is MetadataError: return true
-        default: return false
-        }
-    }
-
-    /// Blocks fetched ahead of processing, when catching up.
-    static let pipelineDepth = 8
 
     /// Cancels fetches no longer wanted and waits for them to end.
     private static func end(_ fetches: some Collection<Task<Fetched, any Error>>) async {
@@ -300,15 +249,15 @@ public actor ChainFollower {
         }
         if blockJSON == .null, hashKnownFromHeader {
             // The header's hash as computed here is not the node's (a chain hashing otherwise): ask.
-            guard let asked = try await client.chainGetBlockHash(number) else { throw FollowError(description: "the node has no block \(number)") }
+            guard let asked = try await client.chainGetBlockHash(number) else { throw NodeAnswerError.missingBlock(number) }
             hash = asked
             blockJSON = try await client.chainGetBlock(hash)
             fetched = nil
         }
-        guard blockJSON != .null else { throw FollowError(description: "block \(number): chain_getBlock(\(hash)) answered null") }
+        guard blockJSON != .null else { throw NodeAnswerError.nullBlock(number, hash: hash) }
         // The runtime to decode with comes from the parent's state, so read its hash before decoding.
         guard let parentHash = (blockJSON["block"] ?? blockJSON)["header"]?["parentHash"]?.stringValue else {
-            throw FollowError(description: "block \(number): no header.parentHash in chain_getBlock's answer")
+            throw NodeAnswerError.noParentHash(block: number)
         }
         let runtime = try await runtime(executing: parentHash, number: number)
         let values: [String: String?]
@@ -317,20 +266,10 @@ public actor ChainFollower {
         } else {
             values = try await client.stateQueryStorageAt(storageKeys(runtime), at: hash)
         }
-        var storage = [String: [UInt8]?]()
-        for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
-        var (context, header): (BlockContext, BlockHeader?)
-        do {
-            (context, header) = try runtime.context(
-                number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
-                parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion)
-        } catch {
-            // No readable header: an answer damaged on its way (a node's header always reads), asked again.
-            throw FollowError(description: "block \(number): chain_getBlock(\(hash)) answered a header that does not read: \(error)")
-        }
+        let (context, header, followUp) = try await runtime.read(
+            number, hash: hash, blockJSON: blockJSON, values: values, tokenDecimals: tokenDecimals,
+            parentTimestampMilliseconds: lastProcessed == number - 1 ? lastTimestamp : nil, previousSpecVersion: lastSpecVersion, client: client)
         let timestamp = context.timestampMilliseconds
-        // Keys chosen from this block's values: one more query, for those not read along already.
-        let followUp = try await runtime.readChosenKeys(&context, client: client, hash: hash)
         lastFollowUp = (runtime.specVersion, followUp)
         // Each definition and collector on its own: one that fails costs its own sample only.
         let evaluation = runtime.evaluate(context) { collector, duration in
@@ -366,21 +305,9 @@ public actor ChainFollower {
     /// state. Asked for only at start and after a block that set new code.
     private func runtime(executing parentHash: String, number: UInt64) async throws -> ChainRuntime {
         if let current, !runtimeMayChange { return current }
-        let version = try await client.stateGetRuntimeVersion(at: parentHash)
-        guard let spec = version["specVersion"]?.uint64Value.flatMap({ UInt32(exactly: $0) }) else {
-            throw FollowError(description: "block \(number): no specVersion in state_getRuntimeVersion's answer")
-        }
-        if let known = runtimes[spec] {
-            current = known
-            return known
-        }
-        let metadata = try RuntimeMetadata.decode(hex: try await client.newestMetadata(at: parentHash))
-        let runtime = try ChainRuntime(specVersion: spec, metadata: metadata, definitions: definitions, strict: runtimes.isEmpty)
-        if let pallets = runtime.skippedForPallets { logger.info("\(chain): skipped for runtime \(spec): \(pallets)") }
-        for reason in runtime.skipped { logger.warning("\(chain): skipped for runtime \(spec): \(reason)") }
-        logger.info("\(chain): runtime \(metadata.runtimeVersion?.specName ?? "?") \(spec) from block \(number), \(runtime.definitions.count) of \(definitions.count) definitions apply")
-        runtimes[spec] = runtime
-        current = runtime
+        var cache = runtimes
+        let runtime = try await cache.runtime(atParent: parentHash, block: number)
+        (runtimes, current) = (cache, runtime)
         return runtime
     }
 }

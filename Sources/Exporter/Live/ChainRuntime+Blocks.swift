@@ -1,5 +1,7 @@
 import ExactJSON
+import SCALE
 import Substrate
+import SubstrateRPC
 
 /// What one runtime makes of one block, wherever the block comes from (followed live now,
 /// loaded from history later): its context from what was fetched, the keys collectors choose
@@ -95,5 +97,30 @@ extension MetricDefinition {
     /// Whether its samples need the parent block's timestamp as well as the block's own.
     var needsParentTimestamp: Bool {
         if case .header(.blockTime) = source { true } else { false }
+    }
+}
+
+extension ChainRuntime {
+    /// A block as following and history both read it: its body and the values answered for its
+    /// keys, decoded with this runtime, then the keys its collectors choose from those values
+    /// (listed and read in one more query). A header that does not read is a damaged answer.
+    /// Returns the block's context, its header and the keys chosen (following reads them along
+    /// with the next block's).
+    func read(
+        _ number: UInt64, hash: String, blockJSON: JSON, values: [String: String?], tokenDecimals: Int, parentTimestampMilliseconds: UInt64?,
+        previousSpecVersion: UInt32?, client: SubstrateRPCClient
+    ) async throws -> (context: BlockContext, header: BlockHeader?, chosenKeys: [String]) {
+        var storage = [String: [UInt8]?]()
+        for (key, value) in values { storage[key] = value.flatMap { Hex.decode($0) } }
+        var (context, header): (BlockContext, BlockHeader?)
+        do {
+            (context, header) = try self.context(
+                number: number, blockJSON: blockJSON, storage: storage, tokenDecimals: tokenDecimals,
+                parentTimestampMilliseconds: parentTimestampMilliseconds, previousSpecVersion: previousSpecVersion)
+        } catch {
+            throw NodeAnswerError.unreadableHeader(block: number, hash: hash, reason: "\(error)")
+        }
+        let chosen = try await readChosenKeys(&context, client: client, hash: hash)
+        return (context, header, chosen)
     }
 }

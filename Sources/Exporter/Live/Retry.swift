@@ -1,3 +1,5 @@
+import SubstrateRPC
+
 /// One RPC step tried again on failure (a dropped connection, a node's error, a garbled
 /// answer), waiting a little longer each time: 0.2, 0.4, 0.8, 1.6 s. The last failure is
 /// thrown. Reads of many requests (a history chunk, a scheduled read of hundreds of keys)
@@ -12,6 +14,9 @@ enum Retry {
                 return try await step()
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as RPCError where [.closed, .unsupported].contains(error.kind) {
+                // A transport closed or unable to do this: asking again cannot help.
+                throw error
             } catch {
                 guard attempt < attempts else { throw error }
                 try await Task.sleep(for: .milliseconds(100 << attempt))
