@@ -10,6 +10,12 @@ let strictSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
+// The decoders, evaluation and the simulated node optimised in debug builds too: the tests
+// decode every block and runtime of the corpus, and the nodes and exporters they start generate
+// and evaluate thousands of blocks, at a tenth of the speed unoptimised. Everything else stays
+// quick to build and to debug.
+let decoderSettings = strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "runtime-exporter",
     platforms: [.macOS(.v15)],
@@ -46,20 +52,20 @@ let package = Package(
     ],
     targets: [
         // JSON that keeps object key order and exact numbers (u64 never through Double).
-        .target(name: "ExactJSON", swiftSettings: strictSettings),
+        .target(name: "ExactJSON", swiftSettings: decoderSettings),
         // Tasks started where they cannot be awaited, owned all the same: cancelled and awaited at close.
         .target(name: "OwnedTasks", swiftSettings: strictSettings),
         // SCALE codec and the hashers Substrate storage keys are built from.
         .target(
             name: "SCALE",
             dependencies: [.product(name: "BigInt", package: "BigInt")],
-            swiftSettings: strictSettings
+            swiftSettings: decoderSettings
         ),
         // Runtime metadata, type registry, dynamic values, blocks, events, storage keys.
         .target(
             name: "Substrate",
             dependencies: ["SCALE", "ExactJSON", .product(name: "BigInt", package: "BigInt")],
-            swiftSettings: strictSettings
+            swiftSettings: decoderSettings
         ),
         // JSON-RPC 2.0 messages: requests out, responses and notifications in; no I/O.
         .target(name: "JSONRPC", dependencies: ["ExactJSON"], swiftSettings: strictSettings),
@@ -86,7 +92,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Metrics")],
-            swiftSettings: strictSettings
+            swiftSettings: decoderSettings
         ),
         // Samples of finalized blocks kept for history: one schema for every metric, in SQLite
         // (embedded) or PostgreSQL/TimescaleDB, behind one protocol.
@@ -195,7 +201,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/polkadot_2000000_v15.scale"), .copy("Resources/statemint_2003001_v16.scale")],
-            swiftSettings: strictSettings
+            swiftSettings: decoderSettings
         ),
         .executableTarget(
             name: "runtime-devnode",
@@ -212,7 +218,7 @@ let package = Package(
             name: "ChainFixtures",
             dependencies: ["Substrate", "SCALE", "ExactJSON", "JSONRPC"],
             path: "Tests/ChainFixtures",
-            swiftSettings: strictSettings
+            swiftSettings: decoderSettings
         ),
         .testTarget(
             name: "SCALETests",
