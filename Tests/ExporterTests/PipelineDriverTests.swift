@@ -24,6 +24,21 @@ import Testing
             registry: ChainMetricsRegistry(definitions: definitions), sink: sink, follow: follow, logger: quiet)
     }
 
+    /// A follower of a fixed devnode chain answered in-process, for `body`; its scheduled reads
+    /// ended after.
+    static func following(blocks: UInt64, _ body: (InProcessNode, SamplesTaken, ChainFollower) async throws -> Void) async throws {
+        let transport = InProcessNode(try await InProcessNode.chain(blocks: blocks))
+        let sink = SamplesTaken()
+        let follower = try follower(transport, sink: sink)
+        do {
+            try await body(transport, sink, follower)
+        } catch {
+            await follower.stopScheduledWork()
+            throw error
+        }
+        await follower.stopScheduledWork()
+    }
+
     /// Total issuance at a block, as the node's truth has it.
     static func issuance(_ node: InProcessNode, at block: UInt64) async throws -> UInt128 {
         try #require(try await node.truth(block)["issuance"]?.stringValue.flatMap { UInt128($0) })
@@ -34,72 +49,60 @@ import Testing
     }
 
     @Test func finalityJumpsAreFilledInOrderEachBlockOnce() async throws {
-        let node = try await InProcessNode.chain(blocks: 30)
-        let transport = InProcessNode(node)
-        let sink = SamplesTaken()
-        let follower = try Self.follower(transport, sink: sink)
-        try await follower.catchUp(to: 10)
-        try await follower.catchUp(to: 12)
-        try await follower.catchUp(to: 25)
-        // A head at or below the last processed (a repeated notification) changes nothing.
-        try await follower.catchUp(to: 25)
-        try await follower.catchUp(to: 20)
-        #expect(sink.blocks == Array(10...25))
-        for (block, samples, failures) in sink.blockWrites {
-            #expect(failures.isEmpty, "block \(block): \(failures)")
-            #expect(Self.issuanceSample(samples) == (try await Self.issuance(transport, at: block)), "block \(block)")
+        try await Self.following(blocks: 30) { transport, sink, follower in
+            try await follower.catchUp(to: 10)
+            try await follower.catchUp(to: 12)
+            try await follower.catchUp(to: 25)
+            // A head at or below the last processed (a repeated notification) changes nothing.
+            try await follower.catchUp(to: 25)
+            try await follower.catchUp(to: 20)
+            #expect(sink.blocks == Array(10...25))
+            for (block, samples, failures) in sink.blockWrites {
+                #expect(failures.isEmpty, "block \(block): \(failures)")
+                #expect(Self.issuanceSample(samples) == (try await Self.issuance(transport, at: block)), "block \(block)")
+            }
+            // The runtime asked for once, at the start: no block set new code.
+            #expect(transport.requests["state_getRuntimeVersion"] == 1)
+            #expect(transport.requests["chain_getBlock"] == 16)
         }
-        // The runtime asked for once, at the start: no block set new code.
-        #expect(transport.requests["state_getRuntimeVersion"] == 1)
-        #expect(transport.requests["chain_getBlock"] == 16)
-        await follower.stopScheduledWork()
     }
 
     @Test func aDamagedAnswerIsAskedAgainAndNoBlockIsLostOrRepeated() async throws {
-        let node = try await InProcessNode.chain(blocks: 30)
-        let transport = InProcessNode(node)
-        let sink = SamplesTaken()
-        let follower = try Self.follower(transport, sink: sink)
-        try await follower.catchUp(to: 5)
-        // Every fourth chain_getBlock comes back garbled, the tenth storage query refused.
-        transport.damage { method, _, asked in
-            if method == "chain_getBlock", asked % 4 == 0 { return .malformedAnswer }
-            if method == "state_queryStorageAt", asked == 10 { return .rpc(code: -32000, message: "busy") }
-            return nil
+        try await Self.following(blocks: 30) { transport, sink, follower in
+            try await follower.catchUp(to: 5)
+            // Every fourth chain_getBlock comes back garbled, the tenth storage query refused.
+            transport.damage { method, _, asked in
+                if method == "chain_getBlock", asked % 4 == 0 { return .malformedAnswer }
+                if method == "state_queryStorageAt", asked == 10 { return .rpc(code: -32000, message: "busy") }
+                return nil
+            }
+            try await follower.catchUp(to: 28)
+            #expect(sink.blocks == Array(5...28))
+            #expect(await follower.processedHead == 28)
         }
-        try await follower.catchUp(to: 28)
-        #expect(sink.blocks == Array(5...28))
-        #expect(await follower.processedHead == 28)
-        await follower.stopScheduledWork()
     }
 
     @Test func aNodeThatKeepsFailingStopsFollowingWhichResumesAfterTheLastProcessed() async throws {
-        let node = try await InProcessNode.chain(blocks: 30)
-        let transport = InProcessNode(node)
-        let sink = SamplesTaken()
-        let follower = try Self.follower(transport, sink: sink)
-        try await follower.catchUp(to: 3)
-        // Block 17's hash is always answered garbled: asked three times, then following stops.
-        let hash17 = try await transport.hash(17)
-        transport.damage { method, params, _ in method == "chain_getBlock" && params.first?.stringValue == hash17 ? .malformedAnswer : nil }
-        await #expect(throws: RPCError.self) { try await follower.catchUp(to: 20) }
-        #expect(await follower.processedHead == 16)
-        transport.damage { _, _, _ in nil }
-        try await follower.catchUp(to: 20)
-        #expect(sink.blocks == Array(3...20))
-        await follower.stopScheduledWork()
+        try await Self.following(blocks: 30) { transport, sink, follower in
+            try await follower.catchUp(to: 3)
+            // Block 17's hash is always answered garbled: asked three times, then following stops.
+            let hash17 = try await transport.hash(17)
+            transport.damage { method, params, _ in method == "chain_getBlock" && params.first?.stringValue == hash17 ? .malformedAnswer : nil }
+            await #expect(throws: RPCError.self) { try await follower.catchUp(to: 20) }
+            #expect(await follower.processedHead == 16)
+            transport.damage { _, _, _ in nil }
+            try await follower.catchUp(to: 20)
+            #expect(sink.blocks == Array(3...20))
+        }
     }
 
     @Test func aMissingBlockBelowTheHeadIsADamagedAnswer() async throws {
-        let node = try await InProcessNode.chain(blocks: 12)
-        let transport = InProcessNode(node)
-        let sink = SamplesTaken()
-        let follower = try Self.follower(transport, sink: sink)
-        try await follower.catchUp(to: 4)
-        // The node claims a head it has no blocks below: no sample is made up for them.
-        await #expect(throws: NodeAnswerError.self) { try await follower.catchUp(to: 40) }
-        #expect(sink.blocks == [4])
-        await follower.stopScheduledWork()
+        try await Self.following(blocks: 12) { transport, sink, follower in
+            try await follower.catchUp(to: 4)
+            // The node claims a head it has no blocks below: no sample is made up for them.
+            await #expect(throws: NodeAnswerError.self) { try await follower.catchUp(to: 40) }
+            #expect(sink.blocks == [4])
+        }
     }
 
     // MARK: History
