@@ -251,7 +251,10 @@ let package = Package(
         .testTarget(
             name: "ExporterServicesTests",
             dependencies: [
-                "ExporterServices", "Exporter", "MetricStore", "DevNode", "OwnedTasks", "SubstrateRPC", "WebUI",
+                "ExporterServices", "Exporter", "MetricStore", "DevNode", "OwnedTasks", "SubstrateRPC", "WebUI", "Server", "ExactJSON", "WebSecurity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
