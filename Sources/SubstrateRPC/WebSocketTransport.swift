@@ -99,6 +99,10 @@ public actor WebSocketTransport: RPCTransport {
     /// Ends the connection and every request and subscription on it; once it returns, no task
     /// of this transport runs.
     public func close() async {
+        // Requests waiting for the connection to open end now, not when it does.
+        if case let .connecting(waiters) = state {
+            for waiter in waiters { waiter.resume(returning: .failure(RPCError(.closed, endpoint: endpoint, method: nil))) }
+        }
         state = .closed
         let (connection, deadlineWatch) = (connection, deadlineWatch)
         (self.connection, self.deadlineWatch) = (nil, nil)
