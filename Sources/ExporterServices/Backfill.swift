@@ -37,7 +37,7 @@ public struct Backfill: Sendable {
             let router = WebServing.router(security, logger: logger)
             WebServing.addExposition(to: router, path: "/metrics") { metrics.exposition() }
             let server = try WebServing.application(router: router, at: address, security: security, logger: logger)
-            services.append(.init(service: Optional(server, logger: logger), successTerminationBehavior: .ignore))
+            services.append(.init(service: NonEssential(server, logger: logger), successTerminationBehavior: .ignore))
         }
         try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
     }
@@ -73,7 +73,7 @@ public struct Backfill: Sendable {
     }
 
     /// A server whose failure (its port taken) is logged and leaves the load going.
-    private struct Optional<Wrapped: Service>: Service {
+    private struct NonEssential<Wrapped: Service>: Service {
         let wrapped: Wrapped
         let logger: Logger
 
