@@ -20,8 +20,11 @@ import WebSecurity
     static let values = ["1.5", "2.5", "4"]
     static let day = "from=2025-06-15T00:00:00Z&to=2025-06-16T00:00:00Z&interval=1d"
 
-    /// Runs `body` against the routes over a store holding the three samples.
-    static func withRoutes(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs `body` against `routes` over a real SQLite store holding the three samples, with the
+    /// shipped definitions.
+    static func withStore(
+        routes: (SQLiteStore) async throws -> Router<BasicRequestContext>, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -32,14 +35,20 @@ import WebSecurity
         try await store.write(zip(times, values).enumerated().map { block, sample in
             StoredSample(metric: metric, chain: "dev", labels: [:], block: UInt64(block + 1), timeMilliseconds: sample.0, value: Double(sample.1)!, exact: sample.1)
         })
-        let router = try await APIServer.router(store: store, keys: .none, maximumPoints: 1_000, security: .open, logger: Logger(label: "routes-test"))
         do {
-            try await Application(router: router).test(.router, body)
+            try await Application(router: try await routes(store)).test(.router, body)
         } catch {
             try await store.close()
             throw error
         }
         try await store.close()
+    }
+
+    /// `api`'s routes over the store.
+    static func withRoutes(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withStore(routes: { store in
+            try await APIServer.router(store: store, keys: .none, maximumPoints: 1_000, security: .open, logger: Logger(label: "routes-test"))
+        }, body)
     }
 
     static func json(_ response: TestResponse) throws -> JSON {

@@ -1,0 +1,63 @@
+import Hummingbird
+import HummingbirdTesting
+import MetricStore
+import NIOCore
+import Testing
+import WebUI
+
+/// The pages at the router, without a socket: the status page from a chain's status, the metric
+/// browser and a chart over a real SQLite store of three samples.
+@Suite struct PageRouteTests {
+    static let status = ChainStatus(
+        name: "polkadot", state: .following, follows: "finalized", bestHead: 1_236, followedHead: 1_234, processed: 1_234, runtime: "polkadot 2000000",
+        token: "DOT", endpoints: [.init(url: "ws://node-a:9944", answered: true, requests: 40, failures: 1, lastLatencySeconds: 0.012, lastError: nil)],
+        history: nil, lastError: nil,
+        metricFailures: [.init(metric: "staking_era", reason: "shape", blocks: 3, firstBlock: 1_200, lastBlock: 1_210, message: "a value of another shape")])
+
+    static func withPages(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await QueryRouteTests.withStore(routes: { store in
+            let router = Router()
+            WebPages(status: { [Self.status] }, queries: MetricQueries(store: store), telemetryPath: "/metrics").addRoutes(to: router)
+            return router
+        }, body)
+    }
+
+    @Test func statusPageShowsEachChain() async throws {
+        try await Self.withPages { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/html") == true)
+                for text in ["polkadot", "ws://node-a:9944", "polkadot 2000000", "staking_era", "a value of another shape"] {
+                    #expect(page.contains(text), "\(text) on the status page")
+                }
+                #expect(!page.contains("<script"), "no script")
+            }
+        }
+    }
+
+    @Test func browserFindsMetricsByWordsAndChartDrawsTheStoredPoints() async throws {
+        try await Self.withPages { client in
+            try await client.execute(uri: "/browse?q=issuance", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok && page.contains(QueryRouteTests.metric))
+                #expect(!page.contains("nomination_pool_members"), "only what the words find")
+            }
+            let chart = "/chart?metric=\(QueryRouteTests.metric)&chain=dev&from=2025-06-15T10:00:00Z&to=2025-06-15T10:03:00Z&interval=1m&aggregation=sum"
+            try await client.execute(uri: chart, method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok && page.contains("data-points=\"3\""), "\(page.prefix(400))")
+                #expect(page.contains("2025-06-15T10:02:00Z: 4</title>"))
+            }
+        }
+    }
+
+    @Test func withoutAStoreThereIsNothingToBrowse() async throws {
+        let router = Router()
+        WebPages(status: { [] }, queries: nil, telemetryPath: "/metrics").addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/browse", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}
