@@ -2,7 +2,7 @@ public import Exporter
 import Foundation
 public import Logging
 public import MetricStore
-public import ServiceLifecycle
+import ServiceLifecycle
 import SubstrateRPC
 public import WebSecurity
 
