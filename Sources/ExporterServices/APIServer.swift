@@ -34,12 +34,6 @@ public struct APIServer: Sendable {
     }
 
     public func run() async throws {
-        do {
-            try await group.run()
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try? await store.close()
+        try await closing({ try? await store.close() }, after: group.run)
     }
 }

@@ -55,7 +55,7 @@ public struct Backfill: Sendable {
                 chain: chain, client: SubstrateRPCClient(transport: transport, timeout: .seconds(60)), definitions: backfill.definitions,
                 sink: StoreSink(store: backfill.store), logger: backfill.logger)
             (loader.chunkSize, loader.concurrency, loader.every) = (backfill.chunk, backfill.workers, backfill.every)
-            do {
+            try await closing(transport.close) {
                 let last = if let to = range.to { to } else { try await loader.finalizedHead() }
                 metrics.historyStarted(chain: chain, blocks: last >= range.from ? last - range.from + 1 : 0)
                 let report = HistoryProgressReport(chain: chain, terminal: isatty(STDOUT_FILENO) == 1)
@@ -64,11 +64,7 @@ public struct Backfill: Sendable {
                     report.show(progress)
                 }
                 report.finish()
-            } catch {
-                await transport.close()
-                throw error
             }
-            await transport.close()
         }
     }
 

@@ -14,14 +14,9 @@ public enum ChainNaming {
     /// The spec name of the runtime the chain's nodes run now, asked of the first that answers.
     public static func specName(endpoints: [String], observer: (any RPCObserver)? = nil, timeout: Duration, logger: Logger) async throws -> String {
         let transport = FailoverTransport(endpoints: endpoints, observer: observer, logger: logger)
-        let version: JSON
-        do {
-            version = try await SubstrateRPCClient(transport: transport, timeout: timeout).stateGetRuntimeVersion()
-        } catch {
-            await transport.close()
-            throw error
+        let version = try await closing(transport.close) {
+            try await SubstrateRPCClient(transport: transport, timeout: timeout).stateGetRuntimeVersion()
         }
-        await transport.close()
         guard let specName = version["specName"]?.stringValue else { throw NameUnknown(endpoints: endpoints) }
         return specName
     }

@@ -70,13 +70,7 @@ public struct ExporterServer: Sendable {
 
     /// Runs until a shutdown signal (or the enclosing group's shutdown), then closes the store.
     public func run() async throws {
-        do {
-            try await group.run()
-        } catch {
-            try? await store?.close()
-            throw error
-        }
-        try? await store?.close()
+        try await closing({ try? await store?.close() }, after: group.run)
     }
 
     /// History sections need a store and name metrics that exist.

@@ -134,9 +134,6 @@ struct CatchUpPlan: Sendable {
         return .askAgain(after: .milliseconds(100 * attempts))
     }
 
-    /// Blocks fetched ahead whose results nobody will take (following stops): to cancel.
-    var fetchesInFlight: [UInt64] { fetching.sorted() }
-
     /// An answer of the node that came damaged or refused, as opposed to a transport failure
     /// (which the transport retries), a store that fails, or cancellation.
     static func isDamagedAnswer(_ error: any Error) -> Bool {
