@@ -66,7 +66,9 @@ public struct StoreSink: SampleSink, HistorySink {
     }
 
     static func stored(_ samples: [Sample], chain: String, block: UInt64, timeMilliseconds: UInt64?) -> [StoredSample] {
-        let time = timeMilliseconds.map { Int64(clamping: $0) } ?? Int64(Date().timeIntervalSince1970 * 1000)
+        // A block without `Timestamp.set` (the genesis block) is stored at time 0, not at the
+        // time it was written: a block written again must find its earlier samples by key.
+        let time = timeMilliseconds.map { Int64(clamping: $0) } ?? 0
         return samples.map { sample in
             StoredSample(
                 metric: sample.metric, chain: chain, labels: Dictionary(sample.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }),

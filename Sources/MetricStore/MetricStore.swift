@@ -135,7 +135,7 @@ public struct StoredSample: Sendable, Equatable {
     /// Label pairs by name; the chain is a column of its own.
     public var labels: [String: String]
     public var block: UInt64
-    /// Unix time of the block (its `Timestamp.Now`), in milliseconds.
+    /// Unix time of the block (its `Timestamp.Now`), in milliseconds; 0 for a block without one.
     public var timeMilliseconds: Int64
     public var value: Double
     /// The exact value (`"1234.5678901234"`): u128 balances survive where a `Double` cannot.

@@ -60,7 +60,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         try await withConnection("migrating the schema") { connection in
             // A schema already up to date is only read: a role that may not write (the API's,
             // Grafana's) opens the store too.
-            if try await self.appliedVersions(connection).isSuperset(of: PostgresSchema.migrations.map(\.version)) {
+            if try await self.appliedVersions(connection).contains(StoreSchema.latestVersion) {
                 try await self.noteTimescale(connection)
                 return
             }
@@ -68,14 +68,13 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             do {
                 // One process at a time; the others then find the versions applied.
                 try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: self.logger)
-                try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)",
-                                           logger: self.logger)
+                try await connection.query(PostgresQuery(unsafeSQL: SQLDialect.postgres.migrationsTable), logger: self.logger)
                 var applied = Set<Int>()
                 for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: self.logger).decode(Int.self) {
                     applied.insert(version)
                 }
-                let timescale = applied.contains(1) ? nil : try await self.enableTimescale(connection)
-                for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                let timescale = applied.isEmpty ? try await self.enableTimescale(connection) : nil
+                for migration in SQLDialect.postgres.migrations(applied: applied) {
                     for statement in migration.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
                     if migration.version == 1, timescale != nil {
                         for statement in PostgresSchema.timescale { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
@@ -297,7 +296,6 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         return pieces
     }
 
-    /// An ISO 8601 UTC time with milliseconds, as `timestamptz` reads it.
     /// A block time as COPY reads a `timestamptz`. Formatted by hand: a date formatter made per
     /// block cost more than the rest of the row when a block has few samples.
     static func timestampText(_ milliseconds: Int64) -> String {

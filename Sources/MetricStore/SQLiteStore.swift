@@ -4,9 +4,8 @@ import GRDB
 import GRDBSQLite
 
 /// The embedded store: one SQLite file (WAL mode, so readers never wait on the writer), the
-/// common schema with epoch-millisecond times. A sample is identified by its series and block
-/// (blocks, unlike timestamps, are unique even on chains that stall the clock), with an index
-/// on time for queries. Series ids are cached after their first use.
+/// shared schema (`StoreSchema`) with epoch-millisecond times. Series ids are cached after
+/// their first use.
 public final class SQLiteStore: MetricStore, @unchecked Sendable {
     /// Internal: the query file reads through it too.
     let pool: DatabasePool
@@ -18,41 +17,6 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         let chain: String
         let labels: String
     }
-
-    /// Schema versions, applied in order, each once (`schema_migrations`).
-    static let migrations: [(version: Int, statements: [String])] = [
-        (1, [
-            """
-            CREATE TABLE series (
-                id INTEGER PRIMARY KEY, metric TEXT NOT NULL, chain TEXT NOT NULL, labels TEXT NOT NULL,
-                UNIQUE (metric, chain, labels))
-            """,
-            """
-            CREATE TABLE samples (
-                series_id INTEGER NOT NULL REFERENCES series (id), time INTEGER NOT NULL, block INTEGER NOT NULL,
-                value REAL NOT NULL, exact TEXT NOT NULL, PRIMARY KEY (series_id, block)) WITHOUT ROWID
-            """,
-            "CREATE INDEX samples_by_time ON samples (series_id, time)",
-            "CREATE TABLE metric_metadata (metric TEXT PRIMARY KEY, version TEXT NOT NULL, definition TEXT NOT NULL)",
-            """
-            CREATE TABLE backfill_ranges (
-                chain TEXT NOT NULL, metric TEXT NOT NULL, version TEXT NOT NULL, first_block INTEGER NOT NULL,
-                last_block INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, updated_at TEXT NOT NULL,
-                PRIMARY KEY (chain, metric, version, first_block))
-            """,
-        ]),
-        // Which process loaded a chunk.
-        (2, ["ALTER TABLE backfill_ranges ADD COLUMN loaded_by TEXT"]),
-        // The blocks at which a metric gave no sample, as runs of consecutive blocks.
-        (3, [
-            """
-            CREATE TABLE metric_failures (
-                chain TEXT NOT NULL, metric TEXT NOT NULL, reason TEXT NOT NULL, first_block INTEGER NOT NULL,
-                last_block INTEGER NOT NULL, message TEXT NOT NULL, updated_at TEXT NOT NULL,
-                PRIMARY KEY (chain, metric, reason, first_block))
-            """,
-        ]),
-    ]
 
     /// Written into `backfill_ranges.loaded_by`.
     let owner: String
@@ -82,9 +46,9 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
             // IMMEDIATE: the first process to start takes the write lock; the others wait and
             // then find the versions applied.
             try db.inTransaction(.immediate) {
-                try db.execute(sql: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+                try db.execute(sql: SQLDialect.sqlite.migrationsTable)
                 let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations"))
-                for migration in Self.migrations where !applied.contains(migration.version) {
+                for migration in SQLDialect.sqlite.migrations(applied: applied) {
                     for statement in migration.statements { try db.execute(sql: statement) }
                     try db.execute(sql: "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                                    arguments: [migration.version, Date().ISO8601Format()])
@@ -134,7 +98,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
             var created = [SeriesKey: Int64]()
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (series_id, block) DO UPDATE SET time = excluded.time, value = excluded.value, exact = excluded.exact
+                ON CONFLICT (series_id, time, block) DO UPDATE SET value = excluded.value, exact = excluded.exact
                 """)
             var labelTexts = [[String: String]: String]()
             for sample in samples {

@@ -54,13 +54,16 @@ public struct StoreUnderTest: Sendable {
         }
     }
 
-    /// SQL through the backend's independent client, one row per line, columns split at `|`.
+    /// SQL through the backend's independent client (committed), one row per line, columns split at `|`.
     public func query(_ sql: String) async throws -> [[String]] {
         switch backend {
         case .sqlite:
             let output = try await PythonReferee.run("""
                 import sqlite3, sys, json
-                print(json.dumps([[str(v) for v in row] for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]))
+                db = sqlite3.connect(sys.argv[1])
+                rows = [[str(v) for v in row] for row in db.execute(sys.argv[2])]
+                db.commit()
+                print(json.dumps(rows))
                 """, arguments: [String(argument.dropFirst("sqlite:".count)), sql])
             return try JSON.parse(output).arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] } ?? []
         case .postgres:

@@ -2,11 +2,9 @@
 /// aggregation expressions from closed lists) and the bucket width, a number, go into the
 /// statement; every value a caller gives (metric, chain, labels, times) is a bound parameter.
 enum TimeseriesSQL {
-    enum Dialect { case sqlite, postgres }
-
     /// The bucket start, in Unix milliseconds, of a per-block row with `time` (SQLite: epoch
     /// milliseconds; PostgreSQL: timestamptz). A fixed width is the parameter `width`.
-    static func bucket(_ interval: QueryInterval, dialect: Dialect, width: String, from: Int64) -> String {
+    static func bucket(_ interval: QueryInterval, dialect: SQLDialect, width: String, from: Int64) -> String {
         switch (dialect, interval) {
         case (.sqlite, .whole):
             return "\(from)"
@@ -43,7 +41,7 @@ enum TimeseriesSQL {
     }
 
     /// `SELECT bucket, value … ORDER BY bucket` over the CTE `bucketed (bucket, time, value)`.
-    static func aggregate(_ aggregation: Aggregation, dialect: Dialect) -> String {
+    static func aggregate(_ aggregation: Aggregation, dialect: SQLDialect) -> String {
         switch (aggregation, dialect) {
         case (.avg, _), (.sum, _), (.min, _), (.max, _):
             return "SELECT bucket, \(aggregation.rawValue)(value) FROM bucketed GROUP BY bucket ORDER BY bucket"
