@@ -197,6 +197,29 @@ DASHBOARDS = {
             prom("Tokens sent per hour by destination", (f"sum by (destination) (rate(runtime_xcm_transferred_tokens_total{{{C}}}{RATE})) * 3600", "to {{destination}}")),
             prom("XCM events per minute", (f'sum by (pallet, event) (rate(runtime_events_total{{{C}, pallet=~"XcmPallet|PolkadotXcm|XTokens|XcmpQueue|DmpQueue|MessageQueue"}}{RATE})) * 60', "{{pallet}}.{{event}}"), width=24),
         ]),
+    "parachains": dashboard(
+        "rtexp-parachains", "Substrate parachains on the relay chain",
+        "Parachain blocks backed, included and timed out per parachain, upward messages, on-demand coretime orders (runtime-exporter, Prometheus, relay chain).",
+        prom_variables, [
+            prom("Parachains active", (f"runtime_parachains_active{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Validators backing parachains", (f"runtime_parachain_backing_validators{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Parachains included in range", (f"count(sum by (para_id) (increase(runtime_parachain_candidates_included_total{{{C}}}[$__range])) > 0)", ""), kind="stat", width=6, height=4),
+            prom("Candidates timed out in range", (f"sum(increase(runtime_parachain_candidates_timed_out_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
+            prom("On-demand orders in range", (f"sum(increase(runtime_on_demand_orders_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
+            prom("Paid for on-demand cores in range", (f"sum(increase(runtime_on_demand_spent_tokens_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
+            prom("Blocks included per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
+            prom("Candidates backed per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_backed_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
+            prom("Share of backed candidates included", (
+                f'sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) / sum by (para_id) ('
+                f'label_replace(rate(runtime_parachain_candidates_included_total{{{C}}}{RATE}), "outcome", "included", "", "") or '
+                f'label_replace(rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE}), "outcome", "timed_out", "", ""))',
+                "{{para_id}}"), unit="percentunit",
+                description="Included against included plus timed out: a candidate whose data did not become available in time is dropped, and the parachain loses that block."),
+            prom("Candidates timed out per hour by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE})) * 3600", "{{para_id}}")),
+            prom("Upward messages per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_upward_messages_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
+            prom("On-demand orders per hour by parachain", (f"sum by (para_id) (rate(runtime_on_demand_orders_total{{{C}}}{RATE})) * 3600", "{{para_id}}"),
+                 (f"sum by (para_id) (rate(runtime_on_demand_spent_tokens_total{{{C}}}{RATE})) * 3600", "{{para_id}} tokens paid")),
+        ]),
     "calls-events": dashboard(
         "rtexp-calls-events", "Substrate calls and events",
         "Calls (nested ones included) and events per pallet, failed calls (runtime-exporter, Prometheus).",
@@ -263,6 +286,7 @@ ORDER BY metric, version, status""", kind="table", fmt="table"),
             sql("Transfers per interval", bucketed("sum", "events_total", extra="\n  AND s.labels->>'pallet' = 'Balances' AND s.labels->>'event' = 'Transfer'")),
             sql("XCM transfers per interval by destination", bucketed("sum", "xcm_transfers_total", label="destination")),
             sql("XCM tokens sent per interval by destination", bucketed("sum", "xcm_transferred_tokens_total", label="destination")),
+            sql("Parachain blocks included per interval by parachain", bucketed("sum", "parachain_candidates_included_total", label="para_id")),
             sql("Era total stake", bucketed("max", "staking_era_total_stake_tokens")),
             sql("Value locked in nomination pools", bucketed("max", "nomination_pools_value_locked_tokens")),
         ], time_from="now-7d"),

@@ -47,6 +47,7 @@ struct DevRuntime: Sendable {
         /// Staking-async: funds members delegated to their pools' agents, and those released back.
         var delegatedStaking: (delegated: UInt128, released: UInt128) = (0, 0)
         var assets = AssetsState()
+        var parachains = ParachainsState()
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -154,6 +155,7 @@ struct DevRuntime: Sendable {
         let now = try metadata.callValue(pallet: "Timestamp", call: "set", arguments: [.init(name: "now", value: Value(.compact(.u64(timestamp))))])
         block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
         block.body.append(try extrinsics.bare(call: now))
+        try parachainInclusion(&block)
         if setsCode { block.finalization.append(try event("System", "CodeUpdated", [:], phase: .finalization)) }
 
         try transfers(&block, upTo: configuration.transfersPerBlock)
@@ -166,6 +168,8 @@ struct DevRuntime: Sendable {
         try poolActivity(&block)
         try electionActivity(&block)
         try multiBlockElectionActivity(&block)
+        // Last: what it draws from the block's random bytes leaves the others' draws as they were.
+        try onDemandOrder(&block)
         placeNewVoters(&block.state)
         return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
@@ -275,6 +279,19 @@ struct DevRuntime: Sendable {
         return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
     }
 
+    /// An event whose fields start as their types' plainest values, each then given to `adjust`
+    /// with its position (for events whose fields have no names).
+    func event(_ pallet: String, _ name: String, adjusting adjust: (Int, Value) throws -> Value, phase: EventRecord.Phase) throws -> EventRecord {
+        guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name) else {
+            throw DevError(description: "the runtime has no event \(pallet).\(name)")
+        }
+        var fields = [Value.NamedValue]()
+        for (position, field) in variant.fields.enumerated() {
+            fields.append(.init(name: field.name, value: try adjust(position, try metadata.types.defaultValue(of: field.typeID))))
+        }
+        return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
+    }
+
     func has(_ pallet: String, call name: String) -> Bool {
         guard let callType = metadata.pallet(named: pallet)?.callType, case let .variant(variants)? = metadata.types[callType]?.definition else { return false }
         return variants.contains { $0.name == name }
@@ -370,6 +387,7 @@ struct DevRuntime: Sendable {
         try writeAssetsStorage(state.assets, to: &storage)
         try writeMultiBlockElection(state.multiBlock, to: &storage)
         try writeVoterList(state, to: &storage)
+        try writeParachainsStorage(to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })

@@ -36,6 +36,7 @@ enum DevnodeTruth {
                 "delegations": .string(String(state.delegatedStaking.delegated)), "released": .string(String(state.delegatedStaking.released)),
             ]) : .null,
             "issuance": .string(String(state.issuance)),
+            "parachains": runtime.includesParachains ? parachains(state.parachains) : .null,
             "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
                 "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
                 "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
@@ -90,6 +91,23 @@ enum DevnodeTruth {
             "last_signed": submission(election.lastSigned), "last_unsigned": submission(election.lastUnsigned),
             "signed_submissions": .number(election.signedSubmissions), "unsigned_submissions": .number(election.unsignedSubmissions),
             "round": .number(election.round), "phase": .string(election.phase),
+        ])
+    }
+
+    /// Per parachain: candidates backed, included and timed out, upward messages; on-demand
+    /// orders and the spot prices paid, per parachain ordered for.
+    private static func parachains(_ parachains: ParachainsState) -> JSON {
+        .object([
+            "active": .number(DevRuntime.parachainIDs.count), "backing_validators": .number(DevRuntime.parachainIDs.count * DevRuntime.backingGroupSize),
+            "candidates": .object(parachains.candidates.sorted { $0.key < $1.key }.map { para, counts in
+                JSON.Member(String(para), .object([
+                    "backed": .number(counts.backed), "included": .number(counts.included), "timed_out": .number(counts.timedOut),
+                    "upward_messages": .number(counts.upwardMessages),
+                ]))
+            }),
+            "on_demand": .object(parachains.onDemand.sorted { $0.key < $1.key }.map { para, orders in
+                JSON.Member(String(para), .object(["orders": .number(orders.orders), "spent": .string(String(orders.spent))]))
+            }),
         ])
     }
 

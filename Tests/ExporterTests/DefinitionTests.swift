@@ -103,6 +103,7 @@ import Testing
         ("- name: a\n  help: h\n  type: gauge\n  source: {collector: nothing}\n", "t.yaml:4: entry a: field source.collector: no collector nothing; there are runtime_version,"),
         ("- name: a\n  help: h\n  type: gauge\n  source: {collector: xcm_transfers, value: fees}\n", "t.yaml:4: entry a: field source.value: collector xcm_transfers has no value fees; it has tokens, transfers"),
         ("- name: a\n  help: h\n  type: gauge\n  labels: [pool]\n  source: {collector: xcm_transfers}\n", "t.yaml:1: entry a: field labels: the source cannot fill pool (it fills: destination)"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {storage: Paras.Parachains, aggregate: count}\n", "t.yaml:1: entry a: field source.field: an aggregate of a storage value needs the field"),
         ("- name: a\n  help: h\n  type: gauge\n  source: {header: number, value: x}\n", "t.yaml:4: entry a: field source.value: not an option of a header source"),
         ("- name: a\n  help: h\n  type: gauge\n  source: []\n", "t.yaml:4: entry a: field source: an empty list of sources"),
         ("- name: a\n  help: h\n  type: gauge\n  labels: [pool]\n  source: [{collector: nomination_pools}, {header: number}]\n", "t.yaml:1: entry a: field labels: source 2 cannot fill pool"),

@@ -131,4 +131,38 @@ import Testing
         #expect(try evaluator.evaluate(issuance, in: block).map(\.value.description) == ["34028236692093846346337460743.1768211455"])
         #expect(try evaluator.evaluate(era, in: block).isEmpty)
     }
+
+    /// A storage value's integers counted or added up through its lists: the parachains of
+    /// `Paras.Parachains`, the validators of the backing groups, their indices' sum; a value
+    /// without integers there is a failure of its metric.
+    @Test func storageValuesAreCountedOrAddedUpThroughLists() throws {
+        let metadata = try ChainData.metadata("metadata/polkadot_2003000_v16.scale")
+        let evaluator = DefinitionEvaluator(metadata: metadata)
+        func definition(_ source: String) throws -> MetricDefinition {
+            try #require(try DefinitionLoader.parse("- name: m\n  help: h\n  type: gauge\n  source: \(source)\n", origin: "t.yaml").first)
+        }
+        let keys = StorageKeyBuilder(metadata: metadata)
+        let reader = ValueJSONReader(registry: metadata.types)
+        let encoder = ValueEncoder(registry: metadata.types)
+        func stored(_ pallet: String, _ item: String, _ json: JSON) throws -> (String, [UInt8]?) {
+            let type = try #require(metadata.storageEntry(pallet: pallet, item: item)).valueType
+            return (Hex.encode(try keys.key(pallet: pallet, item: item)), try encoder.encode(try reader.read(json, as: type), as: type))
+        }
+        let storage = Dictionary(uniqueKeysWithValues: [
+            try stored("Paras", "Parachains", .array([1000, 1002, 2004, 2034, 3388].map { .number($0) })),
+            try stored("ParaScheduler", "ValidatorGroups", .array([.array([0, 1, 2].map { .number($0) }), .array([3, 4].map { .number($0) }), .array([])])),
+        ])
+        let block = BlockContext(
+            number: 7, metadata: metadata, tokenDecimals: 10, timestampMilliseconds: nil, parentTimestampMilliseconds: nil,
+            extrinsics: [], events: [], storage: storage
+        )
+        #expect(try evaluator.evaluate(try definition("{ storage: Paras.Parachains, aggregate: count, field: \"*\" }"), in: block).map(\.value.description) == ["5"])
+        #expect(try evaluator.evaluate(try definition("{ storage: ParaScheduler.ValidatorGroups, aggregate: count, field: \"*.*\" }"), in: block).map(\.value.description) == ["5"])
+        #expect(try evaluator.evaluate(try definition("{ storage: ParaScheduler.ValidatorGroups, aggregate: sum, field: \"*.*\" }"), in: block).map(\.value.description) == ["10"])
+        #expect(try evaluator.evaluate(try Self.definition("parachains_active"), in: block).map(\.value.description) == ["5"])
+        #expect(try evaluator.evaluate(try Self.definition("parachain_backing_validators"), in: block).map(\.value.description) == ["5"])
+        #expect(throws: DefinitionEvaluator.EvaluationError.self) {
+            try evaluator.evaluate(try definition("{ storage: ParaScheduler.ValidatorGroups, aggregate: count, field: \"*.nothing\" }"), in: block)
+        }
+    }
 }

@@ -43,7 +43,7 @@ import Testing
     /// Prometheus dashboards take their data source and chain from variables, never a fixed UID.
     @Test func prometheusDashboardsUseTheDatasourceAndChainVariables() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.dashboards.path).filter { $0.hasSuffix(".json") && !$0.hasPrefix("history-") }
-        #expect(files.count == 6)
+        #expect(files.count == 7)
         for file in files {
             let board = try JSON.parse(String(contentsOf: Self.dashboards.appendingPathComponent(file), encoding: .utf8))
             let variables = board["templating"]?["list"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []

@@ -62,9 +62,12 @@ import Testing
             #expect(snapshot.values["runtime_staking_active_nominator_backings"] == truth["staking"]?["nominator_backings"]?.uint64Value.map { String($0) })
             #expect(snapshot.values["runtime_staking_active_validators"] == truth["staking"]?["active_validators"]?.uint64Value.map { String($0) })
             #expect(snapshot.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == "1")
+            #expect(snapshot.values["runtime_parachains_active"] == truth["parachains"]?["active"]?.uint64Value.map { String($0) })
+            #expect(snapshot.values["runtime_parachain_backing_validators"] == truth["parachains"]?["backing_validators"]?.uint64Value.map { String($0) })
         }
         let xcmSeen = try Self.checkXCM(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot")
         #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")
+        try Self.checkParachains(from: first, to: second, truths: (truths[0], truths[1]))
 
         // Election and voter-list values against the truth: per-block ones at the scraped block,
         // scheduled ones at the block their last read reflects.
@@ -147,6 +150,42 @@ import Testing
             }
         }
         return seen
+    }
+
+    /// Parachain candidates per parachain, upward messages and on-demand orders grew between two
+    /// scrapes by what the devnode did in those blocks; timeouts and orders among them.
+    static func checkParachains(from first: MetricsSnapshot, to second: MetricsSnapshot, truths: (JSON, JSON)) throws {
+        guard case let .object(candidates)? = truths.1["parachains"]?["candidates"], case let .object(orders)? = truths.1["parachains"]?["on_demand"] else {
+            Issue.record("devnode_truth has no parachains")
+            return
+        }
+        func grew(_ name: String, decimals: Int = 0) -> UInt128 {
+            (second.series[name].flatMap { planck($0, decimals: decimals) } ?? 0) - (first.series[name].flatMap { planck($0, decimals: decimals) } ?? 0)
+        }
+        func truthGrew(_ path: [String]) -> UInt128 {
+            func at(_ truth: JSON) -> UInt128 {
+                let value = path.reduce(Optional(truth)) { $0?[$1] }
+                return value?.uint64Value.map { UInt128($0) } ?? value?.stringValue.flatMap { UInt128($0) } ?? 0
+            }
+            return at(truths.1) - at(truths.0)
+        }
+        var timedOut: UInt128 = 0
+        #expect(candidates.count == 4)
+        for para in candidates.map(\.key) {
+            for (metric, field) in [("candidates_backed", "backed"), ("candidates_included", "included"), ("candidates_timed_out", "timed_out"), ("upward_messages", "upward_messages")] {
+                let name = "runtime_parachain_\(metric)_total{chain=\"polkadot\",para_id=\"\(para)\"}"
+                #expect(grew(name) == truthGrew(["parachains", "candidates", para, field]), "\(name) between blocks \(first.block) and \(second.block)")
+            }
+            timedOut += truthGrew(["parachains", "candidates", para, "timed_out"])
+        }
+        #expect(timedOut >= 1, "no candidate timed out between the scrapes")
+        var ordered: UInt128 = 0
+        for para in orders.map(\.key) {
+            #expect(grew("runtime_on_demand_orders_total{chain=\"polkadot\",para_id=\"\(para)\"}") == truthGrew(["parachains", "on_demand", para, "orders"]))
+            #expect(grew("runtime_on_demand_spent_tokens_total{chain=\"polkadot\",para_id=\"\(para)\"}", decimals: 10) == truthGrew(["parachains", "on_demand", para, "spent"]))
+            ordered += truthGrew(["parachains", "on_demand", para, "orders"])
+        }
+        #expect(ordered >= 1, "no on-demand order between the scrapes")
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }

@@ -49,7 +49,7 @@ public struct ChainCheck: Sendable {
             return .skipped("\(definition.name): \(spec) has no pallet \(pallet)")
         }
         switch definition.source {
-        case let .storage(pallet, item, given, field, eachKey):
+        case let .storage(pallet, item, given, field, eachKey, _):
             guard let entry = metadata.storageEntry(pallet: pallet, item: item), let keyTypes = keys.keyTypes(pallet: pallet, item: item) else {
                 throw fail("source.storage", "no storage item \(pallet).\(item)")
             }

@@ -191,7 +191,7 @@ private struct EntryReader {
             throw fail("source", "give exactly one of \(Self.sourceKinds.joined(separator: ", "))", at: sourceNode)
         }
         let options: [String: Set<String>] = [
-            "storage": ["keys", "field", "each_key"], "storage_map": ["aggregate", "field"],
+            "storage": ["keys", "field", "each_key", "aggregate"], "storage_map": ["aggregate", "field"],
             "events": ["aggregate", "field", "labels"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": ["value"],
         ]
         if let unknown = source.keys.sorted().first(where: { $0 != kind && !(options[kind]?.contains($0) ?? false) }) {
@@ -247,7 +247,11 @@ private struct EntryReader {
                 }
                 eachKey = .init(label: label, values: values.map(Self.json))
             }
-            return .storage(pallet: pallet, item: item, keys: keys, field: try source["field"].map { node throws(DefinitionError) in try text(node, "source.field") }, eachKey: eachKey)
+            let field = try source["field"].map { node throws(DefinitionError) in try text(node, "source.field") }
+            guard source["aggregate"] != nil else { return .storage(pallet: pallet, item: item, keys: keys, field: field, eachKey: eachKey) }
+            let (aggregate, _) = try aggregateAndField()
+            guard field != nil else { throw fail("source.field", "an aggregate of a storage value needs the field whose integers it counts or adds up") }
+            return .storage(pallet: pallet, item: item, keys: keys, field: field, eachKey: eachKey, aggregate: aggregate)
         case "storage_map":
             let (pallet, item) = try dotted(value, "source.storage_map")
             let (aggregate, field) = try aggregateAndField()

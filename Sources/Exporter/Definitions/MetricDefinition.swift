@@ -77,8 +77,10 @@ public enum MetricSource: Sendable, Equatable {
     /// shapes, SS58 addresses for accounts); `field` is a path into the value (`data.free`).
     /// Field paths everywhere may give alternatives for runtimes that named things differently,
     /// `amount|1`, where a number is the position of an unnamed field.
-    /// With `eachKey`, one series per listed first key, labelled `eachKey.label`.
-    case storage(pallet: String, item: String, keys: [JSON], field: String?, eachKey: EachKey?)
+    /// With `eachKey`, one series per listed first key, labelled `eachKey.label`. With
+    /// `aggregate`, the count or the sum of the integers at `field`, which may go through lists
+    /// (`*`: `Paras.Parachains` and `*` counts the parachains); without, the one integer there.
+    case storage(pallet: String, item: String, keys: [JSON], field: String?, eachKey: EachKey?, aggregate: Aggregate? = nil)
     /// Every entry of a storage map: their count, or the sum of a field over them.
     case storageMap(pallet: String, item: String, aggregate: Aggregate, field: String?)
     /// Events of the block matching any of `events` (`Pallet.Event`, `Pallet.*`; none: all): their count
@@ -125,7 +127,7 @@ public enum MetricSource: Sendable, Equatable {
     /// The pallets this source reads from (a chain without one of them skips the definition).
     public var pallets: [String] {
         switch self {
-        case let .storage(pallet, _, _, _, _), let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
+        case let .storage(pallet, _, _, _, _, _), let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
         case let .events(events, _, _, _): events.map(\.pallet)
         case let .extrinsics(filter, _): filter.map(\.pallet)
         case .header: []
@@ -136,7 +138,7 @@ public enum MetricSource: Sendable, Equatable {
     /// Labels the definition's source names itself (event label fields, `each_key`).
     public var declaredLabels: Set<String> {
         switch self {
-        case let .storage(_, _, _, _, eachKey): Set(eachKey.map { [$0.label] } ?? [])
+        case let .storage(_, _, _, _, eachKey, _): Set(eachKey.map { [$0.label] } ?? [])
         case let .events(_, _, _, labelFields): Set(labelFields.keys)
         default: []
         }
@@ -145,7 +147,7 @@ public enum MetricSource: Sendable, Equatable {
     /// The labels this source can fill.
     public var availableLabels: Set<String> {
         switch self {
-        case let .storage(_, _, _, _, eachKey): Set(eachKey.map { [$0.label] } ?? [])
+        case let .storage(_, _, _, _, eachKey, _): Set(eachKey.map { [$0.label] } ?? [])
         case .storageMap, .constant: []
         case let .collector(name, value): CollectorCatalog.spec(named: name)?.values[value] ?? []
         case let .events(_, _, _, labelFields): Set(labelFields.keys)
@@ -159,10 +161,10 @@ extension MetricSource {
     /// One line saying where the value comes from (`storage Balances.TotalIssuance`).
     public var summary: String {
         switch self {
-        case let .storage(pallet, item, keys, field, eachKey):
+        case let .storage(pallet, item, keys, field, eachKey, aggregate):
             let keyText = keys.isEmpty ? "" : "[" + keys.map { $0.serialized() }.joined(separator: ", ") + "]"
             let each = eachKey.map { " for each \($0.label) (\($0.values.count))" } ?? ""
-            return "storage \(pallet).\(item)\(keyText)\(field.map { " ." + $0 } ?? "")\(each)"
+            return "storage \(pallet).\(item)\(keyText)\(aggregate.map { " " + $0.rawValue } ?? "")\(field.map { " ." + $0 } ?? "")\(each)"
         case let .storageMap(pallet, item, aggregate, field):
             return "storage_map \(pallet).\(item) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")"
         case let .events(events, aggregate, field, _):

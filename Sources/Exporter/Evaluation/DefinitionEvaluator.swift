@@ -58,7 +58,7 @@ public struct DefinitionEvaluator: Sendable {
     private func buildStorageKeys(for definition: MetricDefinition) throws(EvaluationError) -> StorageKeys {
         func fail(_ message: String) -> EvaluationError { EvaluationError(metric: definition.name, message: message) }
         switch definition.source {
-        case let .storage(pallet, item, given, _, eachKey):
+        case let .storage(pallet, item, given, _, eachKey, _):
             guard let keyTypes = keys.keyTypes(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
             func key(_ json: [JSON]) throws(EvaluationError) -> String {
                 do {
@@ -97,7 +97,7 @@ public struct DefinitionEvaluator: Sendable {
         }
 
         switch definition.source {
-        case let .storage(pallet, item, _, field, _):
+        case let .storage(pallet, item, _, field, _, aggregate):
             guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)", .missing) }
             let valueType = entry.valueType
             var samples = [Sample]()
@@ -109,6 +109,13 @@ public struct DefinitionEvaluator: Sendable {
                 // Read straight from the bytes: only the integer at `field` is decoded.
                 let found: [UInt128]?
                 do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)", .undecodable) }
+                if let aggregate {
+                    guard let found else { throw fail("the value has no integers at \(field ?? "the item")", .shape) }
+                    var total: UInt128 = 0
+                    if aggregate == .count { total = UInt128(found.count) } else { for number in found { try Self.add(number, to: &total, fail: fail) } }
+                    samples.append(sample(labels, total, decimals: aggregate == .count ? 0 : decimals))
+                    continue
+                }
                 guard let number = try Self.number(found, at: field, fail: fail) else { continue }
                 samples.append(sample(labels, number, decimals: decimals))
             }
