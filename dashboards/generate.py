@@ -195,6 +195,9 @@ DASHBOARDS = {
             prom("Tokens sent in range", (f"sum(increase(runtime_xcm_transferred_tokens_total{{{C}}}[$__range]))", ""), kind="stat", width=12, height=4),
             prom("Transfers per hour by destination", (f"sum by (destination) (rate(runtime_xcm_transfers_total{{{C}}}{RATE})) * 3600", "to {{destination}}")),
             prom("Tokens sent per hour by destination", (f"sum by (destination) (rate(runtime_xcm_transferred_tokens_total{{{C}}}{RATE})) * 3600", "to {{destination}}")),
+            prom("XCM messages processed per minute by origin", (f"sum by (origin) (rate(runtime_xcm_messages_processed_total{{{C}}}{RATE})) * 60", "{{origin}}"),
+                 description="Messages the message queue processed: from the relay chain (Parent), sibling parachains (Sibling(id)), or, on a relay chain, parachains' upward messages (Ump(Para(id)))."),
+            prom("XCM messages failing to execute per hour by origin", (f'sum by (origin) (rate(runtime_xcm_messages_processed_total{{{C}, success="false"}}{RATE})) * 3600', "{{origin}}")),
             prom("XCM events per minute", (f'sum by (pallet, event) (rate(runtime_events_total{{{C}, pallet=~"XcmPallet|PolkadotXcm|XTokens|XcmpQueue|DmpQueue|MessageQueue"}}{RATE})) * 60', "{{pallet}}.{{event}}"), width=24),
         ]),
     "parachains": dashboard(

@@ -63,6 +63,7 @@ extension DevRuntime {
             for para in Self.parachainIDs { records.append(try candidateEvent("CandidateBacked", para: para, phase: phase)) }
             return records
         }
+        for outcome in outcomes where outcome.upward > 0 { try processUpwardMessages(from: outcome.para, count: outcome.upward, in: &block) }
         for outcome in outcomes {
             var counts = block.state.parachains.candidates[outcome.para, default: .init()]
             if outcome.timedOut { counts.timedOut += 1 } else { counts.included += 1 }

@@ -48,6 +48,7 @@ struct DevRuntime: Sendable {
         var delegatedStaking: (delegated: UInt128, released: UInt128) = (0, 0)
         var assets = AssetsState()
         var parachains = ParachainsState()
+        var messageQueue = MessageQueueState()
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -156,6 +157,7 @@ struct DevRuntime: Sendable {
         block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
         block.body.append(try extrinsics.bare(call: now))
         try parachainInclusion(&block)
+        try parachainMessages(&block)
         if setsCode { block.finalization.append(try event("System", "CodeUpdated", [:], phase: .finalization)) }
 
         try transfers(&block, upTo: configuration.transfersPerBlock)

@@ -37,6 +37,7 @@ enum DevnodeTruth {
             ]) : .null,
             "issuance": .string(String(state.issuance)),
             "parachains": runtime.includesParachains ? parachains(state.parachains) : .null,
+            "xcm_queue": runtime.processesMessages ? messageQueue(state.messageQueue) : .null,
             "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
                 "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
                 "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
@@ -108,6 +109,19 @@ enum DevnodeTruth {
             "on_demand": .object(parachains.onDemand.sorted { $0.key < $1.key }.map { para, orders in
                 JSON.Member(String(para), .object(["orders": .number(orders.orders), "spent": .string(String(orders.spent))]))
             }),
+        ])
+    }
+
+    /// XCM messages processed by origin and outcome (`true`/`false`), failed and overweight by
+    /// origin, XCMP messages sent, downward messages received.
+    private static func messageQueue(_ queue: MessageQueueState) -> JSON {
+        func counts(_ byOrigin: [String: UInt64]) -> JSON {
+            .object(byOrigin.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .number($0.value)) })
+        }
+        return .object([
+            "processed": .object(queue.processed.sorted { $0.key < $1.key }.map { JSON.Member($0.key, counts($0.value)) }),
+            "failed": counts(queue.failed), "overweight": counts(queue.overweight),
+            "xcmp_sent": .number(queue.xcmpSent), "downward_received": .number(queue.downwardReceived),
         ])
     }
 

@@ -69,6 +69,11 @@ import Testing
             #expect(grew("runtime_election_verification_events_total{\(labels),event=\"\(event)\"}") == truthGrew(["multi_block_election", "verification_events", event]), "\(event)")
         }
         #expect(truthGrew(["multi_block_election", "transitions"]) >= 8)
+        // XCM messages from the relay chain and a sibling, those answered, received downward.
+        #expect(try ServeTests.checkMessageQueue(from: first, to: last, truths: (before, after), chain: Self.chain) >= 10)
+        #expect(grew("runtime_xcmp_messages_sent_total{\(labels)}") == truthGrew(["xcm_queue", "xcmp_sent"]))
+        #expect(grew("runtime_xcm_downward_messages_received_total{\(labels)}") == truthGrew(["xcm_queue", "downward_received"]))
+        #expect(truthGrew(["xcm_queue", "downward_received"]) >= 1)
         // Offences from the relay chain, the slashes they led to, and pool funds through delegated staking.
         #expect(grew("runtime_staking_offences_received_total{\(labels)}") == truthGrew(["staking_async", "offences"]))
         #expect(grew("runtime_staking_offences_reported_total{\(labels)}") == truthGrew(["staking_async", "offences"]))

@@ -68,6 +68,8 @@ import Testing
         let xcmSeen = try Self.checkXCM(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot")
         #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")
         try Self.checkParachains(from: first, to: second, truths: (truths[0], truths[1]))
+        // Parachains' upward messages, processed by the relay chain's message queue.
+        #expect(try Self.checkMessageQueue(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot") >= 1)
 
         // Election and voter-list values against the truth: per-block ones at the scraped block,
         // scheduled ones at the block their last read reflects.
@@ -186,6 +188,38 @@ import Testing
             ordered += truthGrew(["parachains", "on_demand", para, "orders"])
         }
         #expect(ordered >= 1, "no on-demand order between the scrapes")
+    }
+
+    /// XCM messages processed by origin and outcome, failed and overweight by origin, grew
+    /// between two scrapes by what the devnode's message queue did; returns the messages processed.
+    static func checkMessageQueue(from first: MetricsSnapshot, to second: MetricsSnapshot, truths: (JSON, JSON), chain: String) throws -> UInt64 {
+        guard case let .object(processed)? = truths.1["xcm_queue"]?["processed"] else {
+            Issue.record("devnode_truth has no xcm_queue")
+            return 0
+        }
+        func grew(_ name: String) -> UInt64 {
+            (second.series[name].flatMap { UInt64($0) } ?? 0) - (first.series[name].flatMap { UInt64($0) } ?? 0)
+        }
+        func truthGrew(_ path: [String]) -> UInt64 {
+            func at(_ truth: JSON) -> UInt64 { path.reduce(Optional(truth)) { $0?[$1] }?.uint64Value ?? 0 }
+            return at(truths.1) - at(truths.0)
+        }
+        var total: UInt64 = 0
+        for origin in processed.map(\.key) {
+            for success in ["true", "false"] {
+                let name = "runtime_xcm_messages_processed_total{chain=\"\(chain)\",origin=\"\(origin)\",success=\"\(success)\"}"
+                #expect(grew(name) == truthGrew(["xcm_queue", "processed", origin, success]), "\(name) between blocks \(first.block) and \(second.block)")
+                total += truthGrew(["xcm_queue", "processed", origin, success])
+            }
+        }
+        for (metric, field) in [("failed", "failed"), ("overweight", "overweight")] {
+            guard case let .object(byOrigin)? = truths.1["xcm_queue"]?[field] else { continue }
+            for origin in byOrigin.map(\.key) {
+                let name = "runtime_xcm_messages_\(metric)_total{chain=\"\(chain)\",origin=\"\(origin)\"}"
+                #expect(grew(name) == truthGrew(["xcm_queue", field, origin]), "\(name)")
+            }
+        }
+        return total
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }

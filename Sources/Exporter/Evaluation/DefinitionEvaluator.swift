@@ -228,13 +228,16 @@ public struct DefinitionEvaluator: Sendable {
         return path.split(separator: "|").lazy.compactMap { container.value(at: String($0)) }.first
     }
 
-    /// A label's text for a field value: numbers in decimal, unit enums by name, bytes as hex.
+    /// A label's text for a field value: numbers in decimal, unit enums by name, an enum with
+    /// one field as `Name(field)` (a message's origin `Sibling(2034)`, `Ump(Para(2004))`),
+    /// bytes as hex.
     func labelText(_ value: Value?) -> String {
         guard var value else { return "" }
         while let inner = value.unwrappedNewtype, inner != value { value = inner }
         if let number = value.uint128 { return String(number) }
         if let bytes = value.bytes { return Hex.encode(bytes) }
         if case let .variant(variant) = value.kind, variant.fields.isEmpty { return variant.name }
+        if case let .variant(variant) = value.kind, variant.fields.count == 1 { return "\(variant.name)(\(labelText(variant.fields[0].value)))" }
         if let text = value.string { return text }
         return ValueJSONRenderer(registry: metadata.types).render(value).serialized()
     }
