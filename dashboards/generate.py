@@ -223,6 +223,18 @@ DASHBOARDS = {
             prom("On-demand orders per hour by parachain", (f"sum by (para_id) (rate(runtime_on_demand_orders_total{{{C}}}{RATE})) * 3600", "{{para_id}}"),
                  (f"sum by (para_id) (rate(runtime_on_demand_spent_tokens_total{{{C}}}{RATE})) * 3600", "{{para_id}} tokens paid")),
         ]),
+    "assets": dashboard(
+        "rtexp-assets", "Substrate assets",
+        "The assets listed in the definitions (USDT and USDC on Asset Hub): supply, holders, transfers, amounts issued and burned (runtime-exporter, Prometheus).",
+        prom_variables, [
+            prom("Supply by asset", (f"runtime_assets_supply{{{C}}}", "{{asset_id}}")),
+            prom("Holders by asset", (f"runtime_assets_holders{{{C}}}", "{{asset_id}}")),
+            prom("Transfers per minute by asset", (f"sum by (asset_id) (rate(runtime_assets_transfers_total{{{C}}}{RATE})) * 60", "{{asset_id}}")),
+            prom("Amount transferred per hour by asset", (f"sum by (asset_id) (rate(runtime_assets_transferred_total{{{C}}}{RATE})) * 3600", "{{asset_id}}")),
+            prom("Issued and burned per hour by asset", (f"sum by (asset_id) (rate(runtime_assets_issued_total{{{C}}}{RATE})) * 3600", "{{asset_id}} issued"),
+                 (f"sum by (asset_id) (rate(runtime_assets_burned_total{{{C}}}{RATE})) * 3600", "{{asset_id}} burned"), width=24,
+                 description="Issued: brought in (teleports and reserve transfers from other chains); burned: sent away or paid as fees."),
+        ]),
     "calls-events": dashboard(
         "rtexp-calls-events", "Substrate calls and events",
         "Calls (nested ones included) and events per pallet, failed calls (runtime-exporter, Prometheus).",

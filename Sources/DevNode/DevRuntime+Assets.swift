@@ -4,11 +4,15 @@ import Substrate
 
 /// Fungible assets (`Assets`, as on Asset Hub): asset 1984, a stablecoin of 6 decimals, held
 /// from genesis by the first accounts; every third block a holder sends part of its balance to
-/// another account (`Assets.transfer`, `Assets.Transferred`), which becomes a holder.
+/// another account (`Assets.transfer`, `Assets.Transferred`), which becomes a holder. Messages
+/// from a sibling bring some in (`Assets.Issued`), and every sixth block the first holder sends
+/// some away (`Assets.Burned`).
 struct AssetsState: Sendable {
     var balances: [[UInt8]: UInt128] = [:]
     var transfers: UInt64 = 0
     var transferred: UInt128 = 0
+    var issued: UInt128 = 0
+    var burned: UInt128 = 0
 
     var supply: UInt128 { balances.values.reduce(0, +) }
 }
@@ -60,5 +64,31 @@ extension DevRuntime {
         for (holder, balance) in assets.balances {
             try storage.put("Assets", "Account", keys: [id, .string(Hex.encode(holder))], setting: ["balance": .primitive(.u128(balance))])
         }
+    }
+
+    /// Asset 1984 arriving with a message from a sibling, to the third account.
+    func issueAsset(_ block: inout BlockBuilder) throws {
+        guard hasAssets, has("Assets", event: "Issued") else { return }
+        let owner = accounts[2]
+        // Not from the block's random bytes: the activities after it draw those as before.
+        let amount = 50_000_000 + UInt128(block.number * 7919 % 10_000_000)
+        block.finalization.append(try event("Assets", "Issued", [
+            "asset_id": .primitive(.u32(Self.assetID)), "owner": .bytes(owner), "amount": .primitive(.u128(amount)),
+        ], phase: .finalization))
+        block.state.assets.balances[owner, default: 0] += amount
+        block.state.assets.issued += amount
+    }
+
+    /// Asset 1984 leaving the chain from the first account, every sixth block.
+    func burnAsset(_ block: inout BlockBuilder) throws {
+        guard block.number % 6 == 5, hasAssets, has("Assets", event: "Burned") else { return }
+        let owner = accounts[0]
+        let amount = block.state.assets.balances[owner, default: 0] / 1000
+        guard amount > 0 else { return }
+        block.finalization.append(try event("Assets", "Burned", [
+            "asset_id": .primitive(.u32(Self.assetID)), "owner": .bytes(owner), "balance": .primitive(.u128(amount)),
+        ], phase: .finalization))
+        block.state.assets.balances[owner, default: 0] -= amount
+        block.state.assets.burned += amount
     }
 }

@@ -5,9 +5,9 @@ import Substrate
 /// the queue services them. On a parachain: downward messages from the relay chain every
 /// fourth block (`ParachainSystem.DownwardMessagesReceived`, then one `Processed` each, origin
 /// `Parent`); a message from sibling 2034 every third block, one in ten failing to execute
-/// (`success: false`), the others answered (`XcmpQueue.XcmpMessageSent`); now and then a
-/// message from sibling 2004 that cannot be processed (`ProcessingFailed`) or is too heavy
-/// (`OverweightEnqueued`). On a relay chain: the upward messages of included candidates, origin
+/// (`success: false`), the others bringing asset 1984 in (`Assets.Issued`) and answered
+/// (`XcmpQueue.XcmpMessageSent`); now and then a message from sibling 2004 that cannot be
+/// processed (`ProcessingFailed`) or is too heavy (`OverweightEnqueued`). On a relay chain: the upward messages of included candidates, origin
 /// `Ump(Para(id))`, the first of a batch failing to execute at fixed turns per parachain.
 struct MessageQueueState: Sendable {
     /// By origin (as a label reads it: `Parent`, `Sibling(2034)`, `Ump(Para(1000))`), then `true`/`false`.
@@ -38,6 +38,7 @@ extension DevRuntime {
             let sibling = Self.messagingSibling
             let success = number % 10 != 1
             try processed(origin: .object(["Sibling": .number(sibling)]), label: "Sibling(\(sibling))", success: success, in: &block)
+            if success { try issueAsset(&block) }
             if success, has("XcmpQueue", event: "XcmpMessageSent") {
                 block.finalization.append(try event("XcmpQueue", "XcmpMessageSent", [:], phase: .finalization))
                 block.state.messageQueue.xcmpSent += 1

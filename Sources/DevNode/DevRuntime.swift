@@ -163,6 +163,7 @@ struct DevRuntime: Sendable {
         try transfers(&block, upTo: configuration.transfersPerBlock)
         try batchedTransfers(&block)
         try assetTransfer(&block)
+        try burnAsset(&block)
         try failedTransfer(&block)
         try interruptedBatch(&block)
         try xcmTransfer(&block)

@@ -41,6 +41,7 @@ enum DevnodeTruth {
             "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
                 "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
                 "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
+                "issued": .string(String(state.assets.issued)), "burned": .string(String(state.assets.burned)),
             ]))]) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),

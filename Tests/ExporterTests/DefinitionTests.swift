@@ -55,8 +55,8 @@ import Testing
 
     /// Pallets of parachains only: staking-async runtimes' and the multi-block election collector
     /// reading them (and the relay chain's half of their messages, which runtimes before the
-    /// migration lack), and a parachain's own message passing.
-    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem"]
+    /// migration lack), a parachain's own message passing, and Asset Hub's assets.
+    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem", "Assets"]
 
     /// The post-migration Asset Hub runtimes, where Polkadot's and Kusama's staking now lives:
     /// every staking, election, pool, delegated-staking and voter-list definition applies, as

@@ -106,6 +106,17 @@ import Testing
         #expect(grew("runtime_extrinsics_total{call=\"transfer\",\(labels),pallet=\"Assets\",result=\"success\",signed=\"true\"}") == truthGrew(["assets", "1984", "transfers"]))
         #expect(grew("runtime_events_total{\(labels),event=\"Transferred\",pallet=\"Assets\"}") == truthGrew(["assets", "1984", "transfers"]))
         #expect(truthGrew(["assets", "1984", "transfers"]) >= 3)
+        // The listed asset's own metrics: transfers and amounts by their increase, in whole units of 6 decimals.
+        #expect(grew("runtime_assets_transfers_total{asset_id=\"1984\",\(labels)}") == truthGrew(["assets", "1984", "transfers"]))
+        let transferred = { (snapshot: MetricsSnapshot) in MetricsSnapshot.planck(snapshot.series["runtime_assets_transferred_total{asset_id=\"1984\",\(labels)}"] ?? "0", decimals: 6) ?? 0 }
+        let truthTransferred = { (truth: JSON) in truth["assets"]?["1984"]?["transferred"]?.stringValue.flatMap { UInt128($0) } ?? 0 }
+        #expect(transferred(last) - transferred(first) == truthTransferred(after) - truthTransferred(before))
+        for (metric, field) in [("issued", "issued"), ("burned", "burned")] {
+            let amount = { (snapshot: MetricsSnapshot) in MetricsSnapshot.planck(snapshot.series["runtime_assets_\(metric)_total{asset_id=\"1984\",\(labels)}"] ?? "0", decimals: 6) ?? 0 }
+            let truthAmount = { (truth: JSON) in truth["assets"]?["1984"]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
+            #expect(amount(last) - amount(first) == truthAmount(after) - truthAmount(before), "\(metric)")
+            #expect(truthAmount(after) > truthAmount(before), "no asset \(metric) in the blocks scraped")
+        }
 
         // The relay chain is followed alongside, its classic staking read as before.
         #expect(last.series["runtime_staking_active_validators{chain=\"polkadot\"}"] == "2")
@@ -147,6 +158,12 @@ import Testing
             // An Off phase has no snapshot, desired targets or queued score: those series are absent.
             #expect(snapshot.values[metric] == value, "\(metric) \(at)")
         }
+        // The listed asset the devnode moves (1984, 6 decimals); 1337 does not exist there, so has no series.
+        let asset = try #require(truth["assets"]?["1984"])
+        let supply = try #require(asset["supply"]?.stringValue.flatMap { UInt128($0) })
+        #expect(snapshot.series["runtime_assets_supply{asset_id=\"1984\",chain=\"\(chain)\"}"] == TokenAmount(planck: supply, decimals: 6).description, "supply \(at)")
+        #expect(snapshot.series["runtime_assets_holders{asset_id=\"1984\",chain=\"\(chain)\"}"] == number(asset["holders"]), "holders \(at)")
+        #expect(snapshot.series["runtime_assets_supply{asset_id=\"1337\",chain=\"\(chain)\"}"] == nil)
         let phase = try #require(election["phase"]?.stringValue)
         let phaseSeries = snapshot.series.keys.filter { $0.hasPrefix("runtime_election_phase{chain=\"\(chain)\"") }
         #expect(phaseSeries == ["runtime_election_phase{chain=\"\(chain)\",phase=\"\(phase)\"}"], "phase \(at)")

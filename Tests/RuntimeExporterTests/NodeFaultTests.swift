@@ -49,7 +49,8 @@ import Testing
         node = try await DevnodeProcess.launch(chain, port: port)
         let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
         let finalized = try #require(try await client.chainGetHeader(try await client.chainGetFinalizedHead())["number"]?.uint64Value)
-        let end = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", within: .seconds(120)) { $0.block >= finalized }
+        // Catching up after the restarts takes seconds alone, minutes beside the other tests on two cores.
+        let end = try await MetricsSnapshot.scrape(exporter.metricsURL, chain: "dev", within: .seconds(240)) { $0.block >= finalized }
         await exporter.server.stopAndWait()
 
         // Every block once, from the first followed to the last.

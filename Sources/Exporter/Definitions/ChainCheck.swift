@@ -70,7 +70,7 @@ public struct ChainCheck: Sendable {
             guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("source.storage_map", "no storage item \(pallet).\(item)") }
             guard case .map = entry.kind else { throw fail("source.storage_map", "\(pallet).\(item) is a plain value, not a map") }
             if aggregate == .sum { try checkNumeric(field, in: entry.valueType, fail: fail) }
-        case let .events(events, aggregate, field, labelFields):
+        case let .events(events, aggregate, field, labelFields, only):
             for pattern in events {
                 let variants = try eventVariants(pattern, fail: fail)
                 for variant in variants {
@@ -79,6 +79,9 @@ public struct ChainCheck: Sendable {
                         guard typeID(path, inFields: variant.fields) != nil else {
                             throw fail("source.labels.\(label)", "\(pattern.pallet).\(variant.name) has no field \(path)")
                         }
+                    }
+                    for path in only.keys where typeID(path, inFields: variant.fields) == nil {
+                        throw fail("source.only.\(path)", "\(pattern.pallet).\(variant.name) has no field \(path)")
                     }
                 }
             }

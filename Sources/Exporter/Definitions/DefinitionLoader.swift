@@ -192,7 +192,7 @@ private struct EntryReader {
         }
         let options: [String: Set<String>] = [
             "storage": ["keys", "field", "each_key", "aggregate"], "storage_map": ["aggregate", "field"],
-            "events": ["aggregate", "field", "labels"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": ["value"],
+            "events": ["aggregate", "field", "labels", "only"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": ["value"],
         ]
         if let unknown = source.keys.sorted().first(where: { $0 != kind && !(options[kind]?.contains($0) ?? false) }) {
             throw fail("source.\(unknown)", "not an option of a \(kind) source", at: source[unknown])
@@ -263,7 +263,16 @@ private struct EntryReader {
             if let labelsNode = source["labels"] {
                 for (label, path) in try mapping(labelsNode, field: "source.labels") { labelFields[label] = try text(path, "source.labels.\(label)") }
             }
-            return .events(events: events, aggregate: aggregate, field: field, labelFields: labelFields)
+            var only = [String: Set<String>]()
+            if let onlyNode = source["only"] {
+                for (path, valuesNode) in try mapping(onlyNode, field: "source.only") {
+                    guard case let .sequence(values) = valuesNode, !values.isEmpty, values.allSatisfy({ $0.scalar != nil }) else {
+                        throw fail("source.only.\(path)", "expected a list of the values to count", at: valuesNode)
+                    }
+                    only[path] = Set(values.compactMap { $0.scalar?.string })
+                }
+            }
+            return .events(events: events, aggregate: aggregate, field: field, labelFields: labelFields, only: only)
         case "extrinsics":
             let nested = try source["nested"].map { node throws(DefinitionError) in
                 guard let flag = Bool(try text(node, "source.nested")) else { throw fail("source.nested", "expected true or false", at: node) }

@@ -16,6 +16,8 @@ public struct MetricDefinition: Sendable, Equatable {
         case perbill, fixedU128 = "fixed_u128"
         /// Divide by 10^12: picoseconds (weight's ref_time) to seconds.
         case pico
+        /// Divide by 10^6: amounts of assets with 6 decimals (USDT, USDC) in whole units.
+        case micro
     }
 
     /// When the metric is sampled while loading history: every N blocks, or on a schedule for
@@ -85,8 +87,9 @@ public enum MetricSource: Sendable, Equatable {
     case storageMap(pallet: String, item: String, aggregate: Aggregate, field: String?)
     /// Events of the block matching any of `events` (`Pallet.Event`, `Pallet.*`; none: all): their count
     /// or the sum of a field; labels read from event fields (`label: field.path`), or `pallet`
-    /// and `event` themselves.
-    case events(events: [EventPattern], aggregate: Aggregate, field: String?, labelFields: [String: String])
+    /// and `event` themselves. With `only`, just the events whose fields (by path) read as one
+    /// of the listed values (`asset_id: [1984, 1337]`), so a label takes no value unlisted.
+    case events(events: [EventPattern], aggregate: Aggregate, field: String?, labelFields: [String: String], only: [String: Set<String>] = [:])
     /// Extrinsics of the block, nested calls of batches, proxies and multisigs included when
     /// `nested`; labels from `pallet`, `call`, `signed`, `result`.
     case extrinsics(filter: [EventPattern], nested: Bool)
@@ -128,7 +131,7 @@ public enum MetricSource: Sendable, Equatable {
     public var pallets: [String] {
         switch self {
         case let .storage(pallet, _, _, _, _, _), let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
-        case let .events(events, _, _, _): events.map(\.pallet)
+        case let .events(events, _, _, _, _): events.map(\.pallet)
         case let .extrinsics(filter, _): filter.map(\.pallet)
         case .header: []
         case let .collector(name, _): CollectorCatalog.spec(named: name)?.pallets ?? []
@@ -139,7 +142,7 @@ public enum MetricSource: Sendable, Equatable {
     public var declaredLabels: Set<String> {
         switch self {
         case let .storage(_, _, _, _, eachKey, _): Set(eachKey.map { [$0.label] } ?? [])
-        case let .events(_, _, _, labelFields): Set(labelFields.keys)
+        case let .events(_, _, _, labelFields, _): Set(labelFields.keys)
         default: []
         }
     }
@@ -150,7 +153,7 @@ public enum MetricSource: Sendable, Equatable {
         case let .storage(_, _, _, _, eachKey, _): Set(eachKey.map { [$0.label] } ?? [])
         case .storageMap, .constant: []
         case let .collector(name, value): CollectorCatalog.spec(named: name)?.values[value] ?? []
-        case let .events(_, _, _, labelFields): Set(labelFields.keys)
+        case let .events(_, _, _, labelFields, _): Set(labelFields.keys)
         case .extrinsics: ["pallet", "call", "signed", "result"]
         case let .header(value): value == .weight ? ["class"] : []
         }
@@ -167,8 +170,9 @@ extension MetricSource {
             return "storage \(pallet).\(item)\(keyText)\(aggregate.map { " " + $0.rawValue } ?? "")\(field.map { " ." + $0 } ?? "")\(each)"
         case let .storageMap(pallet, item, aggregate, field):
             return "storage_map \(pallet).\(item) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")"
-        case let .events(events, aggregate, field, _):
-            return "events \(events.isEmpty ? "all" : events.map(\.description).joined(separator: ",")) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")"
+        case let .events(events, aggregate, field, _, only):
+            let listed = only.sorted { $0.key < $1.key }.map { " where \($0.key) in \($0.value.sorted().joined(separator: ","))" }.joined()
+            return "events \(events.isEmpty ? "all" : events.map(\.description).joined(separator: ",")) \(aggregate.rawValue)\(field.map { " ." + $0 } ?? "")\(listed)"
         case let .extrinsics(filter, nested):
             return "extrinsics \(filter.isEmpty ? "all" : filter.map(\.description).joined(separator: ","))\(nested ? " (nested calls too)" : "")"
         case let .constant(pallet, name, field):

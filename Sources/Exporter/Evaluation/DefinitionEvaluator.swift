@@ -129,9 +129,10 @@ public struct DefinitionEvaluator: Sendable {
             do { value = try decoder.decode(constant.typeID, bytes: constant.value) } catch { throw fail("\(pallet).\(name): \(error)", .undecodable) }
             return try Self.number(value.integers(at: field), at: field, fail: fail).map { [sample([], $0, decimals: decimals)] } ?? []
 
-        case let .events(patterns, aggregate, field, labelFields):
+        case let .events(patterns, aggregate, field, labelFields, only):
             var totals = [[Sample.Label]: UInt128]()
             for event in block.events where patterns.isEmpty || patterns.contains(where: { $0.matches(pallet: event.pallet, name: event.name) }) {
+                guard only.allSatisfy({ path, values in values.contains(labelText(Self.field(path, of: event))) }) else { continue }
                 var labels = [Sample.Label]()
                 for (label, path) in labelFields {
                     labels.append(Sample.Label(label, path == "pallet" ? event.pallet : path == "event" ? event.name : labelText(Self.field(path, of: event))))
@@ -264,6 +265,7 @@ extension MetricDefinition.Scale {
         case .perbill: 9
         case .fixedU128: 18
         case .pico: 12
+        case .micro: 6
         }
     }
 }
