@@ -7,8 +7,9 @@ import Substrate
 /// `Parent`); a message from sibling 2034 every third block, one in ten failing to execute
 /// (`success: false`), the others bringing asset 1984 in (`Assets.Issued`) and answered
 /// (`XcmpQueue.XcmpMessageSent`); now and then a message from sibling 2004 that cannot be
-/// processed (`ProcessingFailed`) or is too heavy (`OverweightEnqueued`). On a relay chain: the upward messages of included candidates, origin
-/// `Ump(Para(id))`, the first of a batch failing to execute at fixed turns per parachain.
+/// processed (`ProcessingFailed`) or is too heavy (`OverweightEnqueued`). On a relay chain: the
+/// upward messages of included candidates, origin `Ump(Para(id))`, the first of a batch failing
+/// to execute at fixed turns per parachain.
 struct MessageQueueState: Sendable {
     /// By origin (as a label reads it: `Parent`, `Sibling(2034)`, `Ump(Para(1000))`), then `true`/`false`.
     var processed: [String: [String: UInt64]] = [:]
@@ -38,10 +39,12 @@ extension DevRuntime {
             let sibling = Self.messagingSibling
             let success = number % 10 != 1
             try processed(origin: .object(["Sibling": .number(sibling)]), label: "Sibling(\(sibling))", success: success, in: &block)
-            if success { try issueAsset(&block) }
-            if success, has("XcmpQueue", event: "XcmpMessageSent") {
-                block.finalization.append(try event("XcmpQueue", "XcmpMessageSent", [:], phase: .finalization))
-                block.state.messageQueue.xcmpSent += 1
+            if success {
+                try issueAsset(&block)
+                if has("XcmpQueue", event: "XcmpMessageSent") {
+                    block.finalization.append(try event("XcmpQueue", "XcmpMessageSent", [:], phase: .finalization))
+                    block.state.messageQueue.xcmpSent += 1
+                }
             }
         }
         let failing = JSON.object(["Sibling": .number(Self.failingSibling)]), failingLabel = "Sibling(\(Self.failingSibling))"

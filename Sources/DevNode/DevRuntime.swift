@@ -268,31 +268,22 @@ struct DevRuntime: Sendable {
 
     /// An event whose fields have no names, given as JSON in order.
     func event(_ pallet: String, _ name: String, positional given: [JSON], phase: EventRecord.Phase) throws -> EventRecord {
-        guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name), variant.fields.count == given.count else {
+        guard eventVariant(pallet, name)?.fields.count == given.count else {
             throw DevError(description: "the runtime has no event \(pallet).\(name) with \(given.count) fields")
         }
-        var fields = [Value.NamedValue]()
-        for (field, json) in zip(variant.fields, given) {
+        return try event(pallet, name, phase: phase) { position, field in
             do {
-                fields.append(.init(name: field.name, value: try reader.read(json, as: field.typeID)))
+                return try reader.read(given[position], as: field.typeID)
             } catch {
                 throw DevError(description: "\(pallet).\(name) of spec \(version.specVersion): \(error)")
             }
         }
-        return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
     }
 
     /// An event whose fields start as their types' plainest values, each then given to `adjust`
     /// with its position (for events whose fields have no names).
     func event(_ pallet: String, _ name: String, adjusting adjust: (Int, Value) throws -> Value, phase: EventRecord.Phase) throws -> EventRecord {
-        guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name) else {
-            throw DevError(description: "the runtime has no event \(pallet).\(name)")
-        }
-        var fields = [Value.NamedValue]()
-        for (position, field) in variant.fields.enumerated() {
-            fields.append(.init(name: field.name, value: try adjust(position, try metadata.types.defaultValue(of: field.typeID))))
-        }
-        return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
+        try event(pallet, name, phase: phase) { position, field in try adjust(position, try metadata.types.defaultValue(of: field.typeID)) }
     }
 
     func has(_ pallet: String, call name: String) -> Bool {
@@ -337,13 +328,18 @@ struct DevRuntime: Sendable {
 
     /// An event of this runtime with the given fields; fields not given take their plainest value.
     func event(_ pallet: String, _ name: String, _ given: [String: Value], phase: EventRecord.Phase) throws -> EventRecord {
+        try event(pallet, name, phase: phase) { _, field in try given[field.name ?? ""] ?? metadata.types.defaultValue(of: field.typeID) }
+    }
+
+    /// An event of this runtime, each field's value chosen by `value` from its position and
+    /// metadata: the one place an event record is put together, for the builders above.
+    private func event(_ pallet: String, _ name: String, phase: EventRecord.Phase, value: (Int, Field) throws -> Value) throws -> EventRecord {
         guard let palletMetadata = metadata.pallet(named: pallet), let variant = eventVariant(pallet, name) else {
             throw DevError(description: "the runtime has no event \(pallet).\(name)")
         }
         var fields = [Value.NamedValue]()
-        for field in variant.fields {
-            fields.append(.init(name: field.name, value: try given[field.name ?? ""] ?? metadata.types.defaultValue(of: field.typeID)))
-        }
+        fields.reserveCapacity(variant.fields.count)
+        for (position, field) in variant.fields.enumerated() { fields.append(.init(name: field.name, value: try value(position, field))) }
         return EventRecord(index: 0, phase: phase, pallet: pallet, palletIndex: palletMetadata.index, name: name, eventIndex: variant.index, fields: fields)
     }
 

@@ -108,14 +108,10 @@ import Testing
         #expect(truthGrew(["assets", "1984", "transfers"]) >= 3)
         // The listed asset's own metrics: transfers and amounts by their increase, in whole units of 6 decimals.
         #expect(grew("runtime_assets_transfers_total{asset_id=\"1984\",\(labels)}") == truthGrew(["assets", "1984", "transfers"]))
-        let transferred = { (snapshot: MetricsSnapshot) in MetricsSnapshot.planck(snapshot.series["runtime_assets_transferred_total{asset_id=\"1984\",\(labels)}"] ?? "0", decimals: 6) ?? 0 }
-        let truthTransferred = { (truth: JSON) in truth["assets"]?["1984"]?["transferred"]?.stringValue.flatMap { UInt128($0) } ?? 0 }
-        #expect(transferred(last) - transferred(first) == truthTransferred(after) - truthTransferred(before))
-        for (metric, field) in [("issued", "issued"), ("burned", "burned")] {
-            let amount = { (snapshot: MetricsSnapshot) in MetricsSnapshot.planck(snapshot.series["runtime_assets_\(metric)_total{asset_id=\"1984\",\(labels)}"] ?? "0", decimals: 6) ?? 0 }
-            let truthAmount = { (truth: JSON) in truth["assets"]?["1984"]?[field]?.stringValue.flatMap { UInt128($0) } ?? 0 }
-            #expect(amount(last) - amount(first) == truthAmount(after) - truthAmount(before), "\(metric)")
-            #expect(truthAmount(after) > truthAmount(before), "no asset \(metric) in the blocks scraped")
+        for metric in ["transferred", "issued", "burned"] {
+            let amount = ServeTests.truthGrew((before, after), ["assets", "1984", metric])
+            #expect(last.grew("runtime_assets_\(metric)_total{asset_id=\"1984\",\(labels)}", since: first, decimals: 6) == amount, "\(metric)")
+            #expect(amount > 0, "no asset \(metric) in the blocks scraped")
         }
 
         // The relay chain is followed alongside, its classic staking read as before.

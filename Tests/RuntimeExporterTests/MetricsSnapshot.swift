@@ -70,6 +70,13 @@ struct MetricsSnapshot {
         throw Timeout(description: "no scrape of \(url) met the condition within \(limit)")
     }
 
+    /// How much `series` grew since an earlier scrape, exactly, in units of `decimals` fraction
+    /// digits (a series absent from a scrape counts as 0: a counter not yet moved has none).
+    func grew(_ series: String, since earlier: MetricsSnapshot, decimals: Int = 0) -> UInt128 {
+        let value = { (snapshot: MetricsSnapshot) in snapshot.series[series].flatMap { Self.planck($0, decimals: decimals) } ?? 0 }
+        return value(self) - value(earlier)
+    }
+
     /// The exact planck of a decimal text with at most `decimals` fraction digits.
     static func planck(_ text: String, decimals: Int) -> UInt128? {
         let parts = text.split(separator: ".", maxSplits: 1)

@@ -161,16 +161,8 @@ import Testing
             Issue.record("devnode_truth has no parachains")
             return
         }
-        func grew(_ name: String, decimals: Int = 0) -> UInt128 {
-            (second.series[name].flatMap { planck($0, decimals: decimals) } ?? 0) - (first.series[name].flatMap { planck($0, decimals: decimals) } ?? 0)
-        }
-        func truthGrew(_ path: [String]) -> UInt128 {
-            func at(_ truth: JSON) -> UInt128 {
-                let value = path.reduce(Optional(truth)) { $0?[$1] }
-                return value?.uint64Value.map { UInt128($0) } ?? value?.stringValue.flatMap { UInt128($0) } ?? 0
-            }
-            return at(truths.1) - at(truths.0)
-        }
+        func grew(_ name: String, decimals: Int = 0) -> UInt128 { second.grew(name, since: first, decimals: decimals) }
+        func truthGrew(_ path: [String]) -> UInt128 { Self.truthGrew(truths, path) }
         var timedOut: UInt128 = 0
         #expect(candidates.count == 4)
         for para in candidates.map(\.key) {
@@ -192,19 +184,14 @@ import Testing
 
     /// XCM messages processed by origin and outcome, failed and overweight by origin, grew
     /// between two scrapes by what the devnode's message queue did; returns the messages processed.
-    static func checkMessageQueue(from first: MetricsSnapshot, to second: MetricsSnapshot, truths: (JSON, JSON), chain: String) throws -> UInt64 {
+    static func checkMessageQueue(from first: MetricsSnapshot, to second: MetricsSnapshot, truths: (JSON, JSON), chain: String) throws -> UInt128 {
         guard case let .object(processed)? = truths.1["xcm_queue"]?["processed"] else {
             Issue.record("devnode_truth has no xcm_queue")
             return 0
         }
-        func grew(_ name: String) -> UInt64 {
-            (second.series[name].flatMap { UInt64($0) } ?? 0) - (first.series[name].flatMap { UInt64($0) } ?? 0)
-        }
-        func truthGrew(_ path: [String]) -> UInt64 {
-            func at(_ truth: JSON) -> UInt64 { path.reduce(Optional(truth)) { $0?[$1] }?.uint64Value ?? 0 }
-            return at(truths.1) - at(truths.0)
-        }
-        var total: UInt64 = 0
+        func grew(_ name: String) -> UInt128 { second.grew(name, since: first) }
+        func truthGrew(_ path: [String]) -> UInt128 { Self.truthGrew(truths, path) }
+        var total: UInt128 = 0
         for origin in processed.map(\.key) {
             for success in ["true", "false"] {
                 let name = "runtime_xcm_messages_processed_total{chain=\"\(chain)\",origin=\"\(origin)\",success=\"\(success)\"}"
@@ -220,6 +207,16 @@ import Testing
             }
         }
         return total
+    }
+
+    /// How much a `devnode_truth` value at `path` (a number, or decimal text past 2^53; 0 where
+    /// absent) grew from the first truth to the second.
+    static func truthGrew(_ truths: (JSON, JSON), _ path: [String]) -> UInt128 {
+        func at(_ truth: JSON) -> UInt128 {
+            let value = path.reduce(Optional(truth)) { $0?[$1] }
+            return value?.uint64Value.map { UInt128($0) } ?? value?.stringValue.flatMap { UInt128($0) } ?? 0
+        }
+        return at(truths.1) - at(truths.0)
     }
 
     static func planck(_ text: String, decimals: Int) -> UInt128? { MetricsSnapshot.planck(text, decimals: decimals) }

@@ -247,9 +247,12 @@ private struct EntryReader {
                 }
                 eachKey = .init(label: label, values: values.map(Self.json))
             }
-            let field = try source["field"].map { node throws(DefinitionError) in try text(node, "source.field") }
-            guard source["aggregate"] != nil else { return .storage(pallet: pallet, item: item, keys: keys, field: field, eachKey: eachKey) }
-            let (aggregate, _) = try aggregateAndField()
+            // Without `aggregate`, the one integer at `field` (or the value itself).
+            guard source["aggregate"] != nil else {
+                let field = try source["field"].map { node throws(DefinitionError) in try text(node, "source.field") }
+                return .storage(pallet: pallet, item: item, keys: keys, field: field, eachKey: eachKey)
+            }
+            let (aggregate, field) = try aggregateAndField()
             guard field != nil else { throw fail("source.field", "an aggregate of a storage value needs the field whose integers it counts or adds up") }
             return .storage(pallet: pallet, item: item, keys: keys, field: field, eachKey: eachKey, aggregate: aggregate)
         case "storage_map":
