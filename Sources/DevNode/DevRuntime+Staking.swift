@@ -101,6 +101,7 @@ extension DevRuntime {
                 "era_index": .primitive(.u32(ended)), "validator_payout": .primitive(.u128(payout)), "remainder": .primitive(.u128(remainder)),
             ], phase: .initialization),
         ]
+        try treasuryDeposit(remainder, in: &block)
         try payPoolRewards(&block)
     }
 

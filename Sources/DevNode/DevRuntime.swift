@@ -49,6 +49,7 @@ struct DevRuntime: Sendable {
         var assets = AssetsState()
         var parachains = ParachainsState()
         var messageQueue = MessageQueueState()
+        var governance = GovernanceState()
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -148,6 +149,7 @@ struct DevRuntime: Sendable {
         try startEraIfDue(&block, timestamp: timestamp)
         try sessionReportIfDue(&block, timestamp: timestamp)
         try offenceIfDue(&block)
+        try governanceAlarms(&block)
         if isParachain {
             // A collator's first inherent: the relay chain's state it builds on.
             block.records.append(try event("System", "ExtrinsicSuccess", [:], phase: block.phase))
@@ -173,6 +175,8 @@ struct DevRuntime: Sendable {
         try multiBlockElectionActivity(&block)
         // Last: what it draws from the block's random bytes leaves the others' draws as they were.
         try onDemandOrder(&block)
+        // After it: governance draws nothing but signatures.
+        try governanceActivity(&block)
         placeNewVoters(&block.state)
         return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
@@ -387,6 +391,7 @@ struct DevRuntime: Sendable {
         try writeMultiBlockElection(state.multiBlock, to: &storage)
         try writeVoterList(state, to: &storage)
         try writeParachainsStorage(to: &storage)
+        try writeGovernanceStorage(state.governance, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })

@@ -43,6 +43,8 @@ enum DevnodeTruth {
                 "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
                 "issued": .string(String(state.assets.issued)), "burned": .string(String(state.assets.burned)),
             ]))]) : .null,
+            "governance": runtime.hasGovernance ? governance(state.governance, tracks: runtime.governanceTracks) : .null,
+            "treasury": runtime.hasTreasury ? treasury(state, runtime: runtime) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
@@ -110,6 +112,47 @@ enum DevnodeTruth {
             "on_demand": .object(parachains.onDemand.sorted { $0.key < $1.key }.map { para, orders in
                 JSON.Member(String(para), .object(["orders": .number(orders.orders), "spent": .string(String(orders.spent))]))
             }),
+        ])
+    }
+
+    /// Referenda: submitted, lifecycle events by track name and event, ongoing, deciding and
+    /// confirming by track name; votes and delegations made, and the capital behind the votes
+    /// held and the delegations, by conviction.
+    private static func governance(_ governance: GovernanceState, tracks: [(id: UInt16, name: String)]) -> JSON {
+        func byTrack(_ count: (UInt16) -> Int) -> JSON {
+            .object(tracks.map { JSON.Member($0.name, .number(count($0.id))) })
+        }
+        var votes = [String: UInt128](), delegations = [String: UInt128]()
+        for vote in governance.votes.values.flatMap({ $0.values.flatMap { $0 } }) { votes[DevRuntime.convictions[vote.conviction], default: 0] += vote.balance }
+        for delegation in governance.delegations.values.flatMap(\.values) {
+            delegations[DevRuntime.convictions[delegation.conviction], default: 0] += delegation.balance
+        }
+        func amounts(_ byConviction: [String: UInt128]) -> JSON {
+            .object(DevRuntime.convictions.map { JSON.Member($0, .string(String(byConviction[$0, default: 0]))) })
+        }
+        let ongoing = governance.ongoing.values
+        return .object([
+            "submitted": .number(governance.count),
+            "events": .object(tracks.map { track in
+                JSON.Member(track.name, .object((governance.events[track.id] ?? [:]).sorted { $0.key < $1.key }.map { JSON.Member($0.key, .number($0.value)) }))
+            }),
+            "ongoing": byTrack { id in ongoing.filter { $0.track == id }.count },
+            "deciding": byTrack { id in ongoing.filter { $0.track == id && $0.decidingSince != nil }.count },
+            "confirming": byTrack { id in ongoing.filter { $0.track == id && $0.confirmingSince != nil }.count },
+            "votes": .number(governance.voted), "votes_removed": .number(governance.votesRemoved),
+            "delegations": .number(governance.delegated), "undelegations": .number(governance.undelegated),
+            "votes_capital": amounts(votes), "delegated_capital": amounts(delegations),
+        ])
+    }
+
+    /// The treasury's balance and what went through it, amounts in planck.
+    private static func treasury(_ state: DevRuntime.State, runtime: DevRuntime) -> JSON {
+        let treasury = state.governance.treasury
+        return .object([
+            "balance": .string(String(state.free[DevRuntime.treasury, default: 0])), "deposits": .string(String(treasury.deposits)),
+            "spends_approved": .number(treasury.spendsApproved), "spends_approved_amount": .string(String(treasury.spendsApprovedAmount)),
+            "asset_spends_approved": .number(treasury.assetSpendsApproved), "awarded": .string(String(treasury.awarded)),
+            "paid": .number(treasury.paid), "burnt": .string(String(treasury.burnt)),
         ])
     }
 

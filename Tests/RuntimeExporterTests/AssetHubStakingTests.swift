@@ -74,6 +74,9 @@ import Testing
         #expect(grew("runtime_xcmp_messages_sent_total{\(labels)}") == truthGrew(["xcm_queue", "xcmp_sent"]))
         #expect(grew("runtime_xcm_downward_messages_received_total{\(labels)}") == truthGrew(["xcm_queue", "downward_received"]))
         #expect(truthGrew(["xcm_queue", "downward_received"]) >= 1)
+        // OpenGov and the treasury, which live on Asset Hub now.
+        let governance = try ServeTests.checkGovernance(from: first, to: last, truths: (before, after), chain: Self.chain)
+        #expect(governance.referenda >= 10 && governance.treasury >= 1, "referenda events \(governance.referenda), treasury movements \(governance.treasury)")
         // Offences from the relay chain, the slashes they led to, and pool funds through delegated staking.
         #expect(grew("runtime_staking_offences_received_total{\(labels)}") == truthGrew(["staking_async", "offences"]))
         #expect(grew("runtime_staking_offences_reported_total{\(labels)}") == truthGrew(["staking_async", "offences"]))

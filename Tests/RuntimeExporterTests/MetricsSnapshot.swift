@@ -24,7 +24,10 @@ struct MetricsSnapshot {
     /// The lines of scheduled reads (their values and blocks), to tell whether two scrapes agree.
     var scheduledText: String {
         text.split(separator: "\n").filter { line in
-            ["runtime_voter_list_", "runtime_staking_ledger_", "runtime_staking_bonded_accounts", "runtime_system_storage_size_bytes", "runtime_exporter_scheduled_block"].contains { line.hasPrefix($0) }
+            [
+                "runtime_voter_list_", "runtime_staking_ledger_", "runtime_staking_bonded_accounts", "runtime_system_storage_size_bytes", "runtime_exporter_scheduled_block",
+                "runtime_referenda_ongoing", "runtime_referenda_deciding", "runtime_referenda_confirming", "runtime_conviction_voting_",
+            ].contains { line.hasPrefix($0) }
         }.joined(separator: "\n")
     }
 

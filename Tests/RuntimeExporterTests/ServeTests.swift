@@ -70,6 +70,8 @@ import Testing
         try Self.checkParachains(from: first, to: second, truths: (truths[0], truths[1]))
         // Parachains' upward messages, processed by the relay chain's message queue.
         #expect(try Self.checkMessageQueue(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot") >= 1)
+        let governance = try Self.checkGovernance(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot")
+        #expect(governance.referenda >= 2, "no referendum moved between the scrapes")
 
         // Election and voter-list values against the truth: per-block ones at the scraped block,
         // scheduled ones at the block their last read reflects.
@@ -264,7 +266,10 @@ import Testing
     static func checkScheduledReads(_ exporter: ExporterProcess, client: SubstrateRPCClient) async throws {
         var previous: MetricsSnapshot?
         var agreed: MetricsSnapshot?
-        let tasks = ["voter_bags", "storage_size", "staking_ledger_total_tokens", "staking_ledger_unbonding_tokens", "staking_bonded_accounts"]
+        let tasks = [
+            "voter_bags", "storage_size", "staking_ledger_total_tokens", "staking_ledger_unbonding_tokens", "staking_bonded_accounts",
+            "referenda_status", "conviction_voting",
+        ]
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             let snapshot = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 0)
@@ -297,6 +302,12 @@ import Testing
             #expect(bytes > 0)
             #expect(snapshot.series["runtime_system_storage_size_bytes{chain=\"polkadot\",item=\"\(item)\",pallet=\"\(pallet)\"}"] == String(bytes), "\(pallet).\(item) at block \(Int(sizeBlock))")
         }
+        func scheduledBlock(_ task: String) throws -> UInt64 {
+            UInt64(try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"\(task)\"}"].flatMap(Double.init)))
+        }
+        Self.checkScheduledGovernance(snapshot, truths: (
+            try await Self.truth(client, at: try scheduledBlock("referenda_status")), try await Self.truth(client, at: try scheduledBlock("conviction_voting"))
+        ), chain: "polkadot")
         let ledgerBlock = try #require(snapshot.series["runtime_exporter_scheduled_block{chain=\"polkadot\",task=\"staking_ledger_total_tokens\"}"].flatMap(Double.init))
         let ledgers = try #require(try await Self.truth(client, at: UInt64(ledgerBlock))["ledgers"])
         #expect(snapshot.values["runtime_staking_bonded_accounts"] == ledgers["bonded_accounts"]?.uint64Value.map { String($0) })

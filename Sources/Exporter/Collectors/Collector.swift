@@ -17,6 +17,10 @@ protocol Collector: Sendable {
     func listedPrefixes(_ block: BlockContext) throws(CollectorError) -> [String]
     /// Keys to read next, chosen from the values of `storageKeys` at this block.
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String]
+    /// Keys to read at the parent block's state, chosen from this block's events: what the
+    /// block replaced (a referendum's track, gone from its record once it ends). They come in
+    /// `BlockContext.parentStorage`.
+    func parentKeys(_ block: BlockContext) throws(CollectorError) -> [String]
     /// Keys worth reading along with later blocks' first query: the follow-up keys and those
     /// the collector expects to need next (the next era's), so that history rarely needs a
     /// second query per block.
@@ -38,6 +42,7 @@ extension Collector {
     var blockParts: BlockParts { [] }
     func listedPrefixes(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
     func followUpKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
+    func parentKeys(_ block: BlockContext) throws(CollectorError) -> [String] { [] }
     func predictedKeys(_ block: BlockContext) throws(CollectorError) -> [String] { try followUpKeys(block) }
 }
 
@@ -95,10 +100,13 @@ public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
         ElectionSubmissionsCollector.spec, MultiBlockElectionCollector.spec, ElectionPhaseCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
+        ReferendaCollector.spec, ReferendaStatusCollector.spec, ConvictionVotingCollector.spec,
     ]
 
     /// Collectors that read the state with calls of their own, on a schedule.
-    public static let scheduled: Set<String> = [VoterBagsCollector.spec.name, StorageSizeCollector.spec.name]
+    public static let scheduled: Set<String> = [
+        VoterBagsCollector.spec.name, StorageSizeCollector.spec.name, ReferendaStatusCollector.spec.name, ConvictionVotingCollector.spec.name,
+    ]
 
     public static func spec(named name: String) -> CollectorSpec? {
         all.first { $0.name == name }
@@ -183,6 +191,11 @@ struct CollectorStorage: Sendable {
         try decoded(pallet, item, key: key, in: block) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes) }
     }
 
+    /// The value stored under `key` at the parent block's state (`Collector.parentKeys`).
+    func parentValue(_ pallet: String, _ item: String, key: String, in block: BlockContext) throws(CollectorError) -> Value? {
+        try decoded(pallet, item, key: key, in: block, parent: true) { type, bytes throws(SCALEError) in try decoder.decode(type, bytes: bytes) }
+    }
+
     /// The value at a field path (`data.free`) of what is stored under `key`, decoding only
     /// what leads there; nil when the entry is absent (an `Option` item) or has no such field.
     func value(_ pallet: String, _ item: String, key: String, in block: BlockContext, at path: String) throws(CollectorError) -> Value? {
@@ -211,10 +224,12 @@ struct CollectorStorage: Sendable {
     /// The bytes under `key` (or the item's default), decoded by `decode` as the item's type;
     /// nil when the entry is absent.
     private func decoded<Decoded>(
-        _ pallet: String, _ item: String, key: String, in block: BlockContext, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Decoded
+        _ pallet: String, _ item: String, key: String, in block: BlockContext, parent: Bool = false, _ decode: (UInt32, [UInt8]) throws(SCALEError) -> Decoded
     ) throws(CollectorError) -> Decoded? {
         guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)", .missing) }
-        guard let stored = block.storage[key] else { throw fail("\(pallet).\(item) was not fetched at block \(block.number)", .missing) }
+        guard let stored = parent ? block.parentStorage[key] : block.storage[key] else {
+            throw fail("\(pallet).\(item) was not fetched at block \(parent ? block.number - 1 : block.number)", .missing)
+        }
         guard let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil) else { return nil }
         do {
             return try decode(entry.valueType, bytes)

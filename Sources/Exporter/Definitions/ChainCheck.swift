@@ -58,7 +58,7 @@ public struct ChainCheck: Sendable {
                 throw fail("source.keys", "\(pallet).\(item) takes \(keyTypes.count) key(s), the definition gives \(allKeys.count)")
             }
             for (position, (key, typeID)) in zip(given, keyTypes).enumerated() {
-                do { _ = try reader.read(key, as: typeID) } catch { throw fail("source.keys.\(position)", "\(error)") }
+                do { _ = try reader.read(try PalletAccount.resolve(key, metadata: metadata), as: typeID) } catch { throw fail("source.keys.\(position)", "\(error)") }
             }
             if let eachKey, let typeID = keyTypes.last {
                 for (position, key) in eachKey.values.enumerated() {

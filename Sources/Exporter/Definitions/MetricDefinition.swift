@@ -76,7 +76,8 @@ public struct MetricDefinition: Sendable, Equatable {
 /// Where a metric's value comes from. Every kind but `collector` needs no Swift code.
 public enum MetricSource: Sendable, Equatable {
     /// A storage value: a plain item, or one map entry with the given keys (in explorers' JSON
-    /// shapes, SS58 addresses for accounts); `field` is a path into the value (`data.free`).
+    /// shapes, SS58 addresses for accounts, or `{account_of: Pallet.PalletId}` for a pallet's
+    /// account); `field` is a path into the value (`data.free`).
     /// Field paths everywhere may give alternatives for runtimes that named things differently,
     /// `amount|1`, where a number is the position of an unnamed field.
     /// With `eachKey`, one series per listed first key, labelled `eachKey.label`. With
@@ -130,7 +131,8 @@ public enum MetricSource: Sendable, Equatable {
     /// The pallets this source reads from (a chain without one of them skips the definition).
     public var pallets: [String] {
         switch self {
-        case let .storage(pallet, _, _, _, _, _), let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
+        case let .storage(pallet, _, keys, _, _, _): [pallet] + keys.compactMap { PalletAccount.constantName($0)?.pallet }
+        case let .storageMap(pallet, _, _, _), let .constant(pallet, _, _): [pallet]
         case let .events(events, _, _, _, _): events.map(\.pallet)
         case let .extrinsics(filter, _): filter.map(\.pallet)
         case .header: []

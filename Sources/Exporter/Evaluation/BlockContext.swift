@@ -17,6 +17,9 @@ public struct BlockContext: Sendable {
     /// The keys under map prefixes collectors asked to have listed (`Collector.listedPrefixes`),
     /// by `0x` prefix.
     public var listedKeys: [String: [String]] = [:]
+    /// Values read at the parent block's state, for collectors that need what a block's events
+    /// changed (`Collector.parentKeys`: the track of a referendum its events end), by `0x` key.
+    public var parentStorage: [String: [UInt8]?] = [:]
     /// Whether this block runs another runtime than the block before it (a runtime upgrade).
     public let runtimeUpgraded: Bool
     /// What of the block did not decode (its extrinsics or events are then empty here).

@@ -62,7 +62,7 @@ public struct DefinitionEvaluator: Sendable {
             guard let keyTypes = keys.keyTypes(pallet: pallet, item: item) else { throw fail("no storage item \(pallet).\(item)") }
             func key(_ json: [JSON]) throws(EvaluationError) -> String {
                 do {
-                    let values = try zip(json, keyTypes).map { try reader.read($0, as: $1) }
+                    let values = try zip(json, keyTypes).map { try reader.read(try PalletAccount.resolve($0, metadata: metadata), as: $1) }
                     return Hex.encode(try keys.key(pallet: pallet, item: item, keys: values))
                 } catch {
                     throw fail("\(pallet).\(item) key: \(error)")

@@ -120,7 +120,7 @@ extension ChainRuntime {
         } catch {
             throw NodeAnswerError.unreadableHeader(block: number, hash: hash, reason: "\(error)")
         }
-        let chosen = try await readChosenKeys(&context, client: client, hash: hash)
+        let chosen = try await readChosenKeys(&context, client: client, hash: hash, parentHash: header.map { Hex.encode($0.parentHash) })
         return (context, header, chosen)
     }
 }

@@ -46,7 +46,7 @@ extension ChainRuntime {
     /// Completes a block's context with what its collectors choose from its values: the keys
     /// under the prefixes they want listed, then the values of their follow-up keys not read
     /// along already (one more query). Returns the follow-up keys.
-    func readChosenKeys(_ context: inout BlockContext, client: SubstrateRPCClient, hash: String) async throws -> [String] {
+    func readChosenKeys(_ context: inout BlockContext, client: SubstrateRPCClient, hash: String, parentHash: String?) async throws -> [String] {
         try await listPrefixes(&context, client: client, hash: hash)
         let followUp = followUpKeys(context)
         var seen = Set(context.storage.keys)
@@ -55,7 +55,19 @@ extension ChainRuntime {
             for (key, value) in try await client.stateQueryStorageAt(missing, at: hash) { context.storage[key] = value.flatMap { Hex.decode($0) } }
         }
         try checkListings(context)
+        try await readParentKeys(&context, client: client, parentHash: parentHash)
         return followUp
+    }
+
+    /// The values collectors want from the parent block's state (`Collector.parentKeys`), in one
+    /// query at the parent's hash; only blocks whose events call for it make one.
+    private func readParentKeys(_ context: inout BlockContext, client: SubstrateRPCClient, parentHash: String?) async throws {
+        var keys = [String]()
+        for bound in collectors { keys += (try? bound.collector.parentKeys(context)) ?? [] }
+        guard !keys.isEmpty, let parentHash else { return }
+        var seen = Set<String>()
+        let unique = keys.filter { seen.insert($0).inserted }
+        for (key, value) in try await client.stateQueryStorageAt(unique, at: parentHash) { context.parentStorage[key] = value.flatMap { Hex.decode($0) } }
     }
 
     /// Every listed key that was read has a value.
