@@ -17,6 +17,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 PROMETHEUS = {"type": "prometheus", "uid": "${datasource}"}
 POSTGRES = {"type": "grafana-postgresql-datasource", "uid": "${history}"}
 C = 'chain="$chain"'
+# Names a per-parachain series (by para_id) from the parachain_info table.
+NAMED = f" * on (para_id) group_left (name) max by (para_id, name) (runtime_parachain_info{{{C}}})"
 
 
 def prom_variables():
@@ -29,6 +31,16 @@ def prom_variables():
             "refresh": 2, "sort": 1, "includeAll": False, "multi": False, "current": {}, "hide": 0,
         },
     ]
+
+
+def parachain_variables():
+    """A parachain (a chain with a relay parent) and the relay chain it is compared with (a chain with parachains)."""
+    datasource, chain = prom_variables()
+    chain = dict(chain, definition="label_values(runtime_parachain_relay_parent_number, chain)",
+                 query={"query": "label_values(runtime_parachain_relay_parent_number, chain)", "refId": "chain"})
+    relay = dict(chain, name="relay", label="Relay chain", definition="label_values(runtime_parachains_active, chain)",
+                 query={"query": "label_values(runtime_parachains_active, chain)", "refId": "relay"})
+    return [datasource, chain, relay]
 
 
 def sql_variables():
@@ -48,6 +60,10 @@ def prom(title, *exprs, unit="short", kind="timeseries", width=12, height=8, des
     targets = [{"refId": chr(65 + i), "expr": e, "legendFormat": legend, "datasource": PROMETHEUS} for i, (e, legend) in enumerate(exprs)]
     panel = {"type": kind, "title": title, "datasource": PROMETHEUS, "targets": targets,
              "fieldConfig": {"defaults": {"unit": unit}, "overrides": []}, "w": width, "h": height}
+    if kind == "table":
+        # The latest value of each series, one row each.
+        for target in targets:
+            target.update({"format": "table", "instant": True})
     if kind == "stat":
         panel["options"] = {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}, "colorMode": "none", "graphMode": "area", "textMode": "value_and_name" if any(l for _, l in exprs) else "value"}
     if description:
@@ -202,26 +218,47 @@ DASHBOARDS = {
         ]),
     "parachains": dashboard(
         "rtexp-parachains", "Substrate parachains on the relay chain",
-        "Parachain blocks backed, included and timed out per parachain, upward messages, on-demand coretime orders (runtime-exporter, Prometheus, relay chain).",
+        "Parachain blocks backed, included and timed out per parachain (named from the parachain_info table), upward messages, on-demand coretime orders (runtime-exporter, Prometheus, relay chain).",
         prom_variables, [
             prom("Parachains active", (f"runtime_parachains_active{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Cores", (f"runtime_parachain_cores{{{C}}}", ""), kind="stat", width=6, height=4),
             prom("Validators backing parachains", (f"runtime_parachain_backing_validators{{{C}}}", ""), kind="stat", width=6, height=4),
             prom("Parachains included in range", (f"count(sum by (para_id) (increase(runtime_parachain_candidates_included_total{{{C}}}[$__range])) > 0)", ""), kind="stat", width=6, height=4),
-            prom("Candidates timed out in range", (f"sum(increase(runtime_parachain_candidates_timed_out_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
-            prom("On-demand orders in range", (f"sum(increase(runtime_on_demand_orders_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
-            prom("Paid for on-demand cores in range", (f"sum(increase(runtime_on_demand_spent_tokens_total{{{C}}}[$__range]))", ""), kind="stat", width=6, height=4),
-            prom("Blocks included per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
-            prom("Candidates backed per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_backed_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
+            prom("Candidates timed out in range", (f"sum(increase(runtime_parachain_candidates_timed_out_total{{{C}}}[$__range]))", ""), kind="stat", width=8, height=4),
+            prom("On-demand orders in range", (f"sum(increase(runtime_on_demand_orders_total{{{C}}}[$__range]))", ""), kind="stat", width=8, height=4),
+            prom("Paid for on-demand cores in range", (f"sum(increase(runtime_on_demand_spent_tokens_total{{{C}}}[$__range]))", ""), kind="stat", width=8, height=4),
+            prom("Blocks included per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) * 60{NAMED}", "{{name}}")),
+            prom("Candidates backed per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_backed_total{{{C}}}{RATE})) * 60{NAMED}", "{{name}}")),
             prom("Share of backed candidates included", (
-                f'sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) / sum by (para_id) ('
+                f'(sum by (para_id) (rate(runtime_parachain_candidates_included_total{{{C}}}{RATE})) / sum by (para_id) ('
                 f'label_replace(rate(runtime_parachain_candidates_included_total{{{C}}}{RATE}), "outcome", "included", "", "") or '
-                f'label_replace(rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE}), "outcome", "timed_out", "", ""))',
-                "{{para_id}}"), unit="percentunit",
+                f'label_replace(rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE}), "outcome", "timed_out", "", ""))){NAMED}',
+                "{{name}}"), unit="percentunit",
                 description="Included against included plus timed out: a candidate whose data did not become available in time is dropped, and the parachain loses that block."),
-            prom("Candidates timed out per hour by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE})) * 3600", "{{para_id}}")),
-            prom("Upward messages per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_upward_messages_total{{{C}}}{RATE})) * 60", "{{para_id}}")),
+            prom("Candidates timed out per hour by parachain", (f"sum by (para_id) (rate(runtime_parachain_candidates_timed_out_total{{{C}}}{RATE})) * 3600{NAMED}", "{{name}}")),
+            prom("Upward messages per minute by parachain", (f"sum by (para_id) (rate(runtime_parachain_upward_messages_total{{{C}}}{RATE})) * 60{NAMED}", "{{name}}")),
             prom("On-demand orders per hour by parachain", (f"sum by (para_id) (rate(runtime_on_demand_orders_total{{{C}}}{RATE})) * 3600", "{{para_id}}"),
-                 (f"sum by (para_id) (rate(runtime_on_demand_spent_tokens_total{{{C}}}{RATE})) * 3600", "{{para_id}} tokens paid")),
+                 (f"sum by (para_id) (rate(runtime_on_demand_spent_tokens_total{{{C}}}{RATE})) * 3600", "{{para_id}} tokens paid"),
+                 description="On-demand cores serve parachains without a core of their own, which the live parachains' names do not cover: by para id."),
+            prom("Parachains", (f"max by (para_id, name) (runtime_parachain_info{{{C}}})", "{{para_id}} {{name}}"), kind="table", width=24,
+                 description="The live parachains and their names (the parachain_info definition's table; a definition of your own by that name replaces it)."),
+        ]),
+    "parachain": dashboard(
+        "rtexp-parachain", "Substrate parachain collation",
+        "A parachain's own view: the relay chain block its blocks build on and how far behind the relay chain's finalized block it is, its collators and their bonds (runtime-exporter, Prometheus; follow the relay chain too for the lag).",
+        parachain_variables, [
+            prom("Relay parent", (f"runtime_parachain_relay_parent_number{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Relay parent lag", (f'max(runtime_system_block_number{{chain="$relay"}}) - max(runtime_parachain_relay_parent_number{{{C}}})', ""), kind="stat", width=6, height=4,
+                 description="Relay chain blocks between the one the parachain's last finalized block built on and the relay chain's last finalized block."),
+            prom("Collators in session", (f"runtime_session_validators{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Candidates bonded", (f"runtime_collator_candidates_bonded_tokens{{{C}}}", ""), kind="stat", width=6, height=4),
+            prom("Relay parent lag", (f'max(runtime_system_block_number{{chain="$relay"}}) - max(runtime_parachain_relay_parent_number{{{C}}})', "blocks behind $relay")),
+            prom("Blocks per minute", (f"rate(runtime_system_block_number{{{C}}}{RATE}) * 60", "parachain"),
+                 (f'rate(runtime_parachain_relay_parent_number{{{C}}}{RATE}) * 60', "relay parents advanced"),
+                 description="With asynchronous backing a parachain makes a block for each relay chain block."),
+            prom("Collators", (f"runtime_collators_invulnerable{{{C}}}", "invulnerable"), (f"runtime_collator_candidates{{{C}}}", "candidates"),
+                 (f"runtime_collators_desired_candidates{{{C}}}", "candidates wanted"), (f"runtime_session_validators{{{C}}}", "in session")),
+            prom("Tokens bonded by candidates", (f"runtime_collator_candidates_bonded_tokens{{{C}}}", "bonded")),
         ]),
     "assets": dashboard(
         "rtexp-assets", "Substrate assets",

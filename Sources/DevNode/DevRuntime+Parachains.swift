@@ -109,7 +109,8 @@ extension DevRuntime {
     /// Validators per backing group, one group per parachain.
     static let backingGroupSize = 5
 
-    /// `Paras.Parachains` (sorted, as the runtime keeps it) and `ParaScheduler.ValidatorGroups`.
+    /// `Paras.Parachains` (sorted, as the runtime keeps it), `ParaScheduler.ValidatorGroups` and
+    /// the number of cores in `Configuration.ActiveConfig`.
     func writeParachainsStorage(to storage: inout StorageWriter) throws {
         guard includesParachains, storage.has("Paras", "Parachains"), storage.has("ParaScheduler", "ValidatorGroups") else { return }
         try storage.put("Paras", "Parachains", json: .array(Self.parachainIDs.sorted().map { .number($0) }))
@@ -117,5 +118,9 @@ extension DevRuntime {
             JSON.array((0..<Self.backingGroupSize).map { .number(group * Self.backingGroupSize + $0) })
         }
         try storage.put("ParaScheduler", "ValidatorGroups", json: .array(groups))
+        // One core per parachain, where the host configuration of this runtime keeps the number.
+        if let path = ["scheduler_params.num_cores", "coretime_cores"].first(where: { storage.has("Configuration", "ActiveConfig", field: $0) }) {
+            try storage.put("Configuration", "ActiveConfig", keys: [], setting: [path: .primitive(.u32(UInt32(Self.parachainIDs.count)))])
+        }
     }
 }

@@ -5,8 +5,8 @@ import Substrate
 /// Staking as Asset Hub runs it ("staking-async"): the relay chain reports each session
 /// (`StakingRcClient.SessionReportReceived`, `Staking.SessionRotated`) with the validators'
 /// reward points, exposures are paged (`ErasStakersOverview` and `ErasStakersPaged`), payouts
-/// go by page (`payout_stakers_by_page`), pools stake through `DelegatedStaking`, and the
-/// session's validators in `Session` are the chain's collators, not staking's validators.
+/// go by page (`payout_stakers_by_page`) and pools stake through `DelegatedStaking`. (The
+/// session's validators in `Session` are the chain's collators: `DevRuntime+Collation`.)
 extension DevRuntime {
     /// Staking-async runtimes elect with the multi-block election.
     var isStakingAsync: Bool {
@@ -15,9 +15,6 @@ extension DevRuntime {
 
     /// Two sessions an era.
     static let sessionLength: UInt64 = 5
-
-    /// The collators of a parachain runtime (its `Session.Validators`): not staking's validators.
-    var collators: [[UInt8]] { [accounts[2]] }
 
     /// The relay chain's session report, at the first block of each session: the session that
     /// ended, reward points for each validator for its blocks, and the era it activated.
@@ -109,9 +106,6 @@ extension DevRuntime {
             try storage.put("Staking", "ErasStakersPaged", keys: key + [.number(0)], json: .object([
                 "page_total": .string(String(backers.reduce(0) { $0 + $1.stake })), "others": .array(others),
             ]))
-        }
-        if storage.has("Session", "Validators") {
-            try storage.put("Session", "Validators", json: .array(collators.map { .string(Hex.encode($0)) }))
         }
         try writeDelegatedStaking(state, to: &storage)
     }

@@ -392,6 +392,7 @@ struct DevRuntime: Sendable {
         try writeVoterList(state, to: &storage)
         try writeParachainsStorage(to: &storage)
         try writeGovernanceStorage(state.governance, to: &storage)
+        try writeCollationStorage(number: block.number, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })

@@ -45,6 +45,7 @@ enum DevnodeTruth {
             ]))]) : .null,
             "governance": runtime.hasGovernance ? governance(state.governance, tracks: runtime.governanceTracks) : .null,
             "treasury": runtime.hasTreasury ? treasury(state, runtime: runtime) : .null,
+            "collation": runtime.isParachain ? collation(block.number, runtime: runtime) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
@@ -102,7 +103,8 @@ enum DevnodeTruth {
     /// orders and the spot prices paid, per parachain ordered for.
     private static func parachains(_ parachains: ParachainsState) -> JSON {
         .object([
-            "active": .number(DevRuntime.parachainIDs.count), "backing_validators": .number(DevRuntime.parachainIDs.count * DevRuntime.backingGroupSize),
+            "active": .number(DevRuntime.parachainIDs.count), "cores": .number(DevRuntime.parachainIDs.count),
+            "backing_validators": .number(DevRuntime.parachainIDs.count * DevRuntime.backingGroupSize),
             "candidates": .object(parachains.candidates.sorted { $0.key < $1.key }.map { para, counts in
                 JSON.Member(String(para), .object([
                     "backed": .number(counts.backed), "included": .number(counts.included), "timed_out": .number(counts.timedOut),
@@ -142,6 +144,16 @@ enum DevnodeTruth {
             "votes": .number(governance.voted), "votes_removed": .number(governance.votesRemoved),
             "delegations": .number(governance.delegated), "undelegations": .number(governance.undelegated),
             "votes_capital": amounts(votes), "delegated_capital": amounts(delegations),
+        ])
+    }
+
+    /// A parachain's relay parent and collators, as the block stores them.
+    private static func collation(_ number: UInt64, runtime: DevRuntime) -> JSON {
+        let candidates = runtime.collatorCandidates(at: number)
+        return .object([
+            "relay_parent": .number(DevRuntime.relayParent(of: number)), "invulnerables": .number(runtime.invulnerables.count),
+            "candidates": .number(candidates.count), "candidates_bonded": .string(String(candidates.reduce(0) { $0 + $1.deposit })),
+            "desired_candidates": .number(DevRuntime.desiredCandidates), "session_validators": .number(runtime.invulnerables.count + candidates.count),
         ])
     }
 

@@ -55,8 +55,8 @@ import Testing
 
     /// Pallets of parachains only: staking-async runtimes' and the multi-block election collector
     /// reading them (and the relay chain's half of their messages, which runtimes before the
-    /// migration lack), a parachain's own message passing, and Asset Hub's assets.
-    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem", "Assets"]
+    /// migration lack), a parachain's own message passing and collators, and Asset Hub's assets.
+    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem", "Assets", "CollatorSelection"]
 
     /// The post-migration Asset Hub runtimes, where Polkadot's and Kusama's staking now lives:
     /// every staking, election, pool, delegated-staking and voter-list definition applies, as
@@ -109,6 +109,10 @@ import Testing
         ("- name: a\n  help: h\n  type: gauge\n  source: []\n", "t.yaml:4: entry a: field source: an empty list of sources"),
         ("- name: a\n  help: h\n  type: gauge\n  labels: [pool]\n  source: [{collector: nomination_pools}, {header: number}]\n", "t.yaml:1: entry a: field labels: source 2 cannot fill pool"),
         ("- name: a\n  help: h\n  type: gauge\n  requires: [Staking.Ledger]\n  source: {header: number}\n", "t.yaml:1: entry a: field requires: Staking.Ledger is not a pallet name"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: xcm_transfers, names: {}}\n", "t.yaml:4: entry a: field source.names: not an option of collector xcm_transfers"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: parachain_names, table: {}}\n", "t.yaml:4: entry a: field source.table: not an option of collector parachain_names (it takes names)"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: parachain_names, names: [1000]}\n", "t.yaml:4: entry a: field source.names: expected {relay chain: {para id: name}}"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {collector: parachain_names, names: {polkadot: {hub: Asset Hub}}}\n", "t.yaml:4: entry a: field source.names: polkadot: hub is not a para id"),
         ("name: a\n", "t.yaml:1: expected a list of metric definitions"),
         ("- name: [a\n", "t.yaml: not valid YAML or JSON"),
     ])

@@ -132,7 +132,15 @@ import Testing
         let stakingAsync = try #require(truth["staking_async"])
         let election = try #require(truth["multi_block_election"])
         let delegated = try #require(truth["delegated_staking"])
+        let collation = try #require(truth["collation"])
         let expected: [(String, String?)] = [
+            // Collation: the relay parent, collators and the session's validators (the collators).
+            ("runtime_parachain_relay_parent_number", number(collation["relay_parent"])),
+            ("runtime_collators_invulnerable", number(collation["invulnerables"])),
+            ("runtime_collator_candidates", number(collation["candidates"])),
+            ("runtime_collator_candidates_bonded_tokens", tokens(collation["candidates_bonded"])),
+            ("runtime_collators_desired_candidates", number(collation["desired_candidates"])),
+            ("runtime_session_validators", number(collation["session_validators"])),
             ("runtime_staking_active_era", number(staking["era"])),
             ("runtime_staking_era_total_stake_tokens", tokens(staking["total"])),
             ("runtime_staking_era_own_stake_tokens", tokens(staking["own"])),

@@ -40,14 +40,15 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 
-    /// Prometheus dashboards take their data source and chain from variables, never a fixed UID.
+    /// Prometheus dashboards take their data source and chain from variables, never a fixed UID
+    /// (the parachain dashboard also the relay chain it compares with).
     @Test func prometheusDashboardsUseTheDatasourceAndChainVariables() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.dashboards.path).filter { $0.hasSuffix(".json") && !$0.hasPrefix("history-") }
-        #expect(files.count == 9)
+        #expect(files.count == 10)
         for file in files {
             let board = try JSON.parse(String(contentsOf: Self.dashboards.appendingPathComponent(file), encoding: .utf8))
             let variables = board["templating"]?["list"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            #expect(variables == ["datasource", "chain"], "\(file)")
+            #expect(variables == ["datasource", "chain"] + (file == "parachain.json" ? ["relay"] : []), "\(file)")
             for panel in board["panels"]?.arrayValue ?? [] {
                 #expect(panel["datasource"]?["uid"]?.stringValue == "${datasource}", "\(file): \(panel["title"]?.stringValue ?? "")")
                 for target in panel["targets"]?.arrayValue ?? [] {
@@ -72,8 +73,8 @@ import Testing
     /// A relay devnode (answering 2% of requests with an error, so that the RPC error panels
     /// have data) and an Asset Hub devnode, `serve` following both and loading their history, a
     /// real Prometheus scraping `serve` every second; then each expression, variables
-    /// substituted, must return series: the staking, assets and governance dashboards' on Asset Hub,
-    /// where Polkadot's staking and OpenGov live now, the others' on the relay chain.
+    /// substituted, must return series: the staking, assets, governance and parachain dashboards' on
+    /// Asset Hub, where Polkadot's staking and OpenGov live now (the parachain one against the relay devnode), the others' on the relay chain.
     @Test func everyPromQLExpressionReturnsData() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dashboards-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -100,8 +101,8 @@ import Testing
         #expect(queries.count >= 80, "\(queries.count) expressions")
         var empty = [String]()
         for query in queries {
-            let chain = ["staking-pools.json", "assets.json", "governance.json"].contains(query.dashboard) ? "statemint" : "polkadot"
-            let expression = Self.substitute(query.text, chain: chain)
+            let chain = ["staking-pools.json", "assets.json", "governance.json", "parachain.json"].contains(query.dashboard) ? "statemint" : "polkadot"
+            let expression = Self.substitute(query.text, chain: chain).replacingOccurrences(of: "$relay", with: "polkadot")
             #expect(!expression.contains("$"), "a variable left in \(query)")
             // A counter that has not moved yet (an RPC error) may need a few more seconds.
             let deadline = ContinuousClock.now + .seconds(30)

@@ -57,12 +57,13 @@ struct MetricsSnapshot {
             var series = [String: String]()
             var calls: UInt128 = 0
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2 else { continue }
-                let name = String(parts[0])
-                series[name] = String(parts[1])
-                if name.hasPrefix("runtime_extrinsics_total{"), name.contains("chain=\"\(chain)\"") { calls += UInt128(parts[1]) ?? 0 }
-                if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"\(chain)\"}" { values[String(name[..<brace])] = String(parts[1]) }
+                // The value follows the last space: label values may hold spaces ("Asset Hub").
+                guard let space = line.lastIndex(of: " ") else { continue }
+                let name = String(line[..<space])
+                let value = String(line[line.index(after: space)...])
+                series[name] = value
+                if name.hasPrefix("runtime_extrinsics_total{"), name.contains("chain=\"\(chain)\"") { calls += UInt128(value) ?? 0 }
+                if let brace = name.firstIndex(of: "{"), name[brace...] == "{chain=\"\(chain)\"}" { values[String(name[..<brace])] = value }
             }
             if let block = values["runtime_system_block_number"].flatMap({ UInt64($0) }) {
                 let snapshot = MetricsSnapshot(block: block, values: values, series: series, callTotal: calls, text: text)

@@ -64,6 +64,14 @@ import Testing
             #expect(snapshot.series["runtime_system_runtime_info{chain=\"polkadot\",spec_name=\"polkadot\",spec_version=\"2000000\"}"] == "1")
             #expect(snapshot.values["runtime_parachains_active"] == truth["parachains"]?["active"]?.uint64Value.map { String($0) })
             #expect(snapshot.values["runtime_parachain_backing_validators"] == truth["parachains"]?["backing_validators"]?.uint64Value.map { String($0) })
+            #expect(snapshot.values["runtime_parachain_cores"] == truth["parachains"]?["cores"]?.uint64Value.map { String($0) })
+            // A relay chain's session validators are staking's.
+            #expect(snapshot.values["runtime_session_validators"] == truth["staking"]?["active_validators"]?.uint64Value.map { String($0) })
+            // Each live parachain named from the shipped table.
+            let named = snapshot.series.filter { $0.key.hasPrefix("runtime_parachain_info{") }
+            #expect(named == Dictionary(uniqueKeysWithValues: [(1000, "Asset Hub"), (1002, "Bridge Hub"), (2004, "Moonbeam"), (2034, "Hydration")].map { id, name in
+                ("runtime_parachain_info{chain=\"polkadot\",name=\"\(name)\",para_id=\"\(id)\"}", "1")
+            }), "\(named)")
         }
         let xcmSeen = try Self.checkXCM(from: first, to: second, truths: (truths[0], truths[1]), chain: "polkadot")
         #expect(xcmSeen >= 1, "no XCM transfer between the scrapes: the comparison would prove nothing")

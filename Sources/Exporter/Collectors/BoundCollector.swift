@@ -1,3 +1,4 @@
+import ExactJSON
 import Substrate
 
 /// A collector bound to one runtime with the definitions that take its values: turns its
@@ -10,14 +11,15 @@ struct BoundCollector: Sendable {
     /// Binds every collector the definitions name; each is bound once, whatever the number of
     /// definitions taking its values. Definitions were checked against the runtime before.
     static func bind(_ definitions: [MetricDefinition], metadata: RuntimeMetadata) throws(CollectorError) -> [BoundCollector] {
-        var byName = [(String, [MetricDefinition])]()
+        var byName = [(String, JSON, [MetricDefinition])]()
         for definition in definitions {
-            guard case let .collector(name, _) = definition.source else { continue }
-            if let index = byName.firstIndex(where: { $0.0 == name }) { byName[index].1.append(definition) } else { byName.append((name, [definition])) }
+            guard case let .collector(name, _, options) = definition.source else { continue }
+            if let index = byName.firstIndex(where: { $0.0 == name }) { byName[index].2.append(definition) } else { byName.append((name, options, [definition])) }
         }
         var bound = [BoundCollector]()
-        for (name, users) in byName {
-            guard let spec = CollectorCatalog.spec(named: name), case let .bound(collector) = try spec.bind(metadata) else { continue }
+        // Bound with the options of the first definition taking its values.
+        for (name, options, users) in byName {
+            guard let spec = CollectorCatalog.spec(named: name), case let .bound(collector) = try spec.bind(metadata, options: options) else { continue }
             bound.append(BoundCollector(name: name, collector: collector, definitions: users))
         }
         return bound
@@ -40,7 +42,7 @@ struct BoundCollector: Sendable {
     static func samples(_ values: [Sample], for definitions: [MetricDefinition], tokenDecimals: Int) throws(CollectorError) -> [Sample] {
         var samples = [Sample]()
         for definition in definitions {
-            guard case let .collector(_, value) = definition.source else { continue }
+            guard case let .collector(_, value, _) = definition.source else { continue }
             // Labels a definition leaves out are added up over.
             var totals = [[Sample.Label]: UInt128]()
             for sample in values where sample.metric == value {

@@ -1,3 +1,4 @@
+import ExactJSON
 import SCALE
 import Substrate
 import Synchronization
@@ -72,19 +73,44 @@ public struct CollectorSpec: Sendable {
     /// The pallets it reads, where it reads only those: a definition with several sources
     /// passes over it on a runtime without them (as over a storage source of a missing pallet).
     public var pallets: [String] = []
-    /// Binds the collector to one runtime.
-    let bind: @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
+    /// The options a definition's source may give it (`names`), beside `value`.
+    public var options: Set<String> = []
+    /// Why an option's value will not do, or nil: checked when definitions load.
+    private let optionCheck: @Sendable (String, JSON) -> String?
+    private let binder: @Sendable (RuntimeMetadata, JSON) throws(CollectorError) -> Binding
 
     init(
         name: String, values: [String: Set<String>], defaultValue: String, stickyValues: Set<String> = [], pallets: [String] = [],
         bind: @escaping @Sendable (RuntimeMetadata) throws(CollectorError) -> Binding
+    ) {
+        self.init(name: name, values: values, defaultValue: defaultValue, stickyValues: stickyValues, pallets: pallets, options: [], check: { _, _ in nil }) {
+            metadata, _ throws(CollectorError) in try bind(metadata)
+        }
+    }
+
+    /// A collector that takes options from its definitions' source.
+    init(
+        name: String, values: [String: Set<String>], defaultValue: String, stickyValues: Set<String> = [], pallets: [String] = [],
+        options: Set<String>, check: @escaping @Sendable (String, JSON) -> String?,
+        bind: @escaping @Sendable (RuntimeMetadata, JSON) throws(CollectorError) -> Binding
     ) {
         self.name = name
         self.values = values
         self.defaultValue = defaultValue
         self.stickyValues = stickyValues
         self.pallets = pallets
-        self.bind = bind
+        self.options = options
+        optionCheck = check
+        binder = bind
+    }
+
+    /// Binds the collector to one runtime, with the options of the definition naming it.
+    func bind(_ metadata: RuntimeMetadata, options: JSON = .null) throws(CollectorError) -> Binding {
+        try binder(metadata, options)
+    }
+
+    func checkOption(_ option: String, _ value: JSON) -> String? {
+        optionCheck(option, value)
     }
 
     enum Binding {
@@ -100,7 +126,7 @@ public enum CollectorCatalog {
     public static let all: [CollectorSpec] = [
         RuntimeVersionCollector.spec, XCMTransfersCollector.spec, NominationPoolsCollector.spec, StakingExposureCollector.spec,
         ElectionSubmissionsCollector.spec, MultiBlockElectionCollector.spec, ElectionPhaseCollector.spec, VoterBagsCollector.spec, StorageSizeCollector.spec,
-        ReferendaCollector.spec, ReferendaStatusCollector.spec, ConvictionVotingCollector.spec,
+        ReferendaCollector.spec, ReferendaStatusCollector.spec, ConvictionVotingCollector.spec, ParachainNamesCollector.spec,
     ]
 
     /// Collectors that read the state with calls of their own, on a schedule.

@@ -49,7 +49,7 @@ public struct ChainCheck: Sendable {
             return .skipped("\(definition.name): \(spec) has no pallet \(pallet)")
         }
         switch definition.source {
-        case let .storage(pallet, item, given, field, eachKey, _):
+        case let .storage(pallet, item, given, field, eachKey, aggregate):
             guard let entry = metadata.storageEntry(pallet: pallet, item: item), let keyTypes = keys.keyTypes(pallet: pallet, item: item) else {
                 throw fail("source.storage", "no storage item \(pallet).\(item)")
             }
@@ -65,7 +65,12 @@ public struct ChainCheck: Sendable {
                     do { _ = try reader.read(key, as: typeID) } catch { throw fail("source.each_key.values.\(position)", "\(error)") }
                 }
             }
-            try checkNumeric(field, in: entry.valueType, fail: fail)
+            // A count takes values of any type; everything else reads numbers.
+            if aggregate == .count, let field {
+                guard typeID(field, from: entry.valueType) != nil else { throw fail("source.field", "the value has no field \(field)") }
+            } else {
+                try checkNumeric(field, in: entry.valueType, fail: fail)
+            }
         case let .storageMap(pallet, item, aggregate, field):
             guard let entry = metadata.storageEntry(pallet: pallet, item: item) else { throw fail("source.storage_map", "no storage item \(pallet).\(item)") }
             guard case .map = entry.kind else { throw fail("source.storage_map", "\(pallet).\(item) is a plain value, not a map") }
@@ -105,10 +110,10 @@ public struct ChainCheck: Sendable {
             if value == .weight, metadata.storageEntry(pallet: "System", item: "BlockWeight") == nil {
                 return .skipped("\(definition.name): \(spec) has no System.BlockWeight")
             }
-        case let .collector(name, _):
+        case let .collector(name, _, options):
             guard let spec = CollectorCatalog.spec(named: name) else { throw fail("source.collector", "no collector \(name)") }
             let binding: CollectorSpec.Binding
-            do { binding = try spec.bind(metadata) } catch { throw fail("source.collector", error.description) }
+            do { binding = try spec.bind(metadata, options: options) } catch { throw fail("source.collector", error.description) }
             if case let .missing(reason) = binding { return .skipped("\(definition.name): \(reason)") }
         }
         return .applies

@@ -9,8 +9,10 @@ import Yams
 /// `ChainCheck`'s.
 public enum DefinitionLoader {
     /// Every `.yaml`, `.yml` and `.json` file of the directories, in name order, then checked
-    /// together for duplicate names.
+    /// together for duplicate names. A definition of one's own named as a shipped one takes its
+    /// place (to name parachains differently, say); two of one's own by one name are an error.
     public static func load(directories: [URL]) throws(DefinitionError) -> [MetricDefinition] {
+        var shippedDefinitions = [MetricDefinition]()
         var definitions = [MetricDefinition]()
         for directory in directories {
             let names: [String]
@@ -23,11 +25,14 @@ public enum DefinitionLoader {
             let shipped = directory.standardizedFileURL == shippedDirectory?.standardizedFileURL
             for name in names.sorted() where [".yaml", ".yml", ".json"].contains(where: name.hasSuffix) {
                 let file = directory.appendingPathComponent(name)
-                definitions += try load(file: file, origin: shipped ? "metrics/\(name)" : file.path)
+                if shipped { shippedDefinitions += try load(file: file, origin: "metrics/\(name)") } else { definitions += try load(file: file, origin: file.path) }
             }
         }
+        try checkUniqueNames(shippedDefinitions)
         try checkUniqueNames(definitions)
-        return definitions
+        let own = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let replaced = Set(shippedDefinitions.map(\.name)).intersection(own.keys)
+        return shippedDefinitions.map { own[$0.name] ?? $0 } + definitions.filter { !replaced.contains($0.name) }
     }
 
     public static func load(file: URL, origin: String? = nil) throws(DefinitionError) -> [MetricDefinition] {
@@ -194,7 +199,8 @@ private struct EntryReader {
             "storage": ["keys", "field", "each_key", "aggregate"], "storage_map": ["aggregate", "field"],
             "events": ["aggregate", "field", "labels", "only"], "extrinsics": ["nested"], "constant": ["field"], "header": [], "collector": ["value"],
         ]
-        if let unknown = source.keys.sorted().first(where: { $0 != kind && !(options[kind]?.contains($0) ?? false) }) {
+        // A collector's options are its own, checked with it below.
+        if kind != "collector", let unknown = source.keys.sorted().first(where: { $0 != kind && !(options[kind]?.contains($0) ?? false) }) {
             throw fail("source.\(unknown)", "not an option of a \(kind) source", at: source[unknown])
         }
         func text(_ node: Node, _ field: String) throws(DefinitionError) -> String {
@@ -295,12 +301,23 @@ private struct EntryReader {
             guard let spec = CollectorCatalog.spec(named: name) else {
                 throw fail("source.collector", "no collector \(name); there are \(CollectorCatalog.all.map(\.name).joined(separator: ", "))", at: value)
             }
-            guard let valueNode = source["value"] else { return .collector(name: name, value: spec.defaultValue) }
-            let chosen = try text(valueNode, "source.value")
-            guard spec.values[chosen] != nil else {
-                throw fail("source.value", "collector \(name) has no value \(chosen); it has \(spec.values.keys.sorted().joined(separator: ", "))", at: valueNode)
+            var options = [JSON.Member]()
+            for (option, node) in source.sorted(by: { $0.key < $1.key }) where option != "collector" && option != "value" {
+                guard spec.options.contains(option) else {
+                    throw fail("source.\(option)", "not an option of collector \(name)\(spec.options.isEmpty ? "" : " (it takes \(spec.options.sorted().joined(separator: ", ")))")", at: node)
+                }
+                let json = Self.json(node)
+                if let problem = spec.checkOption(option, json) { throw fail("source.\(option)", problem, at: node) }
+                options.append(JSON.Member(option, json))
             }
-            return .collector(name: name, value: chosen)
+            var chosen = spec.defaultValue
+            if let valueNode = source["value"] {
+                chosen = try text(valueNode, "source.value")
+                guard spec.values[chosen] != nil else {
+                    throw fail("source.value", "collector \(name) has no value \(chosen); it has \(spec.values.keys.sorted().joined(separator: ", "))", at: valueNode)
+                }
+            }
+            return .collector(name: name, value: chosen, options: options.isEmpty ? .null : .object(options))
         }
     }
 

@@ -81,8 +81,9 @@ public enum MetricSource: Sendable, Equatable {
     /// Field paths everywhere may give alternatives for runtimes that named things differently,
     /// `amount|1`, where a number is the position of an unnamed field.
     /// With `eachKey`, one series per listed first key, labelled `eachKey.label`. With
-    /// `aggregate`, the count or the sum of the integers at `field`, which may go through lists
-    /// (`*`: `Paras.Parachains` and `*` counts the parachains); without, the one integer there.
+    /// `aggregate`, the count of the values (of any type) or the sum of the integers at `field`,
+    /// which may go through lists (`*`: `Paras.Parachains` and `*` counts the parachains,
+    /// `CollatorSelection.Invulnerables` and `*` the accounts); without, the one integer there.
     case storage(pallet: String, item: String, keys: [JSON], field: String?, eachKey: EachKey?, aggregate: Aggregate? = nil)
     /// Every entry of a storage map: their count, or the sum of a field over them.
     case storageMap(pallet: String, item: String, aggregate: Aggregate, field: String?)
@@ -98,8 +99,9 @@ public enum MetricSource: Sendable, Equatable {
     case constant(pallet: String, name: String, field: String?)
     /// A value of the block itself.
     case header(HeaderValue)
-    /// One value of a Swift collector under `Sources/Exporter/Collectors/`.
-    case collector(name: String, value: String)
+    /// One value of a Swift collector under `Sources/Exporter/Collectors/`, with the options
+    /// the collector takes (`names:`, a table of parachain names), as JSON.
+    case collector(name: String, value: String, options: JSON = .null)
 
     public enum Aggregate: String, Sendable, CaseIterable { case count, sum }
 
@@ -136,7 +138,7 @@ public enum MetricSource: Sendable, Equatable {
         case let .events(events, _, _, _, _): events.map(\.pallet)
         case let .extrinsics(filter, _): filter.map(\.pallet)
         case .header: []
-        case let .collector(name, _): CollectorCatalog.spec(named: name)?.pallets ?? []
+        case let .collector(name, _, _): CollectorCatalog.spec(named: name)?.pallets ?? []
         }
     }
 
@@ -154,7 +156,7 @@ public enum MetricSource: Sendable, Equatable {
         switch self {
         case let .storage(_, _, _, _, eachKey, _): Set(eachKey.map { [$0.label] } ?? [])
         case .storageMap, .constant: []
-        case let .collector(name, value): CollectorCatalog.spec(named: name)?.values[value] ?? []
+        case let .collector(name, value, _): CollectorCatalog.spec(named: name)?.values[value] ?? []
         case let .events(_, _, _, labelFields, _): Set(labelFields.keys)
         case .extrinsics: ["pallet", "call", "signed", "result"]
         case let .header(value): value == .weight ? ["class"] : []
@@ -181,7 +183,7 @@ extension MetricSource {
             return "constant \(pallet).\(name)\(field.map { " ." + $0 } ?? "")"
         case let .header(value):
             return "header \(value.rawValue)"
-        case let .collector(name, value):
+        case let .collector(name, value, _):
             return "collector \(name).\(value)"
         }
     }

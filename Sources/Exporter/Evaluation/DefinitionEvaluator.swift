@@ -106,6 +106,14 @@ public struct DefinitionEvaluator: Sendable {
                 // An absent value reads as the entry's default; an absent Option is no sample.
                 let bytes = stored ?? (entry.modifier == .default ? entry.defaultValue : nil)
                 guard let bytes else { continue }
+                // A count counts values of any type (accounts, groups): the value is decoded whole.
+                if aggregate == .count, let field {
+                    let counted: [Value]?
+                    do { counted = try decoder.decode(valueType, bytes: bytes).values(at: field) } catch { throw fail("\(pallet).\(item): \(error)", .undecodable) }
+                    guard let counted else { throw fail("the value has nothing at \(field)", .shape) }
+                    samples.append(sample(labels, UInt128(counted.count)))
+                    continue
+                }
                 // Read straight from the bytes: only the integer at `field` is decoded.
                 let found: [UInt128]?
                 do { found = try decoder.integers(valueType, bytes: bytes, at: field) } catch { throw fail("\(pallet).\(item): \(error)", .undecodable) }

@@ -151,7 +151,7 @@ public struct HistoryLoader: Sendable {
     private static func loadable(_ source: MetricSource) -> Bool {
         switch source {
         case .storageMap, .header(.bestNumber): false
-        case let .collector(name, _): !CollectorCatalog.scheduled.contains(name)
+        case let .collector(name, _, _): !CollectorCatalog.scheduled.contains(name)
         default: true
         }
     }

@@ -68,7 +68,7 @@ final class ChainRuntime: Sendable {
         let scheduledNames = Set(scheduled.flatMap { $0.definitions.map(\.name) })
         let sticky = Set(collectors.flatMap { bound in
             bound.definitions.filter { definition in
-                guard case let .collector(name, value) = definition.source else { return false }
+                guard case let .collector(name, value, _) = definition.source else { return false }
                 return CollectorCatalog.spec(named: name)?.stickyValues.contains(value) ?? false
             }.map(\.name)
         })

@@ -34,10 +34,10 @@ struct ScheduledTask: Sendable {
             switch definition.source {
             case .storageMap:
                 tasks.append(ScheduledTask(name: definition.name, sampling: definition.sampling, definitions: [definition], work: .storageMap(maps)))
-            case let .collector(name, _):
+            case let .collector(name, _, options):
                 if let index = tasks.firstIndex(where: { $0.name == name }) {
                     tasks[index] = ScheduledTask(name: name, sampling: tasks[index].sampling, definitions: tasks[index].definitions + [definition], work: tasks[index].work)
-                } else if let spec = CollectorCatalog.spec(named: name), case let .scheduled(collector) = try spec.bind(metadata) {
+                } else if let spec = CollectorCatalog.spec(named: name), case let .scheduled(collector) = try spec.bind(metadata, options: options) {
                     tasks.append(ScheduledTask(name: name, sampling: definition.sampling, definitions: [definition], work: .collector(collector)))
                 }
             default:

@@ -50,4 +50,33 @@ extension Value {
         guard let child = value.value(at: first) else { return nil }
         return integers(child, components: components.dropFirst())
     }
+
+    /// The values at a field path whatever their type, as `integers(at:)` walks it (`*` for every
+    /// element of a list): what `aggregate: count` counts (`Invulnerables` and `*`: the accounts).
+    /// `[]` for `None`, nil when the path leads nowhere.
+    public func values(at path: String) -> [Value]? {
+        for alternative in path.split(separator: "|", omittingEmptySubsequences: false) {
+            if let found = Self.values(self, components: alternative.split(separator: ".").map(String.init)[...]) { return found }
+        }
+        return nil
+    }
+
+    private static func values(_ value: Value, components: ArraySlice<String>) -> [Value]? {
+        var current = value
+        if current.variantName == "None" { return [] }
+        if current.variantName == "Some", let inner = current.unwrappedNewtype { current = inner }
+        guard let first = components.first else { return [current] }
+        if first == "*" {
+            while let inner = current.unwrappedNewtype, inner != current { current = inner }
+            guard case let .sequence(items) = current.kind else { return nil }
+            var all = [Value]()
+            for item in items {
+                guard let found = values(item, components: components.dropFirst()) else { return nil }
+                all += found
+            }
+            return all
+        }
+        guard let child = current.value(at: first) else { return nil }
+        return values(child, components: components.dropFirst())
+    }
 }
