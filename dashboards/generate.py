@@ -262,7 +262,7 @@ DASHBOARDS = {
         ]),
     "assets": dashboard(
         "rtexp-assets", "Substrate assets",
-        "The assets listed in the definitions (USDT and USDC on Asset Hub): supply, holders, transfers, amounts issued and burned (runtime-exporter, Prometheus).",
+        "The assets listed in the definitions (USDT and USDC, and KSM among foreign assets, on Asset Hub): supply, holders, transfers, amounts issued and burned; swaps between listed assets (runtime-exporter, Prometheus).",
         prom_variables, [
             prom("Supply by asset", (f"runtime_assets_supply{{{C}}}", "{{asset_id}}")),
             prom("Holders by asset", (f"runtime_assets_holders{{{C}}}", "{{asset_id}}")),
@@ -271,6 +271,15 @@ DASHBOARDS = {
             prom("Issued and burned per hour by asset", (f"sum by (asset_id) (rate(runtime_assets_issued_total{{{C}}}{RATE})) * 3600", "{{asset_id}} issued"),
                  (f"sum by (asset_id) (rate(runtime_assets_burned_total{{{C}}}{RATE})) * 3600", "{{asset_id}} burned"), width=24,
                  description="Issued: brought in (teleports and reserve transfers from other chains); burned: sent away or paid as fees."),
+            prom("Foreign assets: supply", (f"runtime_foreign_assets_supply{{{C}}}", "{{asset}}"),
+                 description="Assets of other chains listed by XCM location (2/GlobalConsensus(Kusama) is KSM), in whole units."),
+            prom("Foreign assets: holders", (f"runtime_foreign_assets_holders{{{C}}}", "{{asset}}")),
+            prom("Foreign assets: transfers per minute", (f"sum by (asset) (rate(runtime_foreign_assets_transfers_total{{{C}}}{RATE})) * 60", "{{asset}}")),
+            prom("Foreign assets: issued and burned per hour", (f"sum by (asset) (rate(runtime_foreign_assets_issued_total{{{C}}}{RATE})) * 3600", "{{asset}} issued"),
+                 (f"sum by (asset) (rate(runtime_foreign_assets_burned_total{{{C}}}{RATE})) * 3600", "{{asset}} burned"),
+                 description="Issued: arrived from its own chain (over a bridge, for another consensus system's); burned: sent back."),
+            prom("Swaps per hour by pair", (f"sum by (asset_in, asset_out) (rate(runtime_asset_conversion_swaps_total{{{C}}}{RATE})) * 3600", "{{asset_in}} → {{asset_out}}"), width=24,
+                 description="Swaps through Asset Hub's pools between listed assets (1/Here is the relay chain's token), fee payments in another asset included."),
         ]),
     "governance": dashboard(
         "rtexp-governance", "Substrate OpenGov and treasury",

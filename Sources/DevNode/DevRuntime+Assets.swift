@@ -9,7 +9,9 @@ import Substrate
 /// some away (`Assets.Burned`).
 struct AssetsState: Sendable {
     var balances: [[UInt8]: UInt128] = [:]
+    /// `Assets.Transferred` events (transfers, and swaps' moves), and the `Assets.transfer` calls among them.
     var transfers: UInt64 = 0
+    var transferCalls: UInt64 = 0
     var transferred: UInt128 = 0
     var issued: UInt128 = 0
     var burned: UInt128 = 0
@@ -48,6 +50,7 @@ extension DevRuntime {
         block.state.assets.balances[signer, default: 0] -= amount
         block.state.assets.balances[destination, default: 0] += amount
         block.state.assets.transfers += 1
+        block.state.assets.transferCalls += 1
         block.state.assets.transferred += amount
     }
 

@@ -50,6 +50,7 @@ struct DevRuntime: Sendable {
         var parachains = ParachainsState()
         var messageQueue = MessageQueueState()
         var governance = GovernanceState()
+        var foreignAssets = ForeignAssetsState()
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -131,6 +132,7 @@ struct DevRuntime: Sendable {
         genesisStaking(&state)
         genesisPools(&state)
         genesisAssets(&state)
+        genesisForeignAssets(&state)
         placeNewVoters(&state)
         let block = BlockBuilder(number: 0, random: random, state: state)
         return try seal(block, parentHash: [UInt8](repeating: 0, count: 32), timestamp: 0, setsCode: false)
@@ -175,8 +177,10 @@ struct DevRuntime: Sendable {
         try multiBlockElectionActivity(&block)
         // Last: what it draws from the block's random bytes leaves the others' draws as they were.
         try onDemandOrder(&block)
-        // After it: governance draws nothing but signatures.
+        // After it: governance, foreign assets and swaps draw nothing but signatures.
         try governanceActivity(&block)
+        try foreignAssetActivity(&block)
+        try swapActivity(&block)
         placeNewVoters(&block.state)
         return try seal(block, parentHash: parent.header.hash, timestamp: timestamp, setsCode: setsCode)
     }
@@ -393,6 +397,7 @@ struct DevRuntime: Sendable {
         try writeParachainsStorage(to: &storage)
         try writeGovernanceStorage(state.governance, to: &storage)
         try writeCollationStorage(number: block.number, to: &storage)
+        try writeForeignAssetsStorage(state.foreignAssets, to: &storage)
         try storage.put(rawKey: try keys.key(pallet: "System", item: "Events"), try events.encode(block.records + block.finalization))
 
         let stateRoot = Blake2b.hash256(storage.entries.keys.sorted().flatMap { Array($0.utf8) + storage.entries[$0]! })

@@ -40,12 +40,13 @@ enum DevnodeTruth {
             "xcm_queue": runtime.processesMessages ? messageQueue(state.messageQueue) : .null,
             "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
                 "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
-                "transfers": .number(state.assets.transfers), "transferred": .string(String(state.assets.transferred)),
+                "transfers": .number(state.assets.transfers), "transfer_calls": .number(state.assets.transferCalls), "transferred": .string(String(state.assets.transferred)),
                 "issued": .string(String(state.assets.issued)), "burned": .string(String(state.assets.burned)),
             ]))]) : .null,
             "governance": runtime.hasGovernance ? governance(state.governance, tracks: runtime.governanceTracks) : .null,
             "treasury": runtime.hasTreasury ? treasury(state, runtime: runtime) : .null,
             "collation": runtime.isParachain ? collation(block.number, runtime: runtime) : .null,
+            "foreign_assets": runtime.hasForeignAssets ? foreignAssets(state.foreignAssets) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
@@ -144,6 +145,21 @@ enum DevnodeTruth {
             "votes": .number(governance.voted), "votes_removed": .number(governance.votesRemoved),
             "delegations": .number(governance.delegated), "undelegations": .number(governance.undelegated),
             "votes_capital": amounts(votes), "delegated_capital": amounts(delegations),
+        ])
+    }
+
+    /// KSM on Asset Hub by its label text, and swaps by the label texts of the assets paid in and
+    /// received (`1/Here→0/PalletInstance(50)/GeneralIndex(1984)`), amounts in their smallest units.
+    private static func foreignAssets(_ foreign: ForeignAssetsState) -> JSON {
+        .object([
+            "assets": .object([JSON.Member(DevRuntime.kusamaLabel, .object([
+                "supply": .string(String(foreign.supply)), "holders": .number(foreign.balances.count),
+                "transfers": .number(foreign.transfers), "transferred": .string(String(foreign.transferred)),
+                "issued": .string(String(foreign.issued)), "burned": .string(String(foreign.burned)),
+            ]))]),
+            "swaps": .object(foreign.swaps.sorted { $0.key < $1.key }.map { pair, swaps in
+                JSON.Member(pair, .object(["count": .number(swaps.count), "amount_in": .string(String(swaps.amountIn)), "amount_out": .string(String(swaps.amountOut))]))
+            }),
         ])
     }
 

@@ -56,7 +56,7 @@ import Testing
     /// Pallets of parachains only: staking-async runtimes' and the multi-block election collector
     /// reading them (and the relay chain's half of their messages, which runtimes before the
     /// migration lack), a parachain's own message passing and collators, and Asset Hub's assets.
-    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem", "Assets", "CollatorSelection"]
+    static let parachainOnly = ["MultiBlockElection", "StakingRcClient", "multi_block_election", "StakingAhClient", "XcmpQueue", "ParachainSystem", "Assets", "CollatorSelection", "ForeignAssets", "AssetConversion"]
 
     /// The post-migration Asset Hub runtimes, where Polkadot's and Kusama's staking now lives:
     /// every staking, election, pool, delegated-staking and voter-list definition applies, as

@@ -106,7 +106,7 @@ import Testing
         #expect(xcm >= 2, "\(xcm) XCM transfers in the blocks scraped")
 
         // Asset transfers, as calls and as events.
-        #expect(grew("runtime_extrinsics_total{call=\"transfer\",\(labels),pallet=\"Assets\",result=\"success\",signed=\"true\"}") == truthGrew(["assets", "1984", "transfers"]))
+        #expect(grew("runtime_extrinsics_total{call=\"transfer\",\(labels),pallet=\"Assets\",result=\"success\",signed=\"true\"}") == truthGrew(["assets", "1984", "transfer_calls"]))
         #expect(grew("runtime_events_total{\(labels),event=\"Transferred\",pallet=\"Assets\"}") == truthGrew(["assets", "1984", "transfers"]))
         #expect(truthGrew(["assets", "1984", "transfers"]) >= 3)
         // The listed asset's own metrics: transfers and amounts by their increase, in whole units of 6 decimals.
@@ -116,6 +116,29 @@ import Testing
             #expect(last.grew("runtime_assets_\(metric)_total{asset_id=\"1984\",\(labels)}", since: first, decimals: 6) == amount, "\(metric)")
             #expect(amount > 0, "no asset \(metric) in the blocks scraped")
         }
+
+        // KSM moved, issued and burned; swaps per listed pair, an unlisted asset never a label.
+        let foreign = "asset=\"2/GlobalConsensus(Kusama)\",\(labels)"
+        #expect(grew("runtime_foreign_assets_transfers_total{\(foreign)}") == truthGrew(["foreign_assets", "assets", "2/GlobalConsensus(Kusama)", "transfers"]))
+        for metric in ["transferred", "issued", "burned"] {
+            let amount = ServeTests.truthGrew((before, after), ["foreign_assets", "assets", "2/GlobalConsensus(Kusama)", metric])
+            #expect(last.grew("runtime_foreign_assets_\(metric)_total{\(foreign)}", since: first, decimals: 12) == amount, "KSM \(metric)")
+            #expect(amount > 0, "no KSM \(metric) in the blocks scraped")
+        }
+        guard case let .object(pairs)? = after["foreign_assets"]?["swaps"] else { Issue.record("devnode_truth has no swaps"); return }
+        var swapped: UInt128 = 0
+        for pair in pairs.map(\.key) {
+            let ends = pair.components(separatedBy: "→")
+            let series = "{asset_in=\"\(ends[0])\",asset_out=\"\(ends[1])\",\(labels)}"
+            let listed = !pair.contains("GeneralIndex(30)")
+            for (metric, field) in [("swaps_total", "count"), ("amount_in_total", "amount_in"), ("amount_out_total", "amount_out")] {
+                let expected = listed ? ServeTests.truthGrew((before, after), ["foreign_assets", "swaps", pair, field]) : 0
+                #expect(last.grew("runtime_asset_conversion_\(metric)\(series)", since: first) == expected, "\(metric) \(pair)")
+            }
+            if listed { swapped += ServeTests.truthGrew((before, after), ["foreign_assets", "swaps", pair, "count"]) }
+        }
+        #expect(swapped >= 3, "\(swapped) swaps of listed pairs in the blocks scraped")
+        #expect(!last.text.contains("GeneralIndex(30)"), "an unlisted asset became a label value")
 
         // The relay chain is followed alongside, its classic staking read as before.
         #expect(last.series["runtime_staking_active_validators{chain=\"polkadot\"}"] == "2")
@@ -171,6 +194,12 @@ import Testing
         #expect(snapshot.series["runtime_assets_supply{asset_id=\"1984\",chain=\"\(chain)\"}"] == TokenAmount(planck: supply, decimals: 6).description, "supply \(at)")
         #expect(snapshot.series["runtime_assets_holders{asset_id=\"1984\",chain=\"\(chain)\"}"] == number(asset["holders"]), "holders \(at)")
         #expect(snapshot.series["runtime_assets_supply{asset_id=\"1337\",chain=\"\(chain)\"}"] == nil)
+        // KSM, a foreign asset listed by its location (12 decimals).
+        let kusama = try #require(truth["foreign_assets"]?["assets"]?["2/GlobalConsensus(Kusama)"])
+        let kusamaSupply = try #require(kusama["supply"]?.stringValue.flatMap { UInt128($0) })
+        let foreign = "asset=\"2/GlobalConsensus(Kusama)\",chain=\"\(chain)\""
+        #expect(snapshot.series["runtime_foreign_assets_supply{\(foreign)}"] == TokenAmount(planck: kusamaSupply, decimals: 12).description, "KSM supply \(at)")
+        #expect(snapshot.series["runtime_foreign_assets_holders{\(foreign)}"] == number(kusama["holders"]), "KSM holders \(at)")
         let phase = try #require(election["phase"]?.stringValue)
         let phaseSeries = snapshot.series.keys.filter { $0.hasPrefix("runtime_election_phase{chain=\"\(chain)\"") }
         #expect(phaseSeries == ["runtime_election_phase{chain=\"\(chain)\",phase=\"\(phase)\"}"], "phase \(at)")

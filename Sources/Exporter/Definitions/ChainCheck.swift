@@ -171,10 +171,18 @@ public struct ChainCheck: Sendable {
                     current = element
                     continue
                 }
-                // A position in a fixed array (`score.0` of an `[u128; 3]`).
-                if Int(part) != nil, case let .array(_, element)? = metadata.types[current]?.definition {
-                    current = element
-                    continue
+                // A position in a fixed array (`score.0` of an `[u128; 3]`), a list (`path.-1`,
+                // counted from the end when negative) or a tuple (`path.0.1`).
+                if let position = Int(part) {
+                    switch metadata.types[current]?.definition {
+                    case let .array(_, element)?, let .sequence(element)?:
+                        current = element
+                        continue
+                    case let .tuple(elements)? where position >= 0 && position < elements.count:
+                        current = elements[position]
+                        continue
+                    default: break
+                    }
                 }
                 guard case let .composite(fields)? = metadata.types[current]?.definition,
                       let field = Self.field(String(part), in: fields)

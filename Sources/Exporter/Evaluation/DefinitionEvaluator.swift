@@ -71,7 +71,9 @@ public struct DefinitionEvaluator: Sendable {
             guard let eachKey else { return [(try key(given), [])] }
             var result = [(key: String, labels: [Sample.Label])]()
             for value in eachKey.values {
-                let label = value.stringValue ?? value.serialized()
+                // A structured key (an XCM location) is labelled as events label the same value.
+                var label = value.stringValue ?? value.serialized()
+                if case .object = value, let keyType = keyTypes.last, let read = try? reader.read(value, as: keyType) { label = labelText(read) }
                 result.append((try key(given + [value]), [Sample.Label(eachKey.label, label)]))
             }
             return result
@@ -245,8 +247,12 @@ public struct DefinitionEvaluator: Sendable {
         while let inner = value.unwrappedNewtype, inner != value { value = inner }
         if let number = value.uint128 { return String(number) }
         if let bytes = value.bytes { return Hex.encode(bytes) }
-        if case let .variant(variant) = value.kind, variant.fields.isEmpty { return variant.name }
-        if case let .variant(variant) = value.kind, variant.fields.count == 1 { return "\(variant.name)(\(labelText(variant.fields[0].value)))" }
+        if let location = LocationText.text(value, junction: labelText) { return location }
+        if case let .variant(variant) = value.kind {
+            // `Sibling(2034)`, `AccountKey20(0x…)`: the fields' texts, absent options left out.
+            let fields = variant.fields.map(\.value).filter { $0.variantName != "None" }
+            return fields.isEmpty ? variant.name : "\(variant.name)(\(fields.map { labelText($0) }.joined(separator: ",")))"
+        }
         if let text = value.string { return text }
         return ValueJSONRenderer(registry: metadata.types).render(value).serialized()
     }

@@ -35,7 +35,11 @@ extension Value {
             switch kind {
             case let .composite(fields): return fields.indices.contains(index) ? fields[index].value : nil
             case let .variant(variant): return variant.fields.indices.contains(index) ? variant.fields[index].value : nil
-            case let .sequence(values), let .array(values), let .tuple(values): return values.indices.contains(index) ? values[index] : nil
+            // Lists also from the end: `-1` is the last element (a swap path's last asset).
+            case let .sequence(values), let .array(values):
+                let position = index < 0 ? values.count + index : index
+                return values.indices.contains(position) ? values[position] : nil
+            case let .tuple(values): return values.indices.contains(index) ? values[index] : nil
             default: return nil
             }
         }
