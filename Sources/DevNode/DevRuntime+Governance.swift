@@ -153,7 +153,7 @@ extension DevRuntime {
         if held.count >= Self.votesKept, let oldest = held.first {
             let removal = try plainCall("ConvictionVoting", "remove_vote", setting: ["index": .primitive(.u32(oldest.poll))])
             try submit(removal, by: voter, fee: 150_000_000, to: &block) { phase in
-                [try convictionVotingEvent("VoteRemoved", who: voter, vote: oldest, phase: phase)]
+                try convictionVotingEvent("VoteRemoved", who: voter, vote: oldest, phase: phase)
             }
             held.removeFirst()
             block.state.governance.votesRemoved += 1
@@ -162,7 +162,7 @@ extension DevRuntime {
             poll: poll, conviction: Int(block.number % 7), balance: UInt128(1 + block.number % 5) * 10_000_000_000_000, aye: block.number % 2 == 0)
         let call = try call("ConvictionVoting", "vote", ["poll_index": .number(poll), "vote": voteJSON(cast)])
         try submit(call, by: voter, fee: 170_000_000, to: &block) { phase in
-            [try convictionVotingEvent("Voted", who: voter, vote: cast, phase: phase)]
+            try convictionVotingEvent("Voted", who: voter, vote: cast, phase: phase)
         }
         // A vote again on the same poll replaces the earlier one.
         held.removeAll { $0.poll == poll }
@@ -176,10 +176,12 @@ extension DevRuntime {
         .object(["Standard": .object(["vote": .number(UInt8(vote.conviction) | (vote.aye ? 0x80 : 0)), "balance": .string(String(vote.balance))])])
     }
 
-    private func convictionVotingEvent(_ name: String, who: [UInt8], vote: GovernanceState.Vote, phase: EventRecord.Phase) throws -> EventRecord {
-        try event("ConvictionVoting", name, json: [
+    /// `Voted` or `VoteRemoved`; none in runtimes before they existed (votes were calls only).
+    private func convictionVotingEvent(_ name: String, who: [UInt8], vote: GovernanceState.Vote, phase: EventRecord.Phase) throws -> [EventRecord] {
+        guard has("ConvictionVoting", event: name) else { return [] }
+        return [try event("ConvictionVoting", name, json: [
             "who": [.string(Hex.encode(who))], "vote": [voteJSON(vote)], "poll_index": [.number(vote.poll)],
-        ], phase: phase)
+        ], phase: phase)]
     }
 
     /// The fourth account delegates its voting power on `track` to the first, or takes it back.

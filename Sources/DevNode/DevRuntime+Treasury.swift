@@ -7,7 +7,8 @@ import Substrate
 /// enacts a spend: of the native token (`SpendApproved`), or, every other one, of another asset
 /// (`AssetSpendApproved`). Every `spendPeriod` blocks the treasury awards the native spends it
 /// can afford (`Awarded`, a transfer to the beneficiary), pays the asset spends (`Paid`, by XCM,
-/// so no local balance moves), burns a hundredth of what is left (`Burnt`, issuance falls) and
+/// so no local balance moves), burns a hundredth of what is left (`Burnt`, with the balance's
+/// `Burned`: issuance falls) and
 /// rolls the rest over (`Rollover`).
 struct TreasuryState: Sendable {
     var deposits: UInt128 = 0
@@ -95,6 +96,9 @@ extension DevRuntime {
             block.state.free[Self.treasury, default: 0] -= burn
             block.state.issuance -= burn
             treasury.burnt += burn
+            if has("Balances", event: "Burned") {
+                block.records.append(try event("Balances", "Burned", ["who": .bytes(Self.treasury), "amount": .primitive(.u128(burn))], phase: .initialization))
+            }
             block.records.append(try event("Treasury", "Burnt", ["burnt_funds": .primitive(.u128(burn))], phase: .initialization))
         }
         block.records.append(try event("Treasury", "Rollover", ["rollover_balance": .primitive(.u128(pot - burn))], phase: .initialization))

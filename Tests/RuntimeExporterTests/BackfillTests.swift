@@ -202,7 +202,8 @@ import Testing
 
     /// Each block is read in one storage query: the keys the collectors need next (the next
     /// era's exposures; the devnode's eras last 10 blocks) ride along with the query before.
-    /// Only each chunk's first block, whose keys nothing foretold, needs a second.
+    /// Only each chunk's first block, whose keys nothing foretold, needs a second, and a block
+    /// whose referenda events name no track one at its parent (the referenda's records).
     @Test func eachBlockIsReadInOneStorageQuery() async throws {
         let node = try await DevnodeProcess.launch(["--history", "120", "--block-time", "0", "--finality-lag", "0"])
         defer { node.stop() }
@@ -214,9 +215,26 @@ import Testing
         let counts = try await SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20)).call("devnode_requests", [])
         let queries = counts["state_queryStorageAt"]?.uint64Value ?? 0
         let blocks = counts["chain_getBlock"]?.uint64Value ?? 0
+        // Blocks with referenda events that name no track (all but Submitted and DecisionStarted).
+        let client = SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20))
+        func tracklessEvents(_ block: UInt64) async throws -> UInt64 {
+            guard case let .object(tracks)? = try await ServeTests.truth(client, at: block)["governance"]?["events"] else { return 0 }
+            return tracks.flatMap { track in
+                guard case let .object(events) = track.value else { return [UInt64]() }
+                return events.filter { !["Submitted", "DecisionStarted"].contains($0.key) }.compactMap(\.value.uint64Value)
+            }.reduce(0, +)
+        }
+        var parentReads: UInt64 = 0
+        var before = try await tracklessEvents(20)
+        for block in UInt64(21)...120 {
+            let now = try await tracklessEvents(block)
+            if now > before { parentReads += 1 }
+            before = now
+        }
+        #expect(parentReads >= 10, "\(parentReads) blocks ending referenda")
         // 100 blocks in 2 chunks; a pool created on the way may cost a block one more query.
         #expect(blocks == 100)
-        #expect(queries >= 100 && queries <= 100 + 2 + 5, "\(queries) storage queries for 100 blocks")
+        #expect(queries >= 100 + parentReads && queries <= 100 + 2 + 5 + parentReads, "\(queries) storage queries for 100 blocks, \(parentReads) of them ending referenda")
     }
 
     /// Pool members withdraw what has unlocked, as on a real chain, so a pool's sub-pools and

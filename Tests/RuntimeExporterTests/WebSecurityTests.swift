@@ -68,7 +68,7 @@ import Testing
                 request.add_header(name, value)
             try:
                 with urllib.request.urlopen(request, context=context if case["url"].startswith("https") else None, timeout=10) as answer:
-                    results.append({"status": answer.status, "body": answer.read().decode(errors="replace")[:20000]})
+                    results.append({"status": answer.status, "body": answer.read().decode(errors="replace")[:1000000]})
             except urllib.error.HTTPError as error:
                 results.append({"status": error.code, "body": error.read().decode(errors="replace")[:2000]})
             except Exception as error:
