@@ -18,6 +18,8 @@ struct TreasuryState: Sendable {
     var awarded: UInt128 = 0
     var paid: UInt64 = 0
     var burnt: UInt128 = 0
+    /// The last spend period's `Rollover`, once there was one.
+    var rollover: UInt128?
     /// Native spends waiting for the spend period: proposal index, amount, beneficiary.
     var approvals: [(index: UInt32, amount: UInt128, beneficiary: [UInt8])] = []
     /// Asset spends waiting to be paid, by spend index.
@@ -102,6 +104,7 @@ extension DevRuntime {
             block.records.append(try event("Treasury", "Burnt", ["burnt_funds": .primitive(.u128(burn))], phase: .initialization))
         }
         block.records.append(try event("Treasury", "Rollover", ["rollover_balance": .primitive(.u128(pot - burn))], phase: .initialization))
+        treasury.rollover = pot - burn
         block.state.governance.treasury = treasury
     }
 }

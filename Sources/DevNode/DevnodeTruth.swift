@@ -181,6 +181,7 @@ enum DevnodeTruth {
             "spends_approved": .number(treasury.spendsApproved), "spends_approved_amount": .string(String(treasury.spendsApprovedAmount)),
             "asset_spends_approved": .number(treasury.assetSpendsApproved), "awarded": .string(String(treasury.awarded)),
             "paid": .number(treasury.paid), "burnt": .string(String(treasury.burnt)),
+            "rollover": treasury.rollover.map { .string(String($0)) } ?? .null,
         ])
     }
 

@@ -77,6 +77,7 @@ import Testing
         // OpenGov and the treasury, which live on Asset Hub now.
         let governance = try ServeTests.checkGovernance(from: first, to: last, truths: (before, after), chain: Self.chain)
         #expect(governance.referenda >= 10 && governance.treasury >= 1, "referenda events \(governance.referenda), treasury movements \(governance.treasury)")
+        #expect(last.series["runtime_treasury_rollover_tokens{\(labels)}"] != nil, "no spend period ended in the blocks scraped")
         // Offences from the relay chain, the slashes they led to, and pool funds through delegated staking.
         #expect(grew("runtime_staking_offences_received_total{\(labels)}") == truthGrew(["staking_async", "offences"]))
         #expect(grew("runtime_staking_offences_reported_total{\(labels)}") == truthGrew(["staking_async", "offences"]))

@@ -41,6 +41,10 @@ extension ServeTests {
             #expect(snapshot.series["runtime_referenda_submitted{chain=\"\(chain)\"}"] == truth["governance"]?["submitted"]?.uint64Value.map { String($0) }, "at block \(snapshot.block)")
             let balance = try #require(truth["treasury"]?["balance"]?.stringValue.flatMap { UInt128($0) })
             #expect(snapshot.series["runtime_treasury_balance_tokens{chain=\"\(chain)\"}"].flatMap { MetricsSnapshot.planck($0, decimals: 10) } == balance, "treasury at block \(snapshot.block)")
+            // The last rollover, once a spend period ended while the exporter followed.
+            if let rollover = snapshot.series["runtime_treasury_rollover_tokens{chain=\"\(chain)\"}"] {
+                #expect(MetricsSnapshot.planck(rollover, decimals: 10) == truth["treasury"]?["rollover"]?.stringValue.flatMap { UInt128($0) }, "rollover at block \(snapshot.block)")
+            }
         }
         return (referenda, treasury)
     }

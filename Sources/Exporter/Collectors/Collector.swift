@@ -264,6 +264,21 @@ struct CollectorStorage: Sendable {
         }
     }
 
+    /// Every entry of a map at the block `state` reads, decoded, page by page (for scheduled
+    /// collectors reading a whole map).
+    func forEachEntry(
+        _ pallet: String, _ item: String, state: StateReader, block: BlockContext, _ body: (String, Value) throws -> Void
+    ) async throws {
+        var reading = block
+        try await state.forEachEntries(prefix: try keyBytes(pallet, item)) { entries in
+            for (key, bytes) in entries {
+                reading.storage[key] = bytes
+                guard let decoded = try self.value(pallet, item, key: key, in: reading) else { continue }
+                try body(key, decoded)
+            }
+        }
+    }
+
     /// A constant's value.
     func constant(_ pallet: String, _ name: String) throws(CollectorError) -> Value {
         guard let constant = metadata.pallet(named: pallet)?.constants.first(where: { $0.name == name }) else {

@@ -23,27 +23,22 @@ struct ConvictionVotingCollector: ScheduledCollector {
     func collect(_ state: StateReader, _ block: BlockContext) async throws -> [Sample] {
         var votes = [String: UInt128]()
         var delegations = [String: UInt128]()
-        var reading = block
-        try await state.forEachEntries(prefix: try storage.keyBytes("ConvictionVoting", "VotingFor")) { entries in
-            for (key, bytes) in entries {
-                reading.storage[key] = bytes
-                guard let voting = try storage.value("ConvictionVoting", "VotingFor", key: key, in: reading) else { continue }
-                switch voting.variantName {
-                case "Casting":
-                    guard case let .sequence(cast)? = voting.value(at: "Casting.votes")?.kind else {
-                        throw storage.fail("ConvictionVoting.VotingFor entry \(key.suffix(8)) casts no list of votes")
-                    }
-                    for pair in cast {
-                        let (conviction, capital) = try Self.capital(of: pair.value(at: "1"), storage: storage)
-                        try Self.add(capital, to: &votes[conviction, default: 0], storage: storage)
-                    }
-                case "Delegating":
-                    let conviction = voting.value(at: "Delegating.conviction")?.variantName ?? "None"
-                    let balance = try storage.number(voting.value(at: "Delegating.balance"), what: "a delegation's balance")
-                    try Self.add(balance, to: &delegations[conviction, default: 0], storage: storage)
-                default:
-                    throw storage.fail("ConvictionVoting.VotingFor entry \(key.suffix(8)) is neither Casting nor Delegating (\(voting.variantName ?? "?"))")
+        try await storage.forEachEntry("ConvictionVoting", "VotingFor", state: state, block: block) { key, voting in
+            switch voting.variantName {
+            case "Casting":
+                guard case let .sequence(cast)? = voting.value(at: "Casting.votes")?.kind else {
+                    throw storage.fail("ConvictionVoting.VotingFor entry \(key.suffix(8)) casts no list of votes")
                 }
+                for pair in cast {
+                    let (conviction, capital) = try Self.capital(of: pair.value(at: "1"), storage: storage)
+                    try Self.add(capital, to: &votes[conviction, default: 0], storage: storage)
+                }
+            case "Delegating":
+                let conviction = voting.value(at: "Delegating.conviction")?.variantName ?? "None"
+                let balance = try storage.number(voting.value(at: "Delegating.balance"), what: "a delegation's balance")
+                try Self.add(balance, to: &delegations[conviction, default: 0], storage: storage)
+            default:
+                throw storage.fail("ConvictionVoting.VotingFor entry \(key.suffix(8)) is neither Casting nor Delegating (\(voting.variantName ?? "?"))")
             }
         }
         let named = Self.convictions + Set(votes.keys).union(delegations.keys).subtracting(Self.convictions).sorted()

@@ -14,9 +14,8 @@ struct ReferendaCollector: Collector {
     static let spec = CollectorSpec(
         name: "referenda", values: ["events": ["track", "event"]], defaultValue: "events", pallets: ["Referenda"]
     ) { metadata throws(CollectorError) in
-        let storage = CollectorStorage(collector: "referenda", metadata: metadata)
-        guard storage.has("Referenda", "ReferendumInfoFor") else { return .missing("referenda: the runtime has no Referenda.ReferendumInfoFor") }
-        return .bound(ReferendaCollector(storage: storage, tracks: try ReferendumTracks(storage)))
+        guard let (storage, tracks) = try ReferendumTracks.binding("referenda", metadata) else { return .missing("referenda: the runtime has no Referenda.ReferendumInfoFor") }
+        return .bound(ReferendaCollector(storage: storage, tracks: tracks))
     }
 
     let storage: CollectorStorage

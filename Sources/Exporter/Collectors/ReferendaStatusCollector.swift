@@ -9,9 +9,10 @@ struct ReferendaStatusCollector: ScheduledCollector {
         name: "referenda_status", values: ["ongoing": ["track"], "deciding": ["track"], "confirming": ["track"]], defaultValue: "ongoing",
         pallets: ["Referenda"]
     ) { metadata throws(CollectorError) in
-        let storage = CollectorStorage(collector: "referenda_status", metadata: metadata)
-        guard storage.has("Referenda", "ReferendumInfoFor") else { return .missing("referenda_status: the runtime has no Referenda.ReferendumInfoFor") }
-        return .scheduled(ReferendaStatusCollector(storage: storage, tracks: try ReferendumTracks(storage)))
+        guard let (storage, tracks) = try ReferendumTracks.binding("referenda_status", metadata) else {
+            return .missing("referenda_status: the runtime has no Referenda.ReferendumInfoFor")
+        }
+        return .scheduled(ReferendaStatusCollector(storage: storage, tracks: tracks))
     }
 
     let storage: CollectorStorage
@@ -21,20 +22,16 @@ struct ReferendaStatusCollector: ScheduledCollector {
         var ongoing = [UInt16: UInt128]()
         var deciding = [UInt16: UInt128]()
         var confirming = [UInt16: UInt128]()
-        var reading = block
-        try await state.forEachEntries(prefix: try storage.keyBytes("Referenda", "ReferendumInfoFor")) { entries in
-            for (key, bytes) in entries {
-                reading.storage[key] = bytes
-                guard let info = try storage.value("Referenda", "ReferendumInfoFor", key: key, in: reading), let status = info.value(at: "Ongoing") else { continue }
-                guard let track = status.value(at: "track")?.uint128.flatMap({ UInt16(exactly: $0) }) else {
-                    throw storage.fail("Referenda.ReferendumInfoFor entry \(key.suffix(8)) is ongoing without a track")
-                }
-                ongoing[track, default: 0] += 1
-                // `deciding: Option<DecidingStatus { since, confirming: Option<BlockNumber> }>`.
-                guard let decision = status.value(at: "deciding"), decision.variantName != "None" else { continue }
-                deciding[track, default: 0] += 1
-                if let confirm = decision.value(at: "confirming"), confirm.variantName != "None" { confirming[track, default: 0] += 1 }
+        try await storage.forEachEntry("Referenda", "ReferendumInfoFor", state: state, block: block) { key, info in
+            guard let status = info.value(at: "Ongoing") else { return }
+            guard let track = status.value(at: "track")?.uint128.flatMap({ UInt16(exactly: $0) }) else {
+                throw storage.fail("Referenda.ReferendumInfoFor entry \(key.suffix(8)) is ongoing without a track")
             }
+            ongoing[track, default: 0] += 1
+            // `deciding: Option<DecidingStatus { since, confirming: Option<BlockNumber> }>`.
+            guard let decision = status.value(at: "deciding"), decision.variantName != "None" else { return }
+            deciding[track, default: 0] += 1
+            if let confirm = decision.value(at: "confirming"), confirm.variantName != "None" { confirming[track, default: 0] += 1 }
         }
         let ids = tracks.ids + Set(ongoing.keys).subtracting(tracks.ids).sorted()
         return ids.flatMap { id in

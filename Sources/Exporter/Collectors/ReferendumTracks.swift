@@ -27,6 +27,14 @@ struct ReferendumTracks: Sendable {
 
     func name(_ id: UInt16) -> String { names[id] ?? String(id) }
 
+    /// What a referenda collector binds with: its storage access and the runtime's tracks; nil
+    /// when the runtime keeps no `Referenda.ReferendumInfoFor`.
+    static func binding(_ collector: String, _ metadata: RuntimeMetadata) throws(CollectorError) -> (CollectorStorage, ReferendumTracks)? {
+        let storage = CollectorStorage(collector: collector, metadata: metadata)
+        guard storage.has("Referenda", "ReferendumInfoFor") else { return nil }
+        return (storage, try ReferendumTracks(storage))
+    }
+
     /// A track's name: text or bytes, up to the first zero.
     private static func name(_ value: Value?) -> String? {
         guard let value else { return nil }

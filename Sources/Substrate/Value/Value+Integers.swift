@@ -26,8 +26,8 @@ extension Value {
     }
 
     private static func integers(_ value: Value, components: ArraySlice<String>) -> [UInt128]? {
-        guard let first = components.first else {
-            var current = value
+        walk(value, components) { leaf in
+            var current = leaf
             for _ in 0..<8 {
                 if let number = current.uint128 { return [number] }
                 if current.variantName == "None" { return [] }
@@ -36,19 +36,25 @@ extension Value {
             }
             return nil
         }
+    }
+
+    /// Follows `components` from `value` (`*`: every element of a list) and gathers what `leaf`
+    /// makes of each value reached; nil when a step leads nowhere.
+    private static func walk<Found>(_ value: Value, _ components: ArraySlice<String>, leaf: (Value) -> [Found]?) -> [Found]? {
+        guard let first = components.first else { return leaf(value) }
         if first == "*" {
             var list = value
             while let inner = list.unwrappedNewtype, inner != list { list = inner }
             guard case let .sequence(items) = list.kind else { return nil }
-            var all = [UInt128]()
+            var all = [Found]()
             for item in items {
-                guard let found = integers(item, components: components.dropFirst()) else { return nil }
+                guard let found = walk(item, components.dropFirst(), leaf: leaf) else { return nil }
                 all += found
             }
             return all
         }
         guard let child = value.value(at: first) else { return nil }
-        return integers(child, components: components.dropFirst())
+        return walk(child, components.dropFirst(), leaf: leaf)
     }
 
     /// The values at a field path whatever their type, as `integers(at:)` walks it (`*` for every
@@ -62,21 +68,7 @@ extension Value {
     }
 
     private static func values(_ value: Value, components: ArraySlice<String>) -> [Value]? {
-        var current = value
-        if current.variantName == "None" { return [] }
-        if current.variantName == "Some", let inner = current.unwrappedNewtype { current = inner }
-        guard let first = components.first else { return [current] }
-        if first == "*" {
-            while let inner = current.unwrappedNewtype, inner != current { current = inner }
-            guard case let .sequence(items) = current.kind else { return nil }
-            var all = [Value]()
-            for item in items {
-                guard let found = values(item, components: components.dropFirst()) else { return nil }
-                all += found
-            }
-            return all
-        }
-        guard let child = current.value(at: first) else { return nil }
-        return values(child, components: components.dropFirst())
+        // An absent `Option` holds nothing to count.
+        walk(value, components) { leaf in leaf.variantName == "None" ? [] : [leaf.variantName == "Some" ? leaf.unwrappedNewtype ?? leaf : leaf] }
     }
 }
