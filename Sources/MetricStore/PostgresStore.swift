@@ -130,10 +130,22 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         }
     }
 
-    /// Creates the TimescaleDB extension when the server offers it (its library must be in
-    /// `shared_preload_libraries`); the version in use, or nil for plain tables.
+    /// What the server says about TimescaleDB: whether it offers the extension, and its
+    /// `shared_preload_libraries`.
+    func timescaleDecision(_ connection: PostgresConnection) async throws -> TimescaleDecision {
+        let available = try await first(Int.self, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'", on: connection) != nil
+        let preloaded = try await first(String.self, "SHOW shared_preload_libraries", on: connection) ?? ""
+        return TimescaleDecision.decide(available: available, preloadLibraries: preloaded)
+    }
+
+    /// Creates the TimescaleDB extension when the server can load it (`TimescaleDecision`); the
+    /// version in use, or nil for plain tables (with one warning when TimescaleDB is there but
+    /// cannot be used).
     private func enableTimescale(_ connection: PostgresConnection) async throws -> String? {
-        guard try await first(Int.self, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'", on: connection) != nil else { return nil }
+        if case let .plainTables(warning) = try await timescaleDecision(connection) {
+            if let warning { logger.warning("\(location): \(warning)") }
+            return nil
+        }
         do {
             try await connection.query("SAVEPOINT timescale", logger: logger)
             try await connection.query("CREATE EXTENSION IF NOT EXISTS timescaledb", logger: logger)
