@@ -45,7 +45,8 @@ struct ListingDamaged: Error, CustomStringConvertible {
 extension ChainRuntime {
     /// Completes a block's context with what its collectors choose from its values: the keys
     /// under the prefixes they want listed, then the values of their follow-up keys not read
-    /// along already (one more query). Returns the follow-up keys.
+    /// along already (one more query), and the values they want from the parent block's state
+    /// (one more, where the block's events call for it). Returns the follow-up keys.
     func readChosenKeys(_ context: inout BlockContext, client: SubstrateRPCClient, hash: String, parentHash: String?) async throws -> [String] {
         try await listPrefixes(&context, client: client, hash: hash)
         let followUp = followUpKeys(context)
