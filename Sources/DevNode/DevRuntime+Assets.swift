@@ -7,9 +7,12 @@ import Substrate
 /// another account (`Assets.transfer`, `Assets.Transferred`), which becomes a holder. Messages
 /// from a sibling bring some in (`Assets.Issued`), and every sixth block the first holder sends
 /// some away (`Assets.Burned`).
-struct AssetsState: Sendable {
+///
+/// One fungible asset as its pallet keeps it (asset 1984 in `Assets`, KSM in `ForeignAssets`):
+/// its holders' balances, and what moved it.
+struct AssetLedger: Sendable {
     var balances: [[UInt8]: UInt128] = [:]
-    /// `Assets.Transferred` events (transfers, and swaps' moves), and the `Assets.transfer` calls among them.
+    /// `Transferred` events (transfers, and swaps' moves), and the transfer calls among them.
     var transfers: UInt64 = 0
     var transferCalls: UInt64 = 0
     var transferred: UInt128 = 0
@@ -17,6 +20,15 @@ struct AssetsState: Sendable {
     var burned: UInt128 = 0
 
     var supply: UInt128 { balances.values.reduce(0, +) }
+
+    /// A `Transferred` of `amount`; `byCall`: a transfer call of its own, not a swap's move.
+    mutating func move(_ amount: UInt128, from: [UInt8], to: [UInt8], byCall: Bool) {
+        balances[from, default: 0] -= amount
+        balances[to, default: 0] += amount
+        transfers += 1
+        if byCall { transferCalls += 1 }
+        transferred += amount
+    }
 }
 
 extension DevRuntime {
@@ -47,25 +59,26 @@ extension DevRuntime {
                 "asset_id": .primitive(.u32(Self.assetID)), "from": .bytes(signer), "to": .bytes(destination), "amount": .primitive(.u128(amount)),
             ], phase: phase)]
         }
-        block.state.assets.balances[signer, default: 0] -= amount
-        block.state.assets.balances[destination, default: 0] += amount
-        block.state.assets.transfers += 1
-        block.state.assets.transferCalls += 1
-        block.state.assets.transferred += amount
+        block.state.assets.move(amount, from: signer, to: destination, byCall: true)
     }
 
-    /// `Assets.Asset` (its supply and holders) and each holder's `Assets.Account`.
-    func writeAssetsStorage(_ assets: AssetsState, to storage: inout StorageWriter) throws {
-        guard hasAssets, storage.has("Assets", "Asset"), storage.has("Assets", "Account") else { return }
-        let id = JSON.number(Self.assetID)
+    /// `Assets.Asset` of 1984 and its holders' `Assets.Account`.
+    func writeAssetsStorage(_ assets: AssetLedger, to storage: inout StorageWriter) throws {
+        guard hasAssets else { return }
+        try write(assets, pallet: "Assets", id: .number(Self.assetID), minBalance: 10_000, to: &storage)
+    }
+
+    /// An asset's `Asset` entry in its pallet (its supply and holders) and each holder's `Account`.
+    func write(_ ledger: AssetLedger, pallet: String, id: JSON, minBalance: UInt128, to storage: inout StorageWriter) throws {
+        guard storage.has(pallet, "Asset"), storage.has(pallet, "Account") else { return }
         let owner = Value.bytes(accounts[0])
-        try storage.put("Assets", "Asset", keys: [id], setting: [
-            "owner": owner, "issuer": owner, "admin": owner, "freezer": owner, "supply": .primitive(.u128(assets.supply)),
-            "min_balance": .primitive(.u128(10_000)), "is_sufficient": .primitive(.bool(true)),
-            "accounts": .primitive(.u32(UInt32(assets.balances.count))), "sufficients": .primitive(.u32(UInt32(assets.balances.count))),
+        try storage.put(pallet, "Asset", keys: [id], setting: [
+            "owner": owner, "issuer": owner, "admin": owner, "freezer": owner, "supply": .primitive(.u128(ledger.supply)),
+            "min_balance": .primitive(.u128(minBalance)), "is_sufficient": .primitive(.bool(true)),
+            "accounts": .primitive(.u32(UInt32(ledger.balances.count))), "sufficients": .primitive(.u32(UInt32(ledger.balances.count))),
         ])
-        for (holder, balance) in assets.balances {
-            try storage.put("Assets", "Account", keys: [id, .string(Hex.encode(holder))], setting: ["balance": .primitive(.u128(balance))])
+        for (holder, balance) in ledger.balances {
+            try storage.put(pallet, "Account", keys: [id, .string(Hex.encode(holder))], setting: ["balance": .primitive(.u128(balance))])
         }
     }
 

@@ -9,18 +9,11 @@ import Substrate
 /// holds DOT, USDT and KSM; every fifth block an account swaps through it
 /// (`swap_exact_tokens_for_tokens`, `SwapExecuted`): DOT for USDT, USDT for DOT, KSM for DOT, and
 /// now and then DOT for an asset no definition lists. The assets move as the pallets move them,
-/// with their own transfer events.
-struct ForeignAssetsState: Sendable {
-    var balances: [[UInt8]: UInt128] = [:]
-    var transfers: UInt64 = 0
-    var transferred: UInt128 = 0
-    var issued: UInt128 = 0
-    var burned: UInt128 = 0
-    /// Swaps by the label text of the assets paid in and received (`1/Here→0/PalletInstance(50)/GeneralIndex(1984)`):
-    /// their count and the amounts in and out.
-    var swaps: [String: (count: UInt64, amountIn: UInt128, amountOut: UInt128)] = [:]
-
-    var supply: UInt128 { balances.values.reduce(0, +) }
+/// with their own transfer events. KSM is kept in an `AssetLedger` as asset 1984 is.
+struct SwapTotals: Sendable {
+    var count: UInt64 = 0
+    var amountIn: UInt128 = 0
+    var amountOut: UInt128 = 0
 }
 
 extension DevRuntime {
@@ -67,7 +60,7 @@ extension DevRuntime {
                         "id": Self.kusamaLocation, "target": .object(["Id": .string(Hex.encode(destination))]), "amount": .string(String(amount)),
                     ])
                     try submit(call, by: signer, fee: 230_000_000, to: &block) { phase in [try foreignTransferred(from: signer, to: destination, amount: amount, phase: phase)] }
-                    moveForeign(amount, from: signer, to: destination, in: &block.state)
+                    block.state.foreignAssets.move(amount, from: signer, to: destination, byCall: true)
                 }
             }
         }
@@ -89,13 +82,6 @@ extension DevRuntime {
                 block.state.foreignAssets.burned += amount
             }
         }
-    }
-
-    private func moveForeign(_ amount: UInt128, from: [UInt8], to: [UInt8], in state: inout State) {
-        state.foreignAssets.balances[from, default: 0] -= amount
-        state.foreignAssets.balances[to, default: 0] += amount
-        state.foreignAssets.transfers += 1
-        state.foreignAssets.transferred += amount
     }
 
     /// One asset a swap moves: its location (as the call and event take it), its label text.
@@ -144,10 +130,12 @@ extension DevRuntime {
             "path": .array([paid.location, received.location]), "amount_in": .string(String(amountIn)), "amount_out_min": .string(String(amountOut)),
             "send_to": .string(Hex.encode(signer)), "keep_alive": .bool(true),
         ])
+        // The two moves: what is paid into the pool, and what it pays out.
+        let legs = [(asset: paid, from: signer, to: Self.poolAccount, amount: amountIn), (asset: received, from: Self.poolAccount, to: signer, amount: amountOut)]
         try submit(call, by: signer, fee: 260_000_000, to: &block) { phase in
             var records = [EventRecord]()
             // What each side's pallet records of the move, then the swap.
-            for (asset, from, to, amount) in [(paid, signer, Self.poolAccount, amountIn), (received, Self.poolAccount, signer, amountOut)] {
+            for (asset, from, to, amount) in legs {
                 switch asset {
                 case .native: records.append(try event("Balances", "Transfer", ["from": .bytes(from), "to": .bytes(to), "amount": .primitive(.u128(amount))], phase: phase))
                 case .usdt: records.append(try event("Assets", "Transferred", [
@@ -164,36 +152,24 @@ extension DevRuntime {
             ], phase: phase))
             return records
         }
-        for (asset, from, to, amount) in [(paid, signer, Self.poolAccount, amountIn), (received, Self.poolAccount, signer, amountOut)] {
+        for (asset, from, to, amount) in legs {
             switch asset {
             case .native:
                 block.state.free[from, default: 0] -= amount
                 block.state.free[to, default: 0] += amount
-            case .usdt:
-                block.state.assets.balances[from, default: 0] -= amount
-                block.state.assets.balances[to, default: 0] += amount
-                block.state.assets.transfers += 1
-                block.state.assets.transferred += amount
-            case .kusama: moveForeign(amount, from: from, to: to, in: &block.state)
+            case .usdt: block.state.assets.move(amount, from: from, to: to, byCall: false)
+            case .kusama: block.state.foreignAssets.move(amount, from: from, to: to, byCall: false)
             case .unlisted: break
             }
         }
-        block.state.foreignAssets.swaps["\(paid.label)→\(received.label)", default: (0, 0, 0)].count += 1
-        block.state.foreignAssets.swaps["\(paid.label)→\(received.label)"]?.amountIn += amountIn
-        block.state.foreignAssets.swaps["\(paid.label)→\(received.label)"]?.amountOut += amountOut
+        block.state.swaps["\(paid.label)→\(received.label)", default: SwapTotals()].count += 1
+        block.state.swaps["\(paid.label)→\(received.label)", default: SwapTotals()].amountIn += amountIn
+        block.state.swaps["\(paid.label)→\(received.label)", default: SwapTotals()].amountOut += amountOut
     }
 
-    /// `ForeignAssets.Asset` of KSM (its supply and holders) and each holder's `ForeignAssets.Account`.
-    func writeForeignAssetsStorage(_ foreign: ForeignAssetsState, to storage: inout StorageWriter) throws {
-        guard hasForeignAssets, storage.has("ForeignAssets", "Asset") else { return }
-        let owner = Value.bytes(accounts[0])
-        try storage.put("ForeignAssets", "Asset", keys: [Self.kusamaLocation], setting: [
-            "owner": owner, "issuer": owner, "admin": owner, "freezer": owner, "supply": .primitive(.u128(foreign.supply)),
-            "min_balance": .primitive(.u128(1_000)), "is_sufficient": .primitive(.bool(true)),
-            "accounts": .primitive(.u32(UInt32(foreign.balances.count))), "sufficients": .primitive(.u32(UInt32(foreign.balances.count))),
-        ])
-        for (holder, balance) in foreign.balances {
-            try storage.put("ForeignAssets", "Account", keys: [Self.kusamaLocation, .string(Hex.encode(holder))], setting: ["balance": .primitive(.u128(balance))])
-        }
+    /// `ForeignAssets.Asset` of KSM and its holders' `ForeignAssets.Account`.
+    func writeForeignAssetsStorage(_ foreign: AssetLedger, to storage: inout StorageWriter) throws {
+        guard hasForeignAssets else { return }
+        try write(foreign, pallet: "ForeignAssets", id: Self.kusamaLocation, minBalance: 1_000, to: &storage)
     }
 }

@@ -58,9 +58,12 @@ extension DevRuntime {
             && metadata.storageEntry(pallet: "Referenda", item: "ReferendumInfoFor") != nil
     }
 
-    /// The two tracks referenda run on: the runtime's first and last, with their names.
-    var governanceTracks: [(id: UInt16, name: String)] {
-        guard case let .sequence(items)? = constant("Referenda", "Tracks")?.kind else { return [] }
+    /// The two tracks referenda run on: the runtime's first and last, with their names (read
+    /// once, when the runtime is made: `DevRuntime.governanceTracks`).
+    static func governanceTracks(_ metadata: RuntimeMetadata) -> [(id: UInt16, name: String)] {
+        guard let constant = metadata.pallet(named: "Referenda")?.constants.first(where: { $0.name == "Tracks" }),
+              case let .sequence(items)? = (try? ValueDecoder(registry: metadata.types).decode(constant.typeID, bytes: constant.value))?.kind
+        else { return [] }
         let tracks = items.compactMap { item -> (id: UInt16, name: String)? in
             guard let id = item.value(at: "0")?.uint128.flatMap({ UInt16(exactly: $0) }) else { return nil }
             // Runtimes pad names to a fixed length with zeros.

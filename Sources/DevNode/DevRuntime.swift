@@ -16,6 +16,8 @@ struct DevRuntime: Sendable {
     let accounts: [[UInt8]]
     let keys: StorageKeyBuilder
     let reader: ValueJSONReader
+    /// The two tracks the referenda run on (`DevRuntime+Governance`).
+    let governanceTracks: [(id: UInt16, name: String)]
     private let values: ValueEncoder
     private let extrinsics: ExtrinsicEncoder
     private let events: EventEncoder
@@ -46,11 +48,13 @@ struct DevRuntime: Sendable {
         var slashes: (count: UInt64, tokens: UInt128) = (0, 0)
         /// Staking-async: funds members delegated to their pools' agents, and those released back.
         var delegatedStaking: (delegated: UInt128, released: UInt128) = (0, 0)
-        var assets = AssetsState()
+        var assets = AssetLedger()
         var parachains = ParachainsState()
         var messageQueue = MessageQueueState()
         var governance = GovernanceState()
-        var foreignAssets = ForeignAssetsState()
+        var foreignAssets = AssetLedger()
+        /// Swaps by the label text of the assets paid in and received (`1/Here→0/PalletInstance(50)/GeneralIndex(1984)`).
+        var swaps: [String: SwapTotals] = [:]
     }
 
     /// One block while it is built: its extrinsics, their events, and the state they leave.
@@ -98,6 +102,7 @@ struct DevRuntime: Sendable {
         values = ValueEncoder(registry: metadata.types)
         extrinsics = ExtrinsicEncoder(metadata: metadata)
         events = try EventEncoder(metadata: metadata)
+        governanceTracks = Self.governanceTracks(metadata)
     }
 
     var author: [UInt8] { accounts[accounts.count - 1] }

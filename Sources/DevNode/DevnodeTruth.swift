@@ -38,15 +38,11 @@ enum DevnodeTruth {
             "issuance": .string(String(state.issuance)),
             "parachains": runtime.includesParachains ? parachains(state.parachains) : .null,
             "xcm_queue": runtime.processesMessages ? messageQueue(state.messageQueue) : .null,
-            "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), .object([
-                "supply": .string(String(state.assets.supply)), "holders": .number(state.assets.balances.count),
-                "transfers": .number(state.assets.transfers), "transfer_calls": .number(state.assets.transferCalls), "transferred": .string(String(state.assets.transferred)),
-                "issued": .string(String(state.assets.issued)), "burned": .string(String(state.assets.burned)),
-            ]))]) : .null,
+            "assets": runtime.hasAssets ? .object([JSON.Member(String(DevRuntime.assetID), ledger(state.assets))]) : .null,
             "governance": runtime.hasGovernance ? governance(state.governance, tracks: runtime.governanceTracks) : .null,
             "treasury": runtime.hasTreasury ? treasury(state, runtime: runtime) : .null,
             "collation": runtime.isParachain ? collation(block.number, runtime: runtime) : .null,
-            "foreign_assets": runtime.hasForeignAssets ? foreignAssets(state.foreignAssets) : .null,
+            "foreign_assets": runtime.hasForeignAssets ? foreignAssets(state) : .null,
             "election": election(state.election),
             "voter_list": voterList(state, thresholds: runtime.bagThresholds),
             "ledgers": .object([
@@ -150,16 +146,21 @@ enum DevnodeTruth {
 
     /// KSM on Asset Hub by its label text, and swaps by the label texts of the assets paid in and
     /// received (`1/Here→0/PalletInstance(50)/GeneralIndex(1984)`), amounts in their smallest units.
-    private static func foreignAssets(_ foreign: ForeignAssetsState) -> JSON {
+    private static func foreignAssets(_ state: DevRuntime.State) -> JSON {
         .object([
-            "assets": .object([JSON.Member(DevRuntime.kusamaLabel, .object([
-                "supply": .string(String(foreign.supply)), "holders": .number(foreign.balances.count),
-                "transfers": .number(foreign.transfers), "transferred": .string(String(foreign.transferred)),
-                "issued": .string(String(foreign.issued)), "burned": .string(String(foreign.burned)),
-            ]))]),
-            "swaps": .object(foreign.swaps.sorted { $0.key < $1.key }.map { pair, swaps in
+            "assets": .object([JSON.Member(DevRuntime.kusamaLabel, ledger(state.foreignAssets))]),
+            "swaps": .object(state.swaps.sorted { $0.key < $1.key }.map { pair, swaps in
                 JSON.Member(pair, .object(["count": .number(swaps.count), "amount_in": .string(String(swaps.amountIn)), "amount_out": .string(String(swaps.amountOut))]))
             }),
+        ])
+    }
+
+    /// An asset's supply and holders, and what moved it (amounts in its smallest unit).
+    private static func ledger(_ ledger: AssetLedger) -> JSON {
+        .object([
+            "supply": .string(String(ledger.supply)), "holders": .number(ledger.balances.count),
+            "transfers": .number(ledger.transfers), "transfer_calls": .number(ledger.transferCalls), "transferred": .string(String(ledger.transferred)),
+            "issued": .string(String(ledger.issued)), "burned": .string(String(ledger.burned)),
         ])
     }
 

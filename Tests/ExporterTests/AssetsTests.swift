@@ -14,21 +14,34 @@ import Testing
         json?.stringValue.flatMap { UInt128($0) } ?? json?.uint64Value.map { UInt128($0) }
     }
 
+    /// The events and fields a listed asset's metrics read (`assets_…`, `foreign_assets_…`): a
+    /// field's sum, or with none the count.
+    static let fungibleEvents: [(metric: String, event: String, field: String?)] = [
+        ("transfers_total", "Transferred", nil), ("transferred_total", "Transferred", "amount"),
+        ("issued_total", "Issued", "amount"), ("burned_total", "Burned", "balance"),
+    ]
+
+    /// Per listed asset, the answer's `pallet.event` records: their count, or the sum of
+    /// `field`; `asset` turns the record's `asset_id` into the key, nil for an unlisted asset.
+    static func totals(_ events: [JSON], pallet: String, event: String, field: String?, asset: (JSON?) throws -> String?) throws -> [String: UInt128] {
+        var totals = [String: UInt128]()
+        for record in events where record["pallet"]?.stringValue == pallet && record["event"]?.stringValue == event {
+            guard let key = try asset(record["fields"]?["asset_id"]) else { continue }
+            totals[key, default: 0] += try field.map { try #require(integer(record["fields"]?[$0])) } ?? 1
+        }
+        return totals
+    }
+
     @Test(arguments: XCMQueueTests.folders)
     func listedAssetsMatchTheCorpus(folder: String) throws {
         let (block, expected) = try EvaluationTests.context(folder)
         let events = try #require(expected["events"]?.arrayValue)
-        for (metric, event, field) in [
-            ("assets_transfers_total", "Transferred", nil), ("assets_transferred_total", "Transferred", "amount"),
-            ("assets_issued_total", "Issued", "amount"), ("assets_burned_total", "Burned", "balance"),
-        ] as [(String, String, String?)] {
-            var totals = [String: UInt128]()
-            for record in events where record["pallet"]?.stringValue == "Assets" && record["event"]?.stringValue == event {
-                let id = try #require(record["fields"]?["asset_id"]?.uint64Value)
-                guard Self.listed.contains(String(id)) else { continue }
-                totals[String(id), default: 0] += try field.map { field in try #require(Self.integer(record["fields"]?[field])) } ?? 1
+        for (metric, event, field) in Self.fungibleEvents {
+            let totals = try Self.totals(events, pallet: "Assets", event: event, field: field) { id in
+                let number = String(try #require(id?.uint64Value))
+                return Self.listed.contains(number) ? number : nil
             }
-            let samples = try DefinitionEvaluator(metadata: block.metadata).evaluate(try EvaluationTests.definition(metric), in: block)
+            let samples = try DefinitionEvaluator(metadata: block.metadata).evaluate(try EvaluationTests.definition("assets_\(metric)"), in: block)
             let ours = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels.first { $0.name == "asset_id" }?.value ?? "", $0.value.integer) })
             #expect(ours == totals, "\(metric) in \(folder)")
         }

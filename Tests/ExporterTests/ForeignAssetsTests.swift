@@ -7,30 +7,13 @@ import Testing
 /// every location in the corpus' answers (`expected.json`), written here from the answer's own
 /// JSON, and the listed assets' amounts and swaps per pair as the answers list them.
 @Suite struct ForeignAssetsTests {
-    /// A location as label text: parents, then each junction (`2/GlobalConsensus(Kusama)`).
+    /// A location as label text: parents, then each junction (`2/GlobalConsensus(Kusama)`), each
+    /// as the answers' other values are written (`XCMQueueTests.labelText`).
     static func locationText(_ json: JSON?) -> String {
         let parents = json?["parents"]?.uint64Value.map { String($0) } ?? "?"
         guard case let .object(shape)? = json?["interior"] else { return json?["interior"]?.stringValue == "Here" ? "\(parents)/Here" : "?" }
         let junctions = shape.first?.value.arrayValue ?? []
-        return ([parents] + junctions.map(valueText)).joined(separator: "/")
-    }
-
-    /// `{"Name": payload}` as `Name(payload)`, fields' texts joined by commas, nulls left out.
-    static func valueText(_ json: JSON) -> String {
-        switch json {
-        case let .string(text): return text
-        case let .number(text): return text
-        case let .object(members) where members.count == 1 && members[0].key.first?.isUppercase == true:
-            // A variant: its payload another variant, a struct's fields, or one value.
-            let inner = members[0].value
-            if case let .object(fields) = inner, !(fields.count == 1 && fields[0].key.first?.isUppercase == true) {
-                let texts = fields.filter { $0.value != .null }.map { valueText($0.value) }
-                return texts.isEmpty ? members[0].key : "\(members[0].key)(\(texts.joined(separator: ",")))"
-            }
-            return "\(members[0].key)(\(valueText(inner)))"
-        case let .object(fields): return fields.filter { $0.value != .null }.map { valueText($0.value) }.joined(separator: ",")
-        default: return json.serialized()
-        }
+        return ([parents] + junctions.map { XCMQueueTests.labelText($0) }).joined(separator: "/")
     }
 
     static let listedSwapAssets: Set<String> = [
@@ -62,17 +45,12 @@ import Testing
         }
         #expect(try Self.evaluate(anyAsset, block) == byLocation, "\(folder)")
 
-        for (metric, event, field) in [
-            ("foreign_assets_transfers_total", "Transferred", nil), ("foreign_assets_transferred_total", "Transferred", "amount"),
-            ("foreign_assets_issued_total", "Issued", "amount"), ("foreign_assets_burned_total", "Burned", "balance"),
-        ] as [(String, String, String?)] {
-            var totals = [String: UInt128]()
-            for record in events where record["pallet"]?.stringValue == "ForeignAssets" && record["event"]?.stringValue == event {
-                let location = Self.locationText(record["fields"]?["asset_id"])
-                guard location == "2/GlobalConsensus(Kusama)" else { continue }
-                totals["asset=\(location)", default: 0] += try field.map { try #require(AssetsTests.integer(record["fields"]?[$0])) } ?? 1
+        for (metric, event, field) in AssetsTests.fungibleEvents {
+            let totals = try AssetsTests.totals(events, pallet: "ForeignAssets", event: event, field: field) { id in
+                let location = Self.locationText(id)
+                return location == "2/GlobalConsensus(Kusama)" ? "asset=\(location)" : nil
             }
-            #expect(try Self.evaluate(try EvaluationTests.definition(metric), block) == totals, "\(metric) in \(folder)")
+            #expect(try Self.evaluate(try EvaluationTests.definition("foreign_assets_\(metric)"), block) == totals, "\(metric) in \(folder)")
         }
 
         for (metric, field) in [("asset_conversion_swaps_total", nil), ("asset_conversion_amount_in_total", "amount_in"), ("asset_conversion_amount_out_total", "amount_out")] as [(String, String?)] {

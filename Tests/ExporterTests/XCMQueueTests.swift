@@ -13,11 +13,23 @@ import Testing
         "blocks/asset-hub-polkadot/9390789", "blocks/asset-hub-polkadot/9782605",
     ]
 
+    /// An answer's value as label text, written here from the answer's JSON: `{"Name": payload}`
+    /// as `Name(payload)`, a struct's fields' texts joined by commas, nulls left out.
     static func labelText(_ json: JSON?) -> String {
-        if let text = json?.stringValue { return text }
-        if let number = json?.uint64Value { return String(number) }
-        if case let .object(members)? = json, members.count == 1 { return "\(members[0].key)(\(labelText(members[0].value)))" }
-        return "?"
+        switch json {
+        case let .string(text)?: return text
+        case let .number(text)?: return text
+        case let .object(members)? where members.count == 1 && members[0].key.first?.isUppercase == true:
+            // A variant: its payload another variant, a struct's fields, or one value.
+            let inner = members[0].value
+            if case let .object(fields) = inner, !(fields.count == 1 && fields[0].key.first?.isUppercase == true) {
+                let texts = fields.filter { $0.value != .null }.map { labelText($0.value) }
+                return texts.isEmpty ? members[0].key : "\(members[0].key)(\(texts.joined(separator: ",")))"
+            }
+            return "\(members[0].key)(\(labelText(inner)))"
+        case let .object(fields)?: return fields.filter { $0.value != .null }.map { labelText($0.value) }.joined(separator: ",")
+        default: return "?"
+        }
     }
 
     @Test(arguments: folders)
