@@ -2,7 +2,8 @@ public import ExactJSON
 import Foundation
 
 /// Where samples of finalized blocks are kept for history. One schema serves every metric:
-/// `series` (metric, chain, labels), `samples` (series, time, block, value), `metric_metadata`
+/// `series` (metric, chain, labels), `samples` (series, time, block, value), their rollups
+/// per minute, hour and day (`sample_minutes`, `sample_hours`, `sample_days`), `metric_metadata`
 /// (the definitions), `backfill_ranges` and `schema_migrations`. Writes are idempotent: a
 /// sample written twice (a restart, an overlapping load) is stored once, the later value kept.
 public protocol MetricStore: Sendable {
@@ -40,8 +41,17 @@ public protocol MetricStore: Sendable {
     /// The times (Unix milliseconds) of a metric's first and last sample on a chain; nil without samples.
     func sampleTimes(metric: String, chain: String) async throws -> (first: Int64, last: Int64)?
     /// A metric bucketed and aggregated in the database (see `TimeseriesQuery`); buckets
-    /// without samples are left out.
-    func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint]
+    /// without samples are left out. Both sources give the same answer; `fastest` reads
+    /// rollups where they serve (`RollupReadPlan`).
+    func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint]
+}
+
+/// Where a timeseries query reads from.
+public enum TimeseriesSource: Sendable {
+    /// Rollups for whole minutes, hours and days where the query allows, samples elsewhere.
+    case fastest
+    /// Every sample in the range.
+    case samples
 }
 
 /// A chunk of history held by this process (see `MetricStore.claimChunk`). Ends with one of
@@ -58,6 +68,10 @@ public protocol ChunkClaim: Sendable {
 }
 
 extension MetricStore {
+    public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
+        try await timeseries(query, source: .fastest)
+    }
+
     /// Samples in one transaction.
     public func write(_ samples: [StoredSample]) async throws {
         try await writeChunk(samples, loading: [], failing: [], failures: [])

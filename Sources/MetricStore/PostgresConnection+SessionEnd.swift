@@ -26,19 +26,25 @@ extension PostgresConnection {
         return ![PSQLError.Code.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code)
     }
 
-    /// `COPY table FROM STDIN` of `pieces`, ended by the connection's closing if it comes
-    /// first. The copy itself then stays suspended in its own task; the connection is gone, so
-    /// nothing it holds is used again.
+    /// `COPY table FROM STDIN` of `pieces`, ended by the connection's closing if it comes first.
     func copy(_ pieces: [ByteBuffer], into table: String, columns: [String], logger: Logger) async throws {
-        let outcome = CopyOutcome()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        try await untilClosed {
+            try await self.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for piece in pieces { try await writer.write(piece) }
+            }
+        }
+    }
+
+    /// `body`'s result, or `ConnectionClosed` if the connection closes first: a query sent as
+    /// it closes is never answered, and a COPY never resumed. The body then stays suspended in
+    /// its own task; the connection is gone, so nothing it holds is used again.
+    func untilClosed<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Outcome<T>()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             outcome.waiting(continuation)
             Task {
                 do {
-                    try await copyFrom(table: table, columns: columns, logger: logger) { writer in
-                        for piece in pieces { try await writer.write(piece) }
-                    }
-                    outcome.finish(.success(()))
+                    outcome.finish(.success(try await body()))
                 } catch {
                     outcome.finish(.failure(error))
                 }
@@ -48,20 +54,20 @@ extension PostgresConnection {
     }
 }
 
-/// A COPY's connection closed before the copy ended.
+/// A COPY's or a transaction's connection closed before it ended.
 struct ConnectionClosed: Error, CustomStringConvertible {
-    var description: String { "the connection closed during COPY" }
+    var description: String { "the connection closed" }
 }
 
-/// The first of a copy's end and its connection's closing, handed to the one waiting.
-private final class CopyOutcome: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+/// The first of a body's end and its connection's closing, handed to the one waiting.
+private final class Outcome<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
 
-    func waiting(_ waiter: CheckedContinuation<Void, any Error>) {
+    func waiting(_ waiter: CheckedContinuation<T, any Error>) {
         continuation.withLock { $0 = waiter }
     }
 
-    func finish(_ result: Result<Void, any Error>) {
+    func finish(_ result: Result<T, any Error>) {
         continuation.withLock { waiter in
             waiter?.resume(with: result)
             waiter = nil

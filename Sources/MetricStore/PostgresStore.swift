@@ -9,7 +9,8 @@ import OwnedTasks
 /// The server store: the common schema in PostgreSQL, as a TimescaleDB hypertable when the
 /// extension is there. Samples go in with `COPY` into a session table, then one upsert, so a
 /// sample written twice is stored once; processes sharing a range claim its chunks with
-/// `FOR UPDATE SKIP LOCKED`.
+/// `FOR UPDATE SKIP LOCKED`. Each write keeps the rollups (`RollupLevel`) up to date in its
+/// transaction.
 public final class PostgresStore: MetricStore, @unchecked Sendable {
     let client: PostgresClient
     let location: PostgresLocation
@@ -23,6 +24,8 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     private let lock = NSLock()
     private var seriesIDs: [SeriesKey: Int64] = [:]
     private var timescale: String?
+    /// Set once no series waits for its rollups to be built (it stays so: new series start with them).
+    private var complete = false
 
     struct SeriesKey: Hashable {
         let metric: String
@@ -48,6 +51,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         self.owner = owner
         self.logger = logger
         running = Task { await client.run() }
+    }
+
+    var rollupsComplete: Bool { lock.withLock { complete } }
+
+    func noteRollupsComplete() {
+        lock.withLock { complete = true }
     }
 
     /// The TimescaleDB version when `samples` is a hypertable (known after `migrate`).
@@ -88,6 +97,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             }
             try await self.noteTimescale(connection)
         }
+        try await buildRollupBacklog()
     }
 
     /// The migrations applied, none before the first (read only).
@@ -159,7 +169,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     }
 
     /// The first column of a query's first row, all rows read.
-    private func first<T: PostgresDecodable>(_: T.Type, _ query: PostgresQuery, on connection: PostgresConnection) async throws -> T? {
+    func first<T: PostgresDecodable>(_: T.Type, _ query: PostgresQuery, on connection: PostgresConnection) async throws -> T? {
         try await connection.query(query, logger: logger).collect().first?.decode(T.self)
     }
 
@@ -179,8 +189,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     public func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
         guard !samples.isEmpty || !ranges.isEmpty || !failing.isEmpty || !failures.isEmpty else { return }
         try await withConnection("writing \(samples.count) samples") { connection in
-            try await self.inTransaction(connection) {
-                try await self.insert(samples, loading: ranges, failing: failing, failures: failures, on: connection)
+            // A server going away mid-transaction must fail the write (it is tried again), not
+            // leave it waiting on a query the closing connection never answers.
+            try await connection.untilClosed {
+                try await self.inTransaction(connection) {
+                    try await self.insert(samples, loading: ranges, failing: failing, failures: failures, on: connection)
+                }
             }
         }
     }
@@ -219,17 +233,22 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
     ) async throws -> [SeriesKey: Int64] {
         // Failing metrics' samples in the chunk go as well: a rerun reloads them.
         let ranges = loadedRanges + failing.map(\.range)
+        var rollups = RollupUpdate()
         if !ranges.isEmpty {
             // A reload (a version bump) replaces the metric's samples in the chunk.
             let chains = ranges.map(\.chain), metrics = ranges.map(\.metric)
             let firsts = ranges.map { Int64($0.firstBlock) }, lasts = ranges.map { Int64($0.lastBlock) }
             // By block range (the BRIN index) within the metrics' series: a chunk's rows only,
-            // however long the series are.
-            try await connection.query("""
-                DELETE FROM samples x USING series s, unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
-                WHERE x.block BETWEEN \(firsts.min() ?? 0) AND \(lasts.max() ?? 0)
-                  AND x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
+            // however long the series are. The minutes they were in are recomputed.
+            let removed = try await connection.query("""
+                WITH removed AS (
+                    DELETE FROM samples x USING series s, unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
+                    WHERE x.block BETWEEN \(firsts.min() ?? 0) AND \(lasts.max() ?? 0)
+                      AND x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
+                    RETURNING x.series_id, x.time)
+                SELECT DISTINCT series_id, (extract(epoch FROM time) * 1000)::int8 / 60000 * 60000 FROM removed
                 """, logger: logger)
+            for try await (series, minute) in removed.decode((Int64, Int64).self) { rollups.change(series: series, time: minute) }
             try await connection.query("""
                 DELETE FROM metric_failures f USING unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
                 WHERE f.chain = r.chain AND f.metric = r.metric AND f.first_block >= r.first_block AND f.last_block <= r.last_block
@@ -249,7 +268,10 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 SET last_block = excluded.last_block, status = 'loaded', error = NULL, loaded_by = excluded.loaded_by, updated_at = excluded.updated_at
                 """, logger: logger)
         }
-        guard !samples.isEmpty else { return [:] }
+        guard !samples.isEmpty else {
+            try await apply(rollups, on: connection)
+            return [:]
+        }
         let (ids, created) = try await seriesIDs(for: samples, on: connection)
 
         // The later of two samples of one series and block wins, as an upsert would have it.
@@ -265,15 +287,20 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 rows.append((id, index))
             }
         }
-        // Straight into the table, the fast path: new samples (the usual case) need no upsert.
-        // Only when some are there already does the batch go through the session table and
-        // one upsert.
+        // Straight into the table, the fast path: new samples (the usual case) need no upsert,
+        // and are merged into the rollups. Only when some are there already does the batch go
+        // through the session table and one upsert, and its buckets are recomputed.
         let text = Self.copyRows(rows.map { ($0.series, samples[$0.sample]) })
         try await connection.query("SAVEPOINT fresh", logger: logger)
         do {
             try await connection.copy(text, into: "samples", columns: ["series_id", "time", "block", "value", "exact"], logger: logger)
             try await connection.query("RELEASE SAVEPOINT fresh", logger: logger)
+            for (series, index) in rows {
+                let sample = samples[index]
+                rollups.add(series: series, time: sample.timeMilliseconds, block: Int64(sample.block), value: sample.value)
+            }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            for (series, index) in rows { rollups.change(series: series, time: samples[index].timeMilliseconds) }
             try await connection.query("ROLLBACK TO SAVEPOINT fresh", logger: logger)
             try await connection.query("""
                 CREATE TEMPORARY TABLE IF NOT EXISTS staged_samples (series_id bigint, time timestamptz, block bigint, value double precision, exact numeric)
@@ -285,6 +312,7 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
                 ON CONFLICT (series_id, time, block) DO UPDATE SET value = excluded.value, exact = excluded.exact
                 """, logger: logger)
         }
+        try await apply(rollups, on: connection)
         return created
     }
 

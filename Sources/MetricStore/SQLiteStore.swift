@@ -2,15 +2,20 @@ import ExactJSON
 import Foundation
 import GRDB
 import GRDBSQLite
+public import Logging
 
 /// The embedded store: one SQLite file (WAL mode, so readers never wait on the writer), the
 /// shared schema (`StoreSchema`) with epoch-millisecond times. Series ids are cached after
-/// their first use.
+/// their first use. Each write keeps the rollups (`RollupLevel`) up to date in its transaction.
 public final class SQLiteStore: MetricStore, @unchecked Sendable {
     /// Internal: the query file reads through it too.
     let pool: DatabasePool
     private let lock = NSLock()
     private var seriesIDs: [SeriesKey: Int64] = [:]
+    /// Set once no series waits for its rollups to be built (it stays so: new series start with them).
+    private var complete = false
+    let path: String
+    let logger: Logger
 
     private struct SeriesKey: Hashable {
         let metric: String
@@ -21,8 +26,10 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     /// Written into `backfill_ranges.loaded_by`.
     let owner: String
 
-    public init(path: String, owner: String = StoreOwner.thisProcess) throws {
+    public init(path: String, owner: String = StoreOwner.thisProcess, logger: Logger = Logger(label: "runtime-exporter")) throws {
         self.owner = owner
+        self.path = path
+        self.logger = logger
         var configuration = Configuration()
         // Another process migrating or writing holds the lock for a moment: wait, do not fail.
         configuration.busyMode = .timeout(30)
@@ -56,6 +63,13 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                 return .commit
             }
         }
+        try await buildRollupBacklog()
+    }
+
+    var rollupsComplete: Bool { lock.withLock { complete } }
+
+    func noteRollupsComplete() {
+        lock.withLock { complete = true }
     }
 
     public func saveDefinitions(_ definitions: [StoredDefinition]) async throws {
@@ -77,10 +91,13 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         let loadedAt = Date().ISO8601Format()
         let owner = owner
         let created = try await pool.write { db -> [SeriesKey: Int64] in
+            var rollups = RollupUpdate()
             for range in ranges + failing.map(\.range) {
-                try db.execute(sql: """
+                let removed = try Row.fetchCursor(db, sql: """
                     DELETE FROM samples WHERE block BETWEEN ? AND ? AND series_id IN (SELECT id FROM series WHERE metric = ? AND chain = ?)
+                    RETURNING series_id, time
                     """, arguments: [Int64(range.firstBlock), Int64(range.lastBlock), range.metric, range.chain])
+                while let row = try removed.next() { rollups.change(series: row[0], time: row[1]) }
                 try db.execute(sql: """
                     DELETE FROM metric_failures WHERE chain = ? AND metric = ? AND first_block >= ? AND last_block <= ?
                     """, arguments: [range.chain, range.metric, Int64(range.firstBlock), Int64(range.lastBlock)])
@@ -96,10 +113,12 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
             }
             var ids = known
             var created = [SeriesKey: Int64]()
+            // New samples (the usual case) are inserted and merged into the rollups; one that is
+            // there already is replaced, and its buckets recomputed.
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (series_id, time, block) DO UPDATE SET value = excluded.value, exact = excluded.exact
+                INSERT INTO samples (series_id, time, block, value, exact) VALUES (?, ?, ?, ?, ?) ON CONFLICT (series_id, time, block) DO NOTHING
                 """)
+            let replace = try db.cachedStatement(sql: "UPDATE samples SET value = ?, exact = ? WHERE series_id = ? AND time = ? AND block = ?")
             var labelTexts = [[String: String]: String]()
             for sample in samples {
                 let labels = labelTexts[sample.labels] ?? sample.labelsJSON
@@ -117,8 +136,14 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
                     ids[key] = found
                     created[key] = found
                 }
-                try Self.insert(id, sample, with: insert, in: db)
+                if try Self.insert(id, sample, with: insert, in: db) {
+                    rollups.add(series: id, time: sample.timeMilliseconds, block: Int64(sample.block), value: sample.value)
+                } else {
+                    try replace.execute(arguments: [sample.value, sample.exact, id, sample.timeMilliseconds, Int64(sample.block)])
+                    rollups.change(series: id, time: sample.timeMilliseconds)
+                }
             }
+            try Self.apply(rollups, in: db)
             return created
         }
         // Only once the transaction committed: a rolled-back series id must not be remembered.
@@ -126,8 +151,9 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
     }
 
     /// One sample through the prepared insert, bound with SQLite's own calls: this runs for
-    /// every sample of a history load, and argument arrays cost more than the insert.
-    private static func insert(_ seriesID: Int64, _ sample: StoredSample, with statement: Statement, in db: Database) throws {
+    /// every sample of a history load, and argument arrays cost more than the insert. False
+    /// when the series had a sample at that block already.
+    private static func insert(_ seriesID: Int64, _ sample: StoredSample, with statement: Statement, in db: Database) throws -> Bool {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_bind_int64(handle, 1, seriesID)
@@ -138,6 +164,7 @@ public final class SQLiteStore: MetricStore, @unchecked Sendable {
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
         }
+        return sqlite3_changes(db.sqliteConnection) > 0
     }
 
     public func recordFailure(_ ranges: [LoadedRange], error: String) async throws {

@@ -46,34 +46,42 @@ import Testing
         #expect(shapes[0] == shapes[1])
         let samples = shapes[0].filter { $0[0] == "samples" }.map { [$0[1], $0[2]] }
         #expect(samples == [["series_id", "1"], ["time", "2"], ["block", "3"], ["value", "0"], ["exact", "0"]])
-        #expect(Set(shapes[0].map { $0[0] }) == ["backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "samples", "schema_migrations", "series"])
+        #expect(Set(shapes[0].map { $0[0] }) == [
+            "backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "rollup_backlog", "sample_days", "sample_hours", "sample_minutes",
+            "samples", "schema_migrations", "series",
+        ])
+        let minutes = shapes[0].filter { $0[0] == "sample_minutes" }.map { [$0[1], $0[2]] }
+        #expect(minutes.prefix(3) == [["series_id", "1"], ["bucket", "2"], ["count", "0"]] && minutes.count == 10)
     }
 
     /// Without a database: a new store is made at the latest version in one step; a store of
-    /// version 3 takes version 4 only, which rebuilds two tables in SQLite and, in PostgreSQL,
-    /// creates nothing that is there already.
+    /// version 3 takes version 4, which rebuilds two tables in SQLite and, in PostgreSQL,
+    /// creates nothing that is there already, and version 5, the rollups and their backlog.
     @Test func migrationsMakeNewStoresAtOnceAndUpgradeOldOnesByStep() {
         for dialect in [SQLDialect.sqlite, .postgres] {
             let fresh = dialect.migrations(applied: [])
-            #expect(fresh.map(\.version) == [1, 2, 3, 4])
+            #expect(fresh.map(\.version) == [1, 2, 3, 4, 5])
             #expect(fresh[0].statements.filter { $0.hasPrefix("CREATE TABLE samples ") }.count == 1)
             #expect(fresh.dropFirst().allSatisfy { $0.statements.isEmpty })
-            #expect(dialect.migrations(applied: [1, 2, 3, 4]).isEmpty)
+            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5]).isEmpty)
+            // A new store has no series to build rollups for; an older one lists all of its own.
+            #expect(!fresh[0].statements.contains { $0.hasPrefix("INSERT") })
+            #expect(dialect.migrations(applied: [1, 2, 3, 4]).flatMap(\.statements).last == "INSERT INTO rollup_backlog (series_id) SELECT id FROM series")
         }
         let sqlite = SQLDialect.sqlite.migrations(applied: [1, 2, 3])
-        #expect(sqlite.map(\.version) == [4])
+        #expect(sqlite.map(\.version) == [4, 5])
         #expect(sqlite[0].statements.filter { $0.hasPrefix("ALTER TABLE") } == [
             "ALTER TABLE samples_rebuilt RENAME TO samples", "ALTER TABLE backfill_ranges_rebuilt RENAME TO backfill_ranges",
         ])
-        #expect(SQLDialect.postgres.migrations(applied: [1, 2, 3]).map(\.statements) == [[
+        #expect(SQLDialect.postgres.migrations(applied: [1, 2, 3]).first?.statements == [
             "CREATE TABLE IF NOT EXISTS backfill_chunks (chain text NOT NULL, first_block bigint NOT NULL, last_block bigint NOT NULL, PRIMARY KEY (chain, first_block))",
-        ]])
-        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4])
+        ])
+        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4, 5])
     }
 
-    /// A store made by the schema's first three versions, with rows in it, takes the fourth:
-    /// its rows stay, a sample written again replaces the old one, and it ends with the same
-    /// shape as a store made new.
+    /// A store made by the schema's first three versions, with rows in it, takes the fourth and
+    /// fifth: its rows stay, its series gain rollups, a sample written again replaces the old
+    /// one, and it ends with the same shape as a store made new.
     @Test(arguments: Backend.allCases) func aStoreOfEarlierVersionsUpgradesWithItsRows(_ backend: Backend) async throws {
         let opened = try await MetricStoreTests.open(backend)
         for statement in Self.firstThreeVersions(backend) { _ = try await opened.referee(statement) }
@@ -88,8 +96,13 @@ import Testing
 
         let store = try opened.store()
         try await store.migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"]])
         #expect(try await store.samples(metric: "issuance", chain: "polkadot").map(\.exact) == ["10", "11", "12"])
+        for table in ["sample_minutes", "sample_hours", "sample_days"] {
+            #expect(try await opened.referee("SELECT series_id, count, CAST(total AS integer), first_block, CAST(last_value AS integer) FROM \(table)")
+                == [["1", "3", "33", "1", "12"]])
+        }
+        #expect(try await opened.referee("SELECT count(*) FROM rollup_backlog") == [["0"]])
         #expect(try await store.loadedRanges(chain: "polkadot").map(\.lastBlock) == [999])
         try await store.write([MetricStoreTests.sample("issuance", block: 2, exact: "21")])
         #expect(try await store.samples(metric: "issuance", chain: "polkadot").map(\.exact) == ["10", "21", "12"])

@@ -2,14 +2,15 @@ import ExactJSON
 import Foundation
 import MetricStore
 
-// The query API's database work over a year of six-second blocks in PostgreSQL: two series
-// (10.5 million samples), filled once, then a one-year daily query and a one-week five-minute
-// query, each run QUERIES times by CLIENTS concurrent clients: queries per second and latency
-// percentiles. Queries go through `MetricQueries`, the path GraphQL and REST answer through.
-// Usage: query-benchmark POSTGRES_URL [BLOCKS] [CLIENTS] [DAILY_QUERIES] [WEEKLY_QUERIES]
+// The query API's database work over a year of six-second blocks in a store (`--store`'s
+// forms): two series (10.5 million samples), filled once, then one-year daily and hourly
+// queries and a one-week five-minute query, each run QUERIES times by CLIENTS concurrent
+// clients: queries per second and latency percentiles. Queries go through `MetricQueries`, the
+// path GraphQL and REST answer through; the daily one is also timed reading every sample.
+// Usage: query-benchmark STORE [BLOCKS] [CLIENTS] [LONG_QUERIES] [WEEKLY_QUERIES]
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: query-benchmark POSTGRES_URL [BLOCKS] [CLIENTS] [DAILY_QUERIES] [WEEKLY_QUERIES]")
+    print("usage: query-benchmark STORE [BLOCKS] [CLIENTS] [LONG_QUERIES] [WEEKLY_QUERIES]")
     exit(2)
 }
 let blocks = arguments.count > 2 ? Int(arguments[2]) ?? 5_256_000 : 5_256_000
@@ -52,15 +53,17 @@ if try await store.sampleTimes(metric: "bench_issuance_tokens", chain: "polkadot
 
 let queries = MetricQueries(store: store, maximumPoints: 100_000)
 let now = Int64(Date().timeIntervalSince1970 * 1000)
-let cases: [(name: String, metric: String, from: Int64, to: Int64, interval: String, count: Int)] = [
-    ("1 year, daily (avg)", "bench_issuance_tokens", start, start + 365 * day, "1d", dailyQueries),
-    ("1 week, 5 minutes (sum)", "bench_transfers_total", start + 180 * day, start + 187 * day, "5m", weeklyQueries),
+let cases: [(name: String, metric: String, from: Int64, to: Int64, interval: String, count: Int, source: TimeseriesSource)] = [
+    ("1 year, daily (avg)", "bench_issuance_tokens", start, start + 365 * day, "1d", dailyQueries, .fastest),
+    ("1 year, hourly (avg)", "bench_issuance_tokens", start, start + 365 * day, "1h", dailyQueries, .fastest),
+    ("1 week, 5 minutes (sum)", "bench_transfers_total", start + 180 * day, start + 187 * day, "5m", weeklyQueries, .fastest),
+    ("1 year, daily (avg), every sample read", "bench_issuance_tokens", start, start + 365 * day, "1d", max(clients, dailyQueries / 5), .samples),
 ]
-for (name, metric, from, to, interval, count) in cases {
+for (name, metric, from, to, interval, count, source) in cases {
     let query = try await queries.plan(
         metric: metric, chain: "polkadot", from: QueryTime.iso8601(from), to: QueryTime.iso8601(to), interval: interval,
         aggregation: metric == "bench_issuance_tokens" ? "avg" : "sum", nowMilliseconds: now)
-    let points = try await queries.timeseries(query, nowMilliseconds: now).count
+    let points = try await queries.store.timeseries(query, source: source).count
     let began = ContinuousClock.now
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
         for client in 0..<clients {
@@ -68,7 +71,8 @@ for (name, metric, from, to, interval, count) in cases {
                 var mine = [Double]()
                 for _ in stride(from: client, to: count, by: clients) {
                     let asked = ContinuousClock.now
-                    _ = try await queries.timeseries(query, nowMilliseconds: now)
+                    _ = source == .fastest
+                        ? try await queries.timeseries(query, nowMilliseconds: now) : try await queries.store.timeseries(query, source: source)
                     mine.append(seconds(.now - asked) * 1000)
                 }
                 return mine

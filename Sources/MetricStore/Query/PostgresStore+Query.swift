@@ -36,39 +36,57 @@ extension PostgresStore {
         }
     }
 
-    public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
+    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
         let labels = JSON.object(query.labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
-        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, width: "\(width)", from: query.from)
         return try await withConnection("querying \(query.metric) of \(query.chain)") { connection in
             var series = [Int64]()
             let rows = try await connection.query(
                 "SELECT id FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb", logger: self.logger)
             for try await id in rows.decode(Int64.self) { series.append(id) }
             guard !series.isEmpty else { return [] }
-            // One series (most queries) is read as it is; several are added up block by block.
-            let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres)
-            let sql: PostgresQuery = series.count == 1
-                ? """
-                    WITH per_block AS (
-                        SELECT time, value FROM samples WHERE series_id = \(series[0])
-                          AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)),
-                    bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
-                    \(unescaped: aggregate)
-                    """
-                : """
-                    WITH per_block AS (
-                        SELECT min(time) AS time, sum(value) AS value FROM samples WHERE series_id = ANY(\(series))
-                          AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)
-                        GROUP BY block),
-                    bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, value FROM per_block)
-                    \(unescaped: aggregate)
-                    """
-            var points = [TimeseriesPoint]()
-            for try await (time, value) in try await connection.query(sql, logger: self.logger).decode((Int64, Double).self) {
-                points.append(TimeseriesPoint(time: time, value: value))
+            if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try await self.rollupsReady(series, on: connection) {
+                var answer = RollupAnswer(query)
+                for piece in plan.pieces {
+                    let (level, from, to): (RollupLevel?, Int64, Int64) = switch piece {
+                    case let .samples(from, to): (nil, from, to)
+                    case let .rollup(level, from, to): (level, from, to)
+                    }
+                    for row in try await self.rollupRows(series: series, from: from, to: to, of: level, on: connection) {
+                        answer.add(series: row.series, time: row.time, row.summary)
+                    }
+                }
+                return answer.points
             }
-            return points
+            return try await self.samplesTimeseries(query, series: series, on: connection)
         }
+    }
+
+    /// A query answered from the samples, bucketed and aggregated in SQL.
+    private func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], on connection: PostgresConnection) async throws -> [TimeseriesPoint] {
+        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, width: "\(width)", from: query.from)
+        // One series (most queries) is read as it is; several are added up block by block.
+        let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres)
+        let sql: PostgresQuery = series.count == 1
+            ? """
+                WITH per_block AS (
+                    SELECT time, block, value FROM samples WHERE series_id = \(series[0])
+                      AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)),
+                bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, block, value FROM per_block)
+                \(unescaped: aggregate)
+                """
+            : """
+                WITH per_block AS (
+                    SELECT min(time) AS time, block, sum(value) AS value FROM samples WHERE series_id = ANY(\(series))
+                      AND time >= to_timestamp(\(query.from)::float8 / 1000) AND time < to_timestamp(\(query.to)::float8 / 1000)
+                    GROUP BY block),
+                bucketed AS (SELECT \(unescaped: bucket) AS bucket, time, block, value FROM per_block)
+                \(unescaped: aggregate)
+                """
+        var points = [TimeseriesPoint]()
+        for try await (time, value) in try await connection.query(sql, logger: logger).decode((Int64, Double).self) {
+            points.append(TimeseriesPoint(time: time, value: value))
+        }
+        return points
     }
 }

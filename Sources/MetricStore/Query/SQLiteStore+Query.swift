@@ -32,7 +32,7 @@ extension SQLiteStore {
         }
     }
 
-    public func timeseries(_ query: TimeseriesQuery) async throws -> [TimeseriesPoint] {
+    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
         var seriesArguments: StatementArguments = [query.metric, query.chain]
         var labelFilter = ""
         for (name, value) in query.labels.sorted(by: { $0.key < $1.key }) {
@@ -40,28 +40,44 @@ extension SQLiteStore {
             seriesArguments += ["$.\"\(name)\"", value]
         }
         let seriesSQL = "SELECT id FROM series WHERE metric = ? AND chain = ?\(labelFilter)"
-        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)
-        let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite)
         let bound = seriesArguments
         return try await pool.read { db in
             let series = try Int64.fetchAll(db, sql: seriesSQL, arguments: bound)
             guard !series.isEmpty else { return [] }
-            // One series (most queries) is read as it is; several are added up block by block.
-            let perBlock = series.count == 1
-                ? "SELECT time, value FROM samples WHERE series_id = ? AND time >= ? AND time < ?"
-                : """
-                    SELECT min(time) AS time, sum(value) AS value FROM samples
-                    WHERE series_id IN (\(series.map { _ in "?" }.joined(separator: ", "))) AND time >= ? AND time < ? GROUP BY block
-                    """
-            let sql = """
-                WITH per_block AS (\(perBlock)),
-                bucketed AS (SELECT \(bucket) AS bucket, time, value FROM per_block)
-                \(aggregate)
-                """
-            var arguments = StatementArguments(series)
-            arguments += [query.from, query.to]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
+            if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try self.rollupsReady(series, in: db) {
+                var answer = RollupAnswer(query)
+                for piece in plan.pieces {
+                    let (level, from, to): (RollupLevel?, Int64, Int64) = switch piece {
+                    case let .samples(from, to): (nil, from, to)
+                    case let .rollup(level, from, to): (level, from, to)
+                    }
+                    try Self.forEachRow(series: series, from: from, to: to, of: level, in: db) { answer.add(series: $0, time: $1, $2) }
+                }
+                return answer.points
+            }
+            return try Self.samplesTimeseries(query, series: series, in: db)
         }
+    }
+
+    /// A query answered from the samples, bucketed and aggregated in SQL.
+    private static func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], in db: Database) throws -> [TimeseriesPoint] {
+        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)
+        let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite)
+        // One series (most queries) is read as it is; several are added up block by block.
+        let perBlock = series.count == 1
+            ? "SELECT time, block, value FROM samples WHERE series_id = ? AND time >= ? AND time < ?"
+            : """
+                SELECT min(time) AS time, block, sum(value) AS value FROM samples
+                WHERE series_id IN (\(series.map { _ in "?" }.joined(separator: ", "))) AND time >= ? AND time < ? GROUP BY block
+                """
+        let sql = """
+            WITH per_block AS (\(perBlock)),
+            bucketed AS (SELECT \(bucket) AS bucket, time, block, value FROM per_block)
+            \(aggregate)
+            """
+        var arguments = StatementArguments(series)
+        arguments += [query.from, query.to]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
     }
 }

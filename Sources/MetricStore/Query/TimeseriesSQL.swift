@@ -40,7 +40,8 @@ enum TimeseriesSQL {
         }
     }
 
-    /// `SELECT bucket, value … ORDER BY bucket` over the CTE `bucketed (bucket, time, value)`.
+    /// `SELECT bucket, value … ORDER BY bucket` over the CTE `bucketed (bucket, time, block, value)`.
+    /// First and last are by block, as the rollups keep them.
     static func aggregate(_ aggregation: Aggregation, dialect: SQLDialect) -> String {
         switch (aggregation, dialect) {
         case (.avg, _), (.sum, _), (.min, _), (.max, _):
@@ -50,10 +51,10 @@ enum TimeseriesSQL {
         case (.count, .postgres):
             return "SELECT bucket, count(*)::float8 FROM bucketed GROUP BY bucket ORDER BY bucket"
         case (.first, .postgres), (.last, .postgres):
-            let order = aggregation == .first ? "time" : "time DESC"
+            let order = aggregation == .first ? "block" : "block DESC"
             return "SELECT bucket, (array_agg(value ORDER BY \(order)))[1] FROM bucketed GROUP BY bucket ORDER BY bucket"
         case (.first, .sqlite), (.last, .sqlite):
-            let order = aggregation == .first ? "time" : "time DESC"
+            let order = aggregation == .first ? "block" : "block DESC"
             return """
                 SELECT bucket, value FROM (SELECT bucket, value, row_number() OVER (PARTITION BY bucket ORDER BY \(order)) AS position FROM bucketed)
                 WHERE position = 1 ORDER BY bucket

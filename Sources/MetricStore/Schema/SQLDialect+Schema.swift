@@ -34,6 +34,8 @@ extension SQLDialect {
                 "DROP TABLE \(table.name)",
                 "ALTER TABLE \(rebuilt) RENAME TO \(table.name)",
             ] + table.indexes.map { createIndex($0, on: table.name, ifMissing: false) }
+        case let .statement(sql):
+            return [sql]
         }
     }
 
@@ -45,8 +47,11 @@ extension SQLDialect {
         var parts = table.columns.map(definition)
         parts.append("PRIMARY KEY (\(table.primaryKey.joined(separator: ", ")))")
         if let unique = table.unique { parts.append("UNIQUE (\(unique.joined(separator: ", ")))") }
-        let clustered = table.clustered && self == .sqlite ? " WITHOUT ROWID" : ""
-        return "CREATE TABLE \(ifMissing ? "IF NOT EXISTS " : "")\(name) (\(parts.joined(separator: ", ")))\(clustered)"
+        let storage = switch self {
+        case .sqlite: table.clustered ? " WITHOUT ROWID" : ""
+        case .postgres: table.updatedInPlace ? " WITH (fillfactor = 70)" : ""
+        }
+        return "CREATE TABLE \(ifMissing ? "IF NOT EXISTS " : "")\(name) (\(parts.joined(separator: ", ")))\(storage)"
     }
 
     private func createIndex(_ index: StoreSchema.Index, on table: String, ifMissing: Bool) -> String {

@@ -47,7 +47,24 @@ enum StoreSchema {
          Column("last_block", .integer), Column("message", .text), Column("updated_at", .wallClock)],
         primaryKey: ["chain", "metric", "reason", "first_block"])
 
-    static let tables = [series, samples, metricMetadata, backfillRanges, backfillChunks, metricFailures]
+    /// A series' samples summarised per bucket of a `RollupLevel` (`BucketSummary`), kept up to
+    /// date by every write. `bucket` is the bucket's start in Unix milliseconds.
+    static func rollup(_ level: RollupLevel) -> Table {
+        Table(
+            level.table,
+            [Column("series_id", .integer), Column("bucket", .integer), Column("count", .integer), Column("total", .real),
+             Column("minimum", .real), Column("maximum", .real), Column("first_block", .integer), Column("first_value", .real),
+             Column("last_block", .integer), Column("last_value", .real)],
+            primaryKey: ["series_id", "bucket"], clustered: true, updatedInPlace: true)
+    }
+
+    static let rollups = RollupLevel.allCases.map(rollup)
+
+    /// Series whose rollups are still to be computed from their samples (those a store had
+    /// when it gained rollups); their queries read samples until then.
+    static let rollupBacklog = Table("rollup_backlog", [Column("series_id", .integer)], primaryKey: ["series_id"])
+
+    static let tables = [series, samples, metricMetadata, backfillRanges, backfillChunks, metricFailures] + rollups + [rollupBacklog]
 
     /// The versions applied to a store, created before any of them.
     static let migrationsTable = Table(
@@ -66,6 +83,7 @@ enum StoreSchema {
             .rebuild(backfillRanges, only: .sqlite),
             .create(backfillChunks),
         ]),
+        (5, rollups.map(Step.create) + [.create(rollupBacklog), .statement("INSERT INTO rollup_backlog (series_id) SELECT id FROM series")]),
     ]
 
     static let latestVersion = upgrades.last?.version ?? 1
@@ -122,9 +140,14 @@ extension StoreSchema {
         let unique: [String]?
         /// Rows stored in key order (SQLite's `WITHOUT ROWID`; PostgreSQL keeps a heap).
         let clustered: Bool
+        /// Rows updated again and again: PostgreSQL leaves room in each page, so that an update
+        /// stays on its page and needs no new index entry.
+        let updatedInPlace: Bool
         let indexes: [Index]
 
-        init(_ name: String, _ columns: [Column], primaryKey: [String], unique: [String]? = nil, clustered: Bool = false, indexes: [Index] = []) {
+        init(_ name: String, _ columns: [Column], primaryKey: [String], unique: [String]? = nil, clustered: Bool = false, updatedInPlace: Bool = false,
+             indexes: [Index] = []) {
+            self.updatedInPlace = updatedInPlace
             self.name = name
             self.columns = columns
             self.primaryKey = primaryKey
@@ -142,6 +165,8 @@ extension StoreSchema {
             case addColumn(String, Column)
             /// Copies the table's rows into a new table of the described shape, which takes its place.
             case rebuild(Table)
+            /// A statement both stores read alike.
+            case statement(String)
         }
 
         let change: Change
@@ -150,5 +175,6 @@ extension StoreSchema {
         static func create(_ table: Table) -> Step { Step(change: .create(table), only: nil) }
         static func addColumn(_ table: String, _ column: Column) -> Step { Step(change: .addColumn(table, column), only: nil) }
         static func rebuild(_ table: Table, only: SQLDialect) -> Step { Step(change: .rebuild(table), only: only) }
+        static func statement(_ sql: String) -> Step { Step(change: .statement(sql), only: nil) }
     }
 }

@@ -1,0 +1,35 @@
+/// The bucket widths each series is summarised at (`BucketSummary`), finest first. Minutes
+/// answer intervals of whole minutes (a week in five-minute buckets reads 10,080 rows, not
+/// 100,800 samples); hours and days answer long ranges (a year of days is 365 rows). Each
+/// level is recomputed from the one below it, minutes from the samples.
+enum RollupLevel: Int, CaseIterable, Sendable, Comparable {
+    case minute, hour, day
+
+    var milliseconds: Int64 {
+        switch self {
+        case .minute: 60_000
+        case .hour: 3_600_000
+        case .day: 86_400_000
+        }
+    }
+
+    var table: String {
+        switch self {
+        case .minute: "sample_minutes"
+        case .hour: "sample_hours"
+        case .day: "sample_days"
+        }
+    }
+
+    /// The level this one is recomputed from; nil: the samples.
+    var finer: RollupLevel? { RollupLevel(rawValue: rawValue - 1) }
+    var coarser: RollupLevel? { RollupLevel(rawValue: rawValue + 1) }
+
+    /// The start of the bucket that holds `time` (Unix milliseconds, UTC days).
+    func start(of time: Int64) -> Int64 {
+        let width = milliseconds
+        return time >= 0 ? time / width * width : -((-time + width - 1) / width) * width
+    }
+
+    static func < (a: RollupLevel, b: RollupLevel) -> Bool { a.rawValue < b.rawValue }
+}
