@@ -47,11 +47,7 @@ extension PostgresStore {
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try await self.rollupsReady(series, on: connection) {
                 var answer = RollupAnswer(query)
                 for piece in plan.pieces {
-                    let (level, from, to): (RollupLevel?, Int64, Int64) = switch piece {
-                    case let .samples(from, to): (nil, from, to)
-                    case let .rollup(level, from, to): (level, from, to)
-                    }
-                    for row in try await self.rollupRows(series: series, from: from, to: to, of: level, on: connection) {
+                    for row in try await self.rollupRows(series: series, from: piece.from, to: piece.to, of: piece.level, on: connection) {
                         answer.add(series: row.series, time: row.time, row.summary)
                     }
                 }

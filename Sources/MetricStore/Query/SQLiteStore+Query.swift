@@ -47,11 +47,7 @@ extension SQLiteStore {
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try self.rollupsReady(series, in: db) {
                 var answer = RollupAnswer(query)
                 for piece in plan.pieces {
-                    let (level, from, to): (RollupLevel?, Int64, Int64) = switch piece {
-                    case let .samples(from, to): (nil, from, to)
-                    case let .rollup(level, from, to): (level, from, to)
-                    }
-                    try Self.forEachRow(series: series, from: from, to: to, of: level, in: db) { answer.add(series: $0, time: $1, $2) }
+                    try Self.forEachRow(series: series, from: piece.from, to: piece.to, of: piece.level, in: db) { answer.add(series: $0, time: $1, $2) }
                 }
                 return answer.points
             }

@@ -63,7 +63,6 @@ struct BucketSummaries: Sendable, Equatable {
     }
 
     var isEmpty: Bool { byKey.isEmpty }
-    var count: Int { byKey.count }
 
     mutating func add(_ summary: BucketSummary, at key: RollupKey) {
         if let index = byKey.index(forKey: key) {

@@ -15,37 +15,26 @@ extension PostgresStore {
         }
     }
 
+    /// Summaries merged into a level's rows: each new sample's bucket as it stands, or a new row.
     private func merge(_ merges: [(key: RollupKey, summary: BucketSummary)], into level: RollupLevel, on connection: PostgresConnection) async throws {
-        let columns = RollupColumns(merges)
-        try await connection.query("""
-            INSERT INTO \(unescaped: level.table) AS t (series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value)
-            SELECT * FROM unnest(\(columns.series)::int8[], \(columns.buckets)::int8[], \(columns.counts)::int8[], \(columns.totals)::float8[],
-                                 \(columns.minimums)::float8[], \(columns.maximums)::float8[], \(columns.firstBlocks)::int8[], \(columns.firstValues)::float8[],
-                                 \(columns.lastBlocks)::int8[], \(columns.lastValues)::float8[])
-            ON CONFLICT (series_id, bucket) DO UPDATE SET
-                count = t.count + excluded.count, total = t.total + excluded.total,
-                minimum = least(t.minimum, excluded.minimum), maximum = greatest(t.maximum, excluded.maximum),
-                first_block = least(t.first_block, excluded.first_block),
-                first_value = CASE WHEN excluded.first_block < t.first_block THEN excluded.first_value ELSE t.first_value END,
-                last_block = greatest(t.last_block, excluded.last_block),
-                last_value = CASE WHEN excluded.last_block > t.last_block THEN excluded.last_value ELSE t.last_value END
-            """, logger: logger)
+        try await insert(merges, into: level, onConflict: """
+            count = t.count + excluded.count, total = t.total + excluded.total,
+            minimum = least(t.minimum, excluded.minimum), maximum = greatest(t.maximum, excluded.maximum),
+            first_block = least(t.first_block, excluded.first_block),
+            first_value = CASE WHEN excluded.first_block < t.first_block THEN excluded.first_value ELSE t.first_value END,
+            last_block = greatest(t.last_block, excluded.last_block),
+            last_value = CASE WHEN excluded.last_block > t.last_block THEN excluded.last_value ELSE t.last_value END
+            """, on: connection)
     }
 
     /// Buckets' rows made what `summaries` says; those without a summary (no samples any more) removed.
     private func replace(_ keys: [RollupKey], with summaries: BucketSummaries, in level: RollupLevel, on connection: PostgresConnection) async throws {
         let kept = summaries.sorted
         if !kept.isEmpty {
-            let columns = RollupColumns(kept)
-            try await connection.query("""
-                INSERT INTO \(unescaped: level.table) (series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value)
-                SELECT * FROM unnest(\(columns.series)::int8[], \(columns.buckets)::int8[], \(columns.counts)::int8[], \(columns.totals)::float8[],
-                                     \(columns.minimums)::float8[], \(columns.maximums)::float8[], \(columns.firstBlocks)::int8[], \(columns.firstValues)::float8[],
-                                     \(columns.lastBlocks)::int8[], \(columns.lastValues)::float8[])
-                ON CONFLICT (series_id, bucket) DO UPDATE SET
-                    count = excluded.count, total = excluded.total, minimum = excluded.minimum, maximum = excluded.maximum,
-                    first_block = excluded.first_block, first_value = excluded.first_value, last_block = excluded.last_block, last_value = excluded.last_value
-                """, logger: logger)
+            try await insert(kept, into: level, onConflict: """
+                count = excluded.count, total = excluded.total, minimum = excluded.minimum, maximum = excluded.maximum,
+                first_block = excluded.first_block, first_value = excluded.first_value, last_block = excluded.last_block, last_value = excluded.last_value
+                """, on: connection)
         }
         let emptied = keys.filter { summaries.byKey[$0] == nil }
         guard !emptied.isEmpty else { return }
@@ -55,31 +44,38 @@ extension PostgresStore {
             """, logger: logger)
     }
 
+    /// Rows into a level's table in one statement; a row already there (`t`) becomes what
+    /// `assignments` say.
+    private func insert(_ rows: [(key: RollupKey, summary: BucketSummary)], into level: RollupLevel, onConflict assignments: String,
+                        on connection: PostgresConnection) async throws {
+        let columns = RollupColumns(rows)
+        try await connection.query("""
+            INSERT INTO \(unescaped: level.table) AS t (series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value)
+            SELECT * FROM unnest(\(columns.series)::int8[], \(columns.buckets)::int8[], \(columns.counts)::int8[], \(columns.totals)::float8[],
+                                 \(columns.minimums)::float8[], \(columns.maximums)::float8[], \(columns.firstBlocks)::int8[], \(columns.firstValues)::float8[],
+                                 \(columns.lastBlocks)::int8[], \(columns.lastValues)::float8[])
+            ON CONFLICT (series_id, bucket) DO UPDATE SET \(unescaped: assignments)
+            """, logger: logger)
+    }
+
     /// What the rows below `level` (samples, or the finer level) in each bucket of `keys` come to.
     private func summarise(_ keys: [RollupKey], in level: RollupLevel, on connection: PostgresConnection) async throws -> BucketSummaries {
         let (series, buckets, width) = (keys.map(\.series), keys.map(\.bucket), level.milliseconds)
-        var summaries = BucketSummaries()
-        guard let finer = level.finer else {
-            let rows = try await connection.query("""
+        let rows = if let finer = level.finer {
+            try await summaryRows("""
+                SELECT k.series_id, k.bucket, m.count, m.total, m.minimum, m.maximum, m.first_block, m.first_value, m.last_block, m.last_value
+                FROM unnest(\(series)::int8[], \(buckets)::int8[]) AS k(series_id, bucket)
+                JOIN \(unescaped: finer.table) m ON m.series_id = k.series_id AND m.bucket >= k.bucket AND m.bucket < k.bucket + \(width)
+                """, on: connection)
+        } else {
+            try await sampleRows("""
                 SELECT k.series_id, k.bucket, x.block, x.value FROM unnest(\(series)::int8[], \(buckets)::int8[]) AS k(series_id, bucket)
                 JOIN samples x ON x.series_id = k.series_id
                  AND x.time >= to_timestamp(k.bucket::float8 / 1000) AND x.time < to_timestamp((k.bucket + \(width))::float8 / 1000)
-                """, logger: logger)
-            for try await (series, bucket, block, value) in rows.decode((Int64, Int64, Int64, Double).self) {
-                summaries.add(BucketSummary(block: block, value: value), at: RollupKey(series: series, bucket: bucket))
-            }
-            return summaries
+                """, on: connection)
         }
-        let rows = try await connection.query("""
-            SELECT k.series_id, k.bucket, m.count, m.total, m.minimum, m.maximum, m.first_block, m.first_value, m.last_block, m.last_value
-            FROM unnest(\(series)::int8[], \(buckets)::int8[]) AS k(series_id, bucket)
-            JOIN \(unescaped: finer.table) m ON m.series_id = k.series_id AND m.bucket >= k.bucket AND m.bucket < k.bucket + \(width)
-            """, logger: logger)
-        for try await (series, bucket, count, total, minimum, maximum, firstBlock, firstValue, lastBlock, lastValue)
-            in rows.decode((Int64, Int64, Int64, Double, Double, Double, Int64, Double, Int64, Double).self) {
-            summaries.add(BucketSummary(count: count, total: total, minimum: minimum, maximum: maximum, firstBlock: firstBlock, firstValue: firstValue,
-                                        lastBlock: lastBlock, lastValue: lastValue), at: RollupKey(series: series, bucket: bucket))
-        }
+        var summaries = BucketSummaries()
+        for row in rows { summaries.add(row.summary, at: RollupKey(series: row.series, bucket: row.time)) }
         return summaries
     }
 
@@ -88,21 +84,31 @@ extension PostgresStore {
     func rollupRows(series: [Int64], from: Int64, to: Int64, of level: RollupLevel?, on connection: PostgresConnection) async throws
         -> [(series: Int64, time: Int64, summary: BucketSummary)]
     {
-        var found = [(series: Int64, time: Int64, summary: BucketSummary)]()
         guard let level else {
-            let rows = try await connection.query("""
+            return try await sampleRows("""
                 SELECT series_id, (extract(epoch FROM time) * 1000)::int8, block, value FROM samples
                 WHERE series_id = ANY(\(series)) AND time >= to_timestamp(\(from)::float8 / 1000) AND time < to_timestamp(\(to)::float8 / 1000)
-                """, logger: logger)
-            for try await (series, time, block, value) in rows.decode((Int64, Int64, Int64, Double).self) {
-                found.append((series, time, BucketSummary(block: block, value: value)))
-            }
-            return found
+                """, on: connection)
         }
-        let rows = try await connection.query("""
+        return try await summaryRows("""
             SELECT series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value FROM \(unescaped: level.table)
             WHERE series_id = ANY(\(series)) AND bucket >= \(from) AND bucket < \(to)
-            """, logger: logger)
+            """, on: connection)
+    }
+
+    /// A query's rows `(series, time, block, value)`, each sample a summary of one.
+    private func sampleRows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [(series: Int64, time: Int64, summary: BucketSummary)] {
+        var found = [(series: Int64, time: Int64, summary: BucketSummary)]()
+        for try await (series, time, block, value) in try await connection.query(query, logger: logger).decode((Int64, Int64, Int64, Double).self) {
+            found.append((series, time, BucketSummary(block: block, value: value)))
+        }
+        return found
+    }
+
+    /// A query's rows `(series, bucket)` and a summary's eight columns in the tables' order.
+    private func summaryRows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [(series: Int64, time: Int64, summary: BucketSummary)] {
+        var found = [(series: Int64, time: Int64, summary: BucketSummary)]()
+        let rows = try await connection.query(query, logger: logger)
         for try await (series, bucket, count, total, minimum, maximum, firstBlock, firstValue, lastBlock, lastValue)
             in rows.decode((Int64, Int64, Int64, Double, Double, Double, Int64, Double, Int64, Double).self) {
             found.append((series, bucket, BucketSummary(count: count, total: total, minimum: minimum, maximum: maximum, firstBlock: firstBlock,

@@ -27,9 +27,15 @@ enum RollupLevel: Int, CaseIterable, Sendable, Comparable {
 
     /// The start of the bucket that holds `time` (Unix milliseconds, UTC days).
     func start(of time: Int64) -> Int64 {
-        let width = milliseconds
-        return time >= 0 ? time / width * width : -((-time + width - 1) / width) * width
+        time.flooredToMultiple(of: milliseconds)
     }
 
     static func < (a: RollupLevel, b: RollupLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+extension Int64 {
+    /// The largest multiple of `width` not above this (times before 1970 round down too).
+    func flooredToMultiple(of width: Int64) -> Int64 {
+        self >= 0 ? self / width * width : -((-self + width - 1) / width) * width
+    }
 }

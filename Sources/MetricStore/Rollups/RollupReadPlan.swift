@@ -5,11 +5,15 @@
 /// 26 minutes, 11 hours, 364 days, and so on at the other end. The pieces' summaries then add
 /// up per query bucket (`RollupAnswer`), exactly as the samples would.
 struct RollupReadPlan: Equatable, Sendable {
-    enum Piece: Equatable, Sendable {
-        /// Samples with `from <= time < to`.
-        case samples(from: Int64, to: Int64)
-        /// Rows of a level with `from <= bucket < to`.
-        case rollup(RollupLevel, from: Int64, to: Int64)
+    /// Rows of a level with `from <= bucket < to`, or samples with `from <= time < to`.
+    struct Piece: Equatable, Sendable {
+        /// Nil: the samples.
+        let level: RollupLevel?
+        let from: Int64
+        let to: Int64
+
+        static func samples(from: Int64, to: Int64) -> Piece { Piece(level: nil, from: from, to: to) }
+        static func rollup(_ level: RollupLevel, from: Int64, to: Int64) -> Piece { Piece(level: level, from: from, to: to) }
     }
 
     let pieces: [Piece]
@@ -105,14 +109,14 @@ enum QueryBuckets {
         case .whole:
             return from
         case let .fixed(milliseconds):
-            return floor(time, milliseconds)
+            return time.flooredToMultiple(of: milliseconds)
         case .calendar(.hour):
-            return floor(time, 3_600_000)
+            return RollupLevel.hour.start(of: time)
         case .calendar(.day):
-            return floor(time, day)
+            return RollupLevel.day.start(of: time)
         case .calendar(.week):
             // 1970-01-01 was a Thursday: four days after a Sunday.
-            let days = floor(time, day) / day
+            let days = RollupLevel.day.start(of: time) / day
             return (days - ((days + 4) % 7 + 7) % 7) * day
         case let .calendar(unit):
             let (year, month) = QueryTime.yearAndMonth(time)
@@ -123,9 +127,5 @@ enum QueryBuckets {
             }
             return Int64(QueryTime.daysSinceEpoch(year: year, month: first, day: 1)) * day
         }
-    }
-
-    private static func floor(_ time: Int64, _ width: Int64) -> Int64 {
-        time >= 0 ? time / width * width : -((-time + width - 1) / width) * width
     }
 }
