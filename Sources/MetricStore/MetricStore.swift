@@ -3,7 +3,7 @@ import Foundation
 
 /// Where samples of finalized blocks are kept for history. One schema serves every metric:
 /// `series` (metric, chain, labels), `samples` (series, time, block, value), their rollups
-/// per minute, hour and day (`sample_minutes`, `sample_hours`, `sample_days`), `metric_metadata`
+/// per five minutes, hour and day (`sample_five_minutes`, `sample_hours`, `sample_days`), `metric_metadata`
 /// (the definitions), `backfill_ranges` and `schema_migrations`. Writes are idempotent: a
 /// sample written twice (a restart, an overlapping load) is stored once, the later value kept.
 public protocol MetricStore: Sendable {
@@ -48,7 +48,7 @@ public protocol MetricStore: Sendable {
 
 /// Where a timeseries query reads from.
 public enum TimeseriesSource: Sendable {
-    /// Rollups for whole minutes, hours and days where the query allows, samples elsewhere.
+    /// Rollups for whole five minutes, hours and days where the query allows, samples elsewhere.
     case fastest
     /// Every sample in the range.
     case samples

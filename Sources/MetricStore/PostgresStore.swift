@@ -239,16 +239,16 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
             let chains = ranges.map(\.chain), metrics = ranges.map(\.metric)
             let firsts = ranges.map { Int64($0.firstBlock) }, lasts = ranges.map { Int64($0.lastBlock) }
             // By block range (the BRIN index) within the metrics' series: a chunk's rows only,
-            // however long the series are. The minutes they were in are recomputed.
+            // however long the series are. The rollup buckets they were in are recomputed.
             let removed = try await connection.query("""
                 WITH removed AS (
                     DELETE FROM samples x USING series s, unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
                     WHERE x.block BETWEEN \(firsts.min() ?? 0) AND \(lasts.max() ?? 0)
                       AND x.series_id = s.id AND s.chain = r.chain AND s.metric = r.metric AND x.block BETWEEN r.first_block AND r.last_block
                     RETURNING x.series_id, x.time)
-                SELECT DISTINCT series_id, (extract(epoch FROM time) * 1000)::int8 / 60000 * 60000 FROM removed
+                SELECT DISTINCT series_id, (extract(epoch FROM time) * 1000)::int8 / \(unescaped: String(RollupLevel.finest.milliseconds)) * \(unescaped: String(RollupLevel.finest.milliseconds)) FROM removed
                 """, logger: logger)
-            for try await (series, minute) in removed.decode((Int64, Int64).self) { rollups.change(series: series, time: minute) }
+            for try await (series, bucket) in removed.decode((Int64, Int64).self) { rollups.change(series: series, time: bucket) }
             try await connection.query("""
                 DELETE FROM metric_failures f USING unnest(\(chains)::text[], \(metrics)::text[], \(firsts)::int8[], \(lasts)::int8[]) AS r(chain, metric, first_block, last_block)
                 WHERE f.chain = r.chain AND f.metric = r.metric AND f.first_block >= r.first_block AND f.last_block <= r.last_block
@@ -323,9 +323,24 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         buffer.reserveCapacity(66 * 1024)
         // Samples come block by block: a block's time is formatted once.
         var time: (milliseconds: Int64, text: String) = (.min, "")
+        var row = [UInt8]()
+        row.reserveCapacity(256)
         for (series, sample) in rows {
             if sample.timeMilliseconds != time.milliseconds { time = (sample.timeMilliseconds, timestampText(sample.timeMilliseconds)) }
-            buffer.writeString("\(series)\t\(time.text)\t\(sample.block)\t\(copyText(sample.value))\t\(copyText(sample.exact))\n")
+            // Each row assembled apart and written at once: an interpolated line, or a write into
+            // the buffer per field, cost more than the server's parse of it.
+            row.removeAll(keepingCapacity: true)
+            row.append(contentsOf: String(series).utf8)
+            row.append(UInt8(ascii: "\t"))
+            row.append(contentsOf: time.text.utf8)
+            row.append(UInt8(ascii: "\t"))
+            row.append(contentsOf: String(sample.block).utf8)
+            row.append(UInt8(ascii: "\t"))
+            row.append(contentsOf: copyText(sample.value).utf8)
+            row.append(UInt8(ascii: "\t"))
+            row.append(contentsOf: copyText(sample.exact).utf8)
+            row.append(UInt8(ascii: "\n"))
+            buffer.writeBytes(row)
             if buffer.readableBytes >= 64 * 1024 {
                 pieces.append(buffer)
                 buffer = ByteBuffer()
@@ -354,8 +369,12 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
         keys.reserveCapacity(samples.count)
         var unknown = [SeriesKey]()
         var unknownSet = Set<SeriesKey>()
+        // A batch holds each label set many times (once per block): its JSON is made once.
+        var labelTexts = [[String: String]: String]()
         for sample in samples {
-            let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: sample.labelsJSON)
+            let labels = labelTexts[sample.labels] ?? sample.labelsJSON
+            labelTexts[sample.labels] = labels
+            let key = SeriesKey(metric: sample.metric, chain: sample.chain, labels: labels)
             keys.append(key)
             if known[key] == nil, unknownSet.insert(key).inserted { unknown.append(key) }
         }
@@ -426,7 +445,8 @@ public final class PostgresStore: MetricStore, @unchecked Sendable {
 
     /// COPY's text format: a backslash, tab or line break in a value would end its field.
     static func copyText(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
+        let special: (UInt8) -> Bool = { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        guard text.utf8.contains(where: special) else { return text }
         return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }

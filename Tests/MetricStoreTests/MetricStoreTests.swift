@@ -44,12 +44,12 @@ import Testing
             try await group.waitForAll()
         }
         try await stores[0].migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
         let tables = backend == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
         let expected = [
-            "backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "rollup_backlog", "sample_days", "sample_hours", "sample_minutes",
+            "backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "rollup_backlog", "sample_days", "sample_five_minutes", "sample_hours",
             "samples", "schema_migrations", "series",
         ]
         #expect(try await opened.referee(tables) == expected.map { [$0] })

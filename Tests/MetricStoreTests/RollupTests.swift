@@ -23,28 +23,43 @@ import Testing
         #expect(year.pieces == [.rollup(.day, from: Self.t0, to: Self.t0 + 366 * Self.day)])
         // From 12:34:56.789 to 08:02:30 a week later, in calendar days.
         let from = Self.t0 + 12 * Self.hour + 34 * Self.minute + 56_789, to = Self.t0 + 7 * Self.day + 8 * Self.hour + 2 * Self.minute + 30_000
+        let (firstHour, lastHour) = (Self.t0 + 12 * Self.hour, Self.t0 + 7 * Self.day + 8 * Self.hour)
         let ragged = try #require(RollupReadPlan(Self.query(from: from, to: to, .calendar(.day)), seriesCount: 1))
         #expect(ragged.pieces == [
-            .samples(from: from, to: Self.t0 + 12 * Self.hour + 35 * Self.minute),
-            .rollup(.minute, from: Self.t0 + 12 * Self.hour + 35 * Self.minute, to: Self.t0 + 13 * Self.hour),
-            .rollup(.hour, from: Self.t0 + 13 * Self.hour, to: Self.t0 + Self.day),
+            .samples(from: from, to: firstHour + 35 * Self.minute),
+            .rollup(.fiveMinutes, from: firstHour + 35 * Self.minute, to: firstHour + Self.hour),
+            .rollup(.hour, from: firstHour + Self.hour, to: Self.t0 + Self.day),
             .rollup(.day, from: Self.t0 + Self.day, to: Self.t0 + 7 * Self.day),
-            .rollup(.hour, from: Self.t0 + 7 * Self.day, to: Self.t0 + 7 * Self.day + 8 * Self.hour),
-            .rollup(.minute, from: Self.t0 + 7 * Self.day + 8 * Self.hour, to: Self.t0 + 7 * Self.day + 8 * Self.hour + 2 * Self.minute),
-            .samples(from: Self.t0 + 7 * Self.day + 8 * Self.hour + 2 * Self.minute, to: to),
+            .rollup(.hour, from: Self.t0 + 7 * Self.day, to: lastHour),
+            .samples(from: lastHour, to: to),
         ])
-        // Five-minute buckets read minutes: an hour row would span twelve of them.
+        // Five-minute buckets read five-minute rows: an hour row would span twelve of them.
         let week = try #require(RollupReadPlan(Self.query(from: Self.t0, to: Self.t0 + 7 * Self.day, .fixed(milliseconds: 5 * Self.minute), .sum), seriesCount: 1))
-        #expect(week.pieces == [.rollup(.minute, from: Self.t0, to: Self.t0 + 7 * Self.day)])
+        #expect(week.pieces == [.rollup(.fiveMinutes, from: Self.t0, to: Self.t0 + 7 * Self.day)])
         // Calendar hours read hours, never days.
         let hours = try #require(RollupReadPlan(Self.query(from: Self.t0, to: Self.t0 + 3 * Self.day, .calendar(.hour)), seriesCount: 1))
         #expect(hours.pieces == [.rollup(.hour, from: Self.t0, to: Self.t0 + 3 * Self.day)])
+    }
+
+    /// A year of hours by the hour: each hour row is a point, and the statement adds nothing
+    /// up; with ragged ends or several series it does.
+    @Test func rowsThatAreTheQuerysBucketsAreNotAddedUp() throws {
+        let hourly = Self.query(from: Self.t0, to: Self.t0 + 365 * Self.day, .fixed(milliseconds: Self.hour), .sum)
+        let ragged = Self.query(from: Self.t0 + 1234, to: Self.t0 + 365 * Self.day, .calendar(.hour), .sum)
+        for dialect in [SQLDialect.sqlite, .postgres] {
+            let plan = try #require(RollupReadPlan(hourly, seriesCount: 1))
+            #expect(!RollupSQL(plan, query: hourly, series: [1], dialect: dialect).sql.contains("GROUP BY"))
+            #expect(RollupSQL(plan, query: hourly, series: [1, 2], dialect: dialect).sql.contains("GROUP BY bucket"))
+            let raggedPlan = try #require(RollupReadPlan(ragged, seriesCount: 1))
+            #expect(RollupSQL(raggedPlan, query: ragged, series: [1], dialect: dialect).sql.contains("GROUP BY bucket"))
+        }
     }
 
     @Test func queriesThatNeedEverySampleReadSamples() {
         let (from, to) = (Self.t0, Self.t0 + Self.day)
         #expect(RollupReadPlan(Self.query(from: from, to: to, .fixed(milliseconds: 30_000)), seriesCount: 1) == nil)
         #expect(RollupReadPlan(Self.query(from: from, to: to, .fixed(milliseconds: 90_000)), seriesCount: 1) == nil)
+        #expect(RollupReadPlan(Self.query(from: from, to: to, .fixed(milliseconds: Self.minute)), seriesCount: 1) == nil)
         #expect(RollupReadPlan(Self.query(from: from, to: to, .calendar(.day), .median), seriesCount: 1) == nil)
         // Several series added up block by block: their sums, firsts and lasts add up; averages,
         // extremes and counts of the sums per block do not.
@@ -57,15 +72,15 @@ import Testing
     @Test func aReplacedSampleRecomputesItsBucketsAtEveryLevelAndNewOnesMerge() {
         var update = RollupUpdate()
         update.add(series: 1, time: Self.t0 + 10_000, block: 1, value: 5)
-        update.add(series: 1, time: Self.t0 + 70_000, block: 2, value: 7)
+        update.add(series: 1, time: Self.t0 + 310_000, block: 2, value: 7)
         update.add(series: 2, time: Self.t0 + 2 * Self.hour, block: 3, value: 1)
-        update.change(series: 1, time: Self.t0 + 80_000)
+        update.change(series: 1, time: Self.t0 + 320_000)
         let steps = update.steps
-        #expect(steps.map(\.level) == [.minute, .hour, .day])
-        // Minute 1 of series 1 is recomputed (the replaced sample's), minute 0 merges.
+        #expect(steps.map(\.level) == [.fiveMinutes, .hour, .day])
+        // Bucket 1 of series 1 is recomputed (the replaced sample's), bucket 0 merges.
         #expect(steps[0].merges.map(\.key) == [RollupKey(series: 1, bucket: Self.t0), RollupKey(series: 2, bucket: Self.t0 + 2 * Self.hour)])
-        #expect(steps[0].recomputes == [RollupKey(series: 1, bucket: Self.t0 + Self.minute)])
-        // Its hour and day are recomputed from the level below: series 1 merges nowhere above minutes.
+        #expect(steps[0].recomputes == [RollupKey(series: 1, bucket: Self.t0 + 5 * Self.minute)])
+        // Its hour and day are recomputed from the level below: series 1 merges nowhere above five minutes.
         #expect(steps[1].merges.map(\.key) == [RollupKey(series: 2, bucket: Self.t0 + 2 * Self.hour)])
         #expect(steps[1].recomputes == [RollupKey(series: 1, bucket: Self.t0)])
         #expect(steps[2].merges.map(\.key) == [RollupKey(series: 2, bucket: Self.t0)] && steps[2].merges[0].summary == BucketSummary(block: 3, value: 1))
@@ -161,7 +176,7 @@ import Testing
 
         // The rows are what the samples make them (the counts add up at every level)…
         let sampleCount = try await opened.referee("SELECT count(*) FROM samples")
-        for table in ["sample_minutes", "sample_hours", "sample_days"] {
+        for table in ["sample_five_minutes", "sample_hours", "sample_days"] {
             #expect(try await opened.referee("SELECT sum(count) FROM \(table)") == sampleCount, "\(table)")
         }
         // …and the answers come from them: a day row altered shows in the answer.

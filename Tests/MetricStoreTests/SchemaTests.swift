@@ -47,36 +47,39 @@ import Testing
         let samples = shapes[0].filter { $0[0] == "samples" }.map { [$0[1], $0[2]] }
         #expect(samples == [["series_id", "1"], ["time", "2"], ["block", "3"], ["value", "0"], ["exact", "0"]])
         #expect(Set(shapes[0].map { $0[0] }) == [
-            "backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "rollup_backlog", "sample_days", "sample_hours", "sample_minutes",
+            "backfill_chunks", "backfill_ranges", "metric_failures", "metric_metadata", "rollup_backlog", "sample_days", "sample_five_minutes", "sample_hours",
             "samples", "schema_migrations", "series",
         ])
-        let minutes = shapes[0].filter { $0[0] == "sample_minutes" }.map { [$0[1], $0[2]] }
+        let minutes = shapes[0].filter { $0[0] == "sample_five_minutes" }.map { [$0[1], $0[2]] }
         #expect(minutes.prefix(3) == [["series_id", "1"], ["bucket", "2"], ["count", "0"]] && minutes.count == 10)
     }
 
     /// Without a database: a new store is made at the latest version in one step; a store of
     /// version 3 takes version 4, which rebuilds two tables in SQLite and, in PostgreSQL,
-    /// creates nothing that is there already, and version 5, the rollups and their backlog.
+    /// creates nothing that is there already, version 5, the rollups and their backlog, and
+    /// version 6, five-minute rollups instead of minutes, built again for every series.
     @Test func migrationsMakeNewStoresAtOnceAndUpgradeOldOnesByStep() {
         for dialect in [SQLDialect.sqlite, .postgres] {
             let fresh = dialect.migrations(applied: [])
-            #expect(fresh.map(\.version) == [1, 2, 3, 4, 5])
+            #expect(fresh.map(\.version) == [1, 2, 3, 4, 5, 6])
             #expect(fresh[0].statements.filter { $0.hasPrefix("CREATE TABLE samples ") }.count == 1)
             #expect(fresh.dropFirst().allSatisfy { $0.statements.isEmpty })
-            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5]).isEmpty)
+            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5, 6]).isEmpty)
             // A new store has no series to build rollups for; an older one lists all of its own.
             #expect(!fresh[0].statements.contains { $0.hasPrefix("INSERT") })
-            #expect(dialect.migrations(applied: [1, 2, 3, 4]).flatMap(\.statements).last == "INSERT INTO rollup_backlog (series_id) SELECT id FROM series")
+            #expect(dialect.migrations(applied: [1, 2, 3, 4]).flatMap(\.statements).contains("INSERT INTO rollup_backlog (series_id) SELECT id FROM series"))
+            let sixth = dialect.migrations(applied: [1, 2, 3, 4, 5]).flatMap(\.statements)
+            #expect(sixth.first == "DROP TABLE sample_minutes" && sixth.last == "INSERT INTO rollup_backlog (series_id) SELECT id FROM series WHERE true ON CONFLICT DO NOTHING")
         }
         let sqlite = SQLDialect.sqlite.migrations(applied: [1, 2, 3])
-        #expect(sqlite.map(\.version) == [4, 5])
+        #expect(sqlite.map(\.version) == [4, 5, 6])
         #expect(sqlite[0].statements.filter { $0.hasPrefix("ALTER TABLE") } == [
             "ALTER TABLE samples_rebuilt RENAME TO samples", "ALTER TABLE backfill_ranges_rebuilt RENAME TO backfill_ranges",
         ])
         #expect(SQLDialect.postgres.migrations(applied: [1, 2, 3]).first?.statements == [
             "CREATE TABLE IF NOT EXISTS backfill_chunks (chain text NOT NULL, first_block bigint NOT NULL, last_block bigint NOT NULL, PRIMARY KEY (chain, first_block))",
         ])
-        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4, 5])
+        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4, 5, 6])
     }
 
     /// A store made by the schema's first three versions, with rows in it, takes the fourth and
@@ -96,9 +99,9 @@ import Testing
 
         let store = try opened.store()
         try await store.migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
         #expect(try await store.samples(metric: "issuance", chain: "polkadot").map(\.exact) == ["10", "11", "12"])
-        for table in ["sample_minutes", "sample_hours", "sample_days"] {
+        for table in ["sample_five_minutes", "sample_hours", "sample_days"] {
             #expect(try await opened.referee("SELECT series_id, count, CAST(total AS integer), first_block, CAST(last_value AS integer) FROM \(table)")
                 == [["1", "3", "33", "1", "12"]])
         }

@@ -25,13 +25,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let live = try await StoreUnderTest.make(backend, in: directory, name: "live")
         let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL, "--store", live.argument])
-        // Sixteen blocks at least followed, however late the exporter started.
+        // 55 blocks at least followed, however late the exporter started: eras of 10 blocks and a
+        // read every 50 (referenda) fall due in them. The range ends where every scheduled read
+        // due by then is stored (the block before the scrape's: its own may not be queued yet).
         let start = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: 1)
-        _ = try await MetricsSnapshot.scrape(exporter.metricsURL, atLeast: start.block + 16)
+        let settled = try await MetricsSnapshot.scrape(exporter.metricsURL, within: .seconds(60)) {
+            $0.block >= start.block + 55 && $0.scheduledReadsPending == 0 && $0.text.contains("runtime_exporter_scheduled_reads_pending{")
+        }
         await exporter.server.stopAndWait()
         let liveBlocks = try #require(try await live.dump(metrics: ["system_block_number"])["samples"]?.arrayValue?.compactMap { $0.arrayValue?[2].uint64Value })
-        // The first block followed has no parent timestamp (no block time): compare from the next.
-        let range = try #require(liveBlocks.first.map { $0 + 1 })...(try #require(liveBlocks.last))
+        // The first block followed has no parent timestamp (no block time) nor parent era: compare from the next.
+        let range = try #require(liveBlocks.first.map { $0 + 1 })...(settled.block - 1)
 
         let loaded = try await StoreUnderTest.make(backend, in: directory, name: "loaded")
         let result = try await Executable.run("runtime-exporter", [
@@ -42,10 +46,21 @@ import Testing
         let backfilled = try await loaded.dump()
         let metrics = Set((backfilled["samples"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first?.stringValue })
         #expect(metrics.isSuperset(of: ["balances_total_issuance_tokens", "extrinsics_total", "xcm_transfers_total", "nomination_pool_balance_tokens", "system_block_time_seconds"]))
+        // Storage maps and scheduled collectors, at the blocks their schedules name.
+        #expect(metrics.isSuperset(of: ["staking_bonded_accounts", "staking_ledger_total_tokens", "voter_list_nodes", "referenda_ongoing"]), "\(metrics.sorted())")
         let followed = try await live.dump(metrics: metrics.sorted(), blocks: range)
         let loadedRows = try await loaded.dump(metrics: metrics.sorted(), blocks: range)
         #expect((followed["samples"]?.arrayValue?.count ?? 0) > 300)
         #expect(loadedRows["samples"] == followed["samples"], "history and following disagree")
+        let scheduledBlocks = { (metric: String) in
+            Set((followed["samples"]?.arrayValue ?? []).compactMap { row -> UInt64? in
+                guard let row = row.arrayValue, row.first?.stringValue == metric else { return nil }
+                return row[2].uint64Value
+            })
+        }
+        // An era starts every 10 blocks, a referenda read every 50: both are among the rows compared.
+        #expect(scheduledBlocks("staking_ledger_total_tokens").count >= 4 && scheduledBlocks("referenda_ongoing").count >= 1)
+        #expect(scheduledBlocks("referenda_ongoing").allSatisfy { $0 % 50 == 0 })
     }
 
     /// Killed with SIGKILL `RUNTIME_EXPORTER_KILLS` times (2 by default; 10 in the long form,
@@ -203,13 +218,22 @@ import Testing
     /// Each block is read in one storage query: the keys the collectors need next (the next
     /// era's exposures; the devnode's eras last 10 blocks) ride along with the query before.
     /// Only each chunk's first block, whose keys nothing foretold, needs a second, and a block
-    /// whose referenda events name no track one at its parent (the referenda's records).
+    /// whose referenda events name no track one at its parent (the referenda's records). Every
+    /// shipped definition but those read on a schedule with calls of their own (storage maps,
+    /// scheduled collectors), which read whole maps at the blocks they fall due.
     @Test func eachBlockIsReadInOneStorageQuery() async throws {
         let node = try await DevnodeProcess.launch(["--history", "120", "--block-time", "0", "--finality-lag", "0"])
         defer { node.stop() }
         let store = try await StoreUnderTest.make(.sqlite, in: try Self.directory(), name: "queries")
+        let listed = try await Executable.run("runtime-exporter", ["metrics", "list", "--json"])
+        let scheduledCollectors = ["voter_bags", "storage_size", "referenda_status", "conviction_voting"].map { "collector \($0)." }
+        let perBlock = (try JSON.parse(listed.stdout).arrayValue ?? []).compactMap { definition -> String? in
+            guard let source = definition["source"]?.stringValue, !source.hasPrefix("storage_map "), !scheduledCollectors.contains(where: source.hasPrefix) else { return nil }
+            return definition["name"]?.stringValue
+        }
+        #expect(perBlock.count > 100)
         let result = try await Executable.run("runtime-exporter", [
-            "backfill", "--rpc", node.httpURL, "--from", "21", "--to", "120", "--chunk", "50", "--store", store.argument,
+            "backfill", "--rpc", node.httpURL, "--from", "21", "--to", "120", "--chunk", "50", "--store", store.argument, "--metrics", perBlock.joined(separator: ","),
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let counts = try await SubstrateRPCClient(transport: HTTPTransport(endpoint: node.httpURL), timeout: .seconds(20)).call("devnode_requests", [])

@@ -21,6 +21,12 @@ struct MetricsSnapshot {
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
+    /// Scheduled reads due or running, every task (`runtime_exporter_scheduled_reads_pending`).
+    var scheduledReadsPending: Double {
+        text.split(separator: "\n").filter { $0.hasPrefix("runtime_exporter_scheduled_reads_pending{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     /// The lines of scheduled reads (their values and blocks), to tell whether two scrapes agree.
     var scheduledText: String {
         text.split(separator: "\n").filter { line in

@@ -129,11 +129,6 @@ public enum CollectorCatalog {
         ReferendaCollector.spec, ReferendaStatusCollector.spec, ConvictionVotingCollector.spec, ParachainNamesCollector.spec,
     ]
 
-    /// Collectors that read the state with calls of their own, on a schedule.
-    public static let scheduled: Set<String> = [
-        VoterBagsCollector.spec.name, StorageSizeCollector.spec.name, ReferendaStatusCollector.spec.name, ConvictionVotingCollector.spec.name,
-    ]
-
     public static func spec(named name: String) -> CollectorSpec? {
         all.first { $0.name == name }
     }

@@ -59,8 +59,9 @@ public struct HistoryBlock: Sendable {
 /// that still fails is recorded as failed with its error, the range goes on, and the run ends
 /// with an error naming the failed chunks (a rerun tries them again). A metric that fails to
 /// evaluate at a block (a value that does not decode) costs its own rows only: the chunk is
-/// written with the other metrics, and recorded as failed for that metric alone. Per-block metrics only:
-/// storage maps and scheduled collectors are read while following.
+/// written with the other metrics, and recorded as failed for that metric alone. Storage maps
+/// and scheduled collectors are read at the blocks their schedule names (`ScheduleClock`), of
+/// each such block's state, as following reads them.
 public struct HistoryLoader: Sendable {
     public let chain: String
     public let client: SubstrateRPCClient
@@ -143,16 +144,12 @@ public struct HistoryLoader: Sendable {
         self.logger = logger
     }
 
-    /// Whether history can load a definition block by block.
+    /// Whether history can load a definition: all but the best block's number, which is news
+    /// of the moment only.
     static func loadable(_ definition: MetricDefinition) -> Bool {
-        definition.sources.allSatisfy(loadable)
-    }
-
-    private static func loadable(_ source: MetricSource) -> Bool {
-        switch source {
-        case .storageMap, .header(.bestNumber): false
-        case let .collector(name, _, _): !CollectorCatalog.scheduled.contains(name)
-        default: true
+        definition.sources.allSatisfy { source in
+            if case .header(.bestNumber) = source { return false }
+            return true
         }
     }
 
@@ -215,7 +212,7 @@ public struct HistoryLoader: Sendable {
                 }
                 let fetched: FetchedChunk
                 do {
-                    fetched = try await fetchChunk(chunk, decimals: decimals, runtimes: &runtimes)
+                    fetched = try await fetchChunk(chunk, decimals: decimals, metrics: Set(wanted.map(\.name)), runtimes: &runtimes)
                 } catch is CancellationError {
                     await claim.release()
                     throw CancellationError()
@@ -256,6 +253,8 @@ public struct HistoryLoader: Sendable {
         let blocks: [UInt64: FetchedBlock]
         let executing: [UInt64: ChainRuntime]
         let parentTimestamp: UInt64?
+        /// The scheduled reads' samples and failures, at the blocks they were due.
+        var scheduled: [UInt64: BlockEvaluation] = [:]
     }
 
     /// One block as fetched, with its samples but those needing its parent's timestamp, and the
@@ -270,8 +269,8 @@ public struct HistoryLoader: Sendable {
         }
     }
 
-    /// A chunk's blocks, fetched and decoded.
-    private func fetchChunk(_ chunk: ClosedRange<UInt64>, decimals: Int, runtimes: inout RuntimeCache) async throws -> FetchedChunk {
+    /// A chunk's blocks, fetched and decoded, and the scheduled reads of `metrics` due in it.
+    private func fetchChunk(_ chunk: ClosedRange<UInt64>, decimals: Int, metrics: Set<String>, runtimes: inout RuntimeCache) async throws -> FetchedChunk {
         // Hashes from two blocks before the chunk: the parent's state gives the first block's
         // runtime, and the grandparent's the runtime before it (to count an upgrade at the edge).
         let start = chunk.lowerBound >= 2 ? chunk.lowerBound - 2 : 0
@@ -334,7 +333,45 @@ public struct HistoryLoader: Sendable {
                 next()
             }
         }
-        return FetchedChunk(chunk: chunk, blocks: blocks, executing: executing, parentTimestamp: parentTimestamp)
+        var fetched = FetchedChunk(chunk: chunk, blocks: blocks, executing: executing, parentTimestamp: parentTimestamp)
+        let parentEra = try await Self.retrying { try await Self.activeEra(at: parentHash, runtime: first, client: client) }
+        fetched.scheduled = try await scheduledReads(fetched, hashes: hashes, parent: ScheduleClock.Moment(
+            block: chunk.lowerBound - 1, timestampMilliseconds: parentTimestamp, era: parentEra), metrics: metrics)
+        return fetched
+    }
+
+    /// The reads of storage maps and scheduled collectors of `metrics` due in a chunk, each of
+    /// its block's state, `concurrency` at a time. A read the data fails gives its definitions'
+    /// failures; one the node fails (after each request's retries) fails the chunk.
+    private func scheduledReads(_ fetched: FetchedChunk, hashes: [UInt64: String], parent: ScheduleClock.Moment, metrics: Set<String>) async throws
+        -> [UInt64: BlockEvaluation]
+    {
+        var due = [(block: FetchedBlock, hash: String, task: ScheduledTask)]()
+        var parent = parent
+        for number in fetched.chunk {
+            guard let block = fetched.blocks[number], let runtime = fetched.executing[number], let hash = hashes[number] else { continue }
+            let now = ScheduleClock.Moment(block: number, timestampMilliseconds: block.context.timestampMilliseconds, era: runtime.activeEra(in: block.context.storage))
+            for task in runtime.scheduled where task.definitions.contains(where: { metrics.contains($0.name) }) {
+                if ScheduleClock.isDue(task.sampling, parent: parent, now: now) { due.append((block, hash, task)) }
+            }
+            parent = now
+        }
+        let client = client
+        var evaluations = [UInt64: BlockEvaluation]()
+        try await withThrowingTaskGroup(of: (UInt64, BlockEvaluation).self) { group in
+            var pending = due.makeIterator()
+            func next() {
+                guard let (block, hash, task) = pending.next() else { return }
+                group.addTask { (block.context.number, try await task.evaluate(StateReader(client: client, hash: hash), block.context)) }
+            }
+            for _ in 0..<concurrency { next() }
+            while let (number, evaluation) = try await group.next() {
+                evaluations[number, default: BlockEvaluation()].samples += evaluation.samples
+                evaluations[number, default: BlockEvaluation()].failures += evaluation.failures
+                next()
+            }
+        }
+        return evaluations
     }
 
     /// A fetched chunk's samples and failures of `metrics`, block by block, in order: block time
@@ -359,8 +396,10 @@ public struct HistoryLoader: Sendable {
                 guard metrics.contains(metric), let sampling = byName[metric] else { return false }
                 return sampling.keeps(block: number, time: context.timestampMilliseconds, previousTime: previousTimestamp)
             }
-            let samples = (block.evaluation.samples + parentTimed.samples).filter { keeps($0.metric) }
-            let failures = (block.evaluation.failures + parentTimed.failures).filter { keeps($0.metric) }
+            // Scheduled reads were made at their due blocks only.
+            let scheduled = fetched.scheduled[number] ?? BlockEvaluation()
+            let samples = (block.evaluation.samples + parentTimed.samples).filter { keeps($0.metric) } + scheduled.samples.filter { metrics.contains($0.metric) }
+            let failures = (block.evaluation.failures + parentTimed.failures).filter { keeps($0.metric) } + scheduled.failures.filter { metrics.contains($0.metric) }
             blocks.append(HistoryBlock(
                 number: number, timestampMilliseconds: context.timestampMilliseconds, samples: samples, failures: failures, specVersion: runtime.specVersion))
             previousTimestamp = context.timestampMilliseconds
@@ -416,6 +455,13 @@ public struct HistoryLoader: Sendable {
             number, hash: hash, blockJSON: try await blockJSON, values: try await values, tokenDecimals: decimals, parentTimestampMilliseconds: nil,
             previousSpecVersion: previousSpec, client: client
         ).context
+    }
+
+    /// The active era in a block's state, when `runtime` (the runtime of that state) schedules
+    /// something per era.
+    private static func activeEra(at hash: String, runtime: ChainRuntime, client: SubstrateRPCClient) async throws -> UInt32? {
+        guard let key = runtime.activeEraKey, let hex = try await client.stateGetStorage(key, at: hash) else { return nil }
+        return runtime.activeEra(in: [key: Hex.decode(hex)])
     }
 
     /// `Timestamp.Now` in a block's state (the same key in every runtime).

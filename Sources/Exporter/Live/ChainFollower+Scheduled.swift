@@ -1,47 +1,62 @@
 import Logging
 import Substrate
 
-/// Scheduled reads while following: storage maps, voter bags and storage sizes are read from
-/// the state of the block at which they fall due, in the background, by tasks the follower
-/// owns and ends (`stopScheduledWork`).
+/// Scheduled reads while following: storage maps, voter bags and storage sizes, read from the
+/// state of each block their schedule names (`ScheduledReads` decides which, and when) and
+/// stored at that block, in the background, by tasks the follower owns and ends
+/// (`stopScheduledWork`).
 extension ChainFollower {
-    /// Starts what is due at this block among the scheduled work, in the background so blocks
-    /// keep flowing while a large map is paged through. Each task runs once at a time; one that
-    /// fails is logged, counted and tried again a few blocks later.
+    /// What a scheduled read reads: a block's state, and the runtime that describes it.
+    struct ScheduledBlock: Sendable {
+        let hash: String
+        let context: BlockContext
+        let runtime: ChainRuntime
+    }
+
+    typealias PendingRead = ScheduledReads<ScheduledBlock>.Pending
+
+    /// Starts the reads this block brings, in the background so blocks keep flowing while a
+    /// large map is paged through.
     func startScheduledWork(_ runtime: ChainRuntime, context: BlockContext, hash: String) {
         let now = ScheduleClock.Moment(block: context.number, timestampMilliseconds: context.timestampMilliseconds, era: runtime.activeEra(in: context.storage))
-        for task in runtime.scheduled where !scheduledInFlight.contains(task.name) {
-            let retrying = scheduledRetry[task.name].map { context.number >= $0 } ?? false
-            guard retrying || ScheduleClock.isDue(task.sampling, last: scheduledRuns[task.name], now: now) else { continue }
-            scheduledRetry[task.name] = nil
-            scheduledInFlight.insert(task.name)
-            scheduledRuns[task.name] = now
-            let (chain, client, registry, metrics, logger, sink) = (chain, client, registry, metrics, logger, sink)
-            scheduledTasks[task.name] = Task {
-                let started = ContinuousClock.now
-                do {
-                    let samples = try await task.run(StateReader(client: client, hash: hash), context)
-                    try await sink?.write(chain: chain, block: context.number, timeMilliseconds: context.timestampMilliseconds, samples: samples, failures: [])
-                    // The block first: a scrape between the two sees the block of values about to show.
-                    metrics?.scheduledRead(chain: chain, task: task.name, block: context.number)
-                    registry.record(samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
-                    metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
-                    self.scheduledFinished(task.name, failed: false, at: context.number)
-                } catch where Task.isCancelled {
-                    // Stopped (`stopScheduledWork`): tried again when following resumes.
-                    self.scheduledFinished(task.name, failed: true, at: context.number)
-                } catch {
-                    metrics?.error(chain: chain, stage: "scheduled")
-                    logger.error("\(chain) block \(context.number): \(task.name): \(error); trying again in \(Self.scheduledRetryBlocks) blocks")
-                    self.scheduledFinished(task.name, failed: true, at: context.number)
+        let (start, givenUp) = scheduledReads.block(
+            now, tasks: runtime.scheduled.map { ($0.name, $0.sampling) }, read: ScheduledBlock(hash: hash, context: context, runtime: runtime))
+        for pending in givenUp { giveUp(pending, because: "\(ScheduledReads<ScheduledBlock>.waitingLimit) later reads of it were waiting") }
+        for pending in start { run(pending) }
+        for task in runtime.scheduled { metrics?.scheduledPending(chain: chain, task: task.name, reads: scheduledReads.pending(task.name)) }
+    }
+
+    private func run(_ pending: PendingRead) {
+        guard let task = pending.read.runtime.scheduled.first(where: { $0.name == pending.task }) else { return }
+        let (chain, client, registry, metrics, logger, sink) = (chain, client, registry, metrics, logger, sink)
+        let (block, runtime) = (pending.read.context, pending.read.runtime)
+        scheduledTasks[task.name] = Task {
+            let started = ContinuousClock.now
+            do {
+                let evaluation = try await task.evaluate(StateReader(client: client, hash: pending.read.hash), block)
+                if pending.stored {
+                    try await sink?.write(
+                        chain: chain, block: block.number, timeMilliseconds: block.timestampMilliseconds, samples: evaluation.samples, failures: evaluation.failures)
                 }
+                self.recordFailures(evaluation.failures, block: block.number, runtime: runtime)
+                // The block first: a scrape between the two sees the block of values about to show.
+                metrics?.scheduledRead(chain: chain, task: task.name, block: block.number)
+                registry.record(evaluation.samples, chain: chain, replacing: Set(task.definitions.map(\.name)))
+                metrics?.collectorFinished(chain: chain, collector: task.name, duration: .now - started)
+                self.scheduledFinished(pending, nodeFailed: false)
+            } catch where Task.isCancelled {
+                // Stopped (`stopScheduledWork`): nothing more is written.
+                self.scheduledFinished(pending, nodeFailed: true)
+            } catch {
+                metrics?.error(chain: chain, stage: "scheduled")
+                logger.error("""
+                    \(chain) block \(block.number): \(task.name): \(error); read again in \(ScheduledReads<ScheduledBlock>.retryBlocks) blocks \
+                    (attempt \(pending.attempts + 1) of \(ScheduledReads<ScheduledBlock>.attempts))
+                    """)
+                self.scheduledFinished(pending, nodeFailed: true)
             }
         }
     }
-
-    /// A failed scheduled read is tried again this many blocks later (a node that refuses it
-    /// would otherwise be asked at every block).
-    static let scheduledRetryBlocks: UInt64 = 10
 
     /// Cancels the scheduled reads in flight and waits for them to end: once it returns, this
     /// follower writes nothing more to the store or the registry.
@@ -51,9 +66,18 @@ extension ChainFollower {
         for task in running { await task.value }
     }
 
-    private func scheduledFinished(_ name: String, failed: Bool, at block: UInt64) {
-        scheduledTasks[name] = nil
-        scheduledInFlight.remove(name)
-        if failed { scheduledRetry[name] = block + Self.scheduledRetryBlocks }
+    private func scheduledFinished(_ pending: PendingRead, nodeFailed: Bool) {
+        scheduledTasks[pending.task] = nil
+        if scheduledReads.finished(pending, nodeFailed: nodeFailed, at: processedHead ?? pending.block) {
+            giveUp(pending, because: "the node failed it \(ScheduledReads<ScheduledBlock>.attempts) times")
+        }
+        metrics?.scheduledPending(chain: chain, task: pending.task, reads: scheduledReads.pending(pending.task))
+    }
+
+    /// A due read that will not be made: said and counted, so the gap it leaves in the store is known.
+    private func giveUp(_ pending: PendingRead, because reason: String) {
+        guard pending.stored else { return }
+        metrics?.error(chain: chain, stage: "scheduled")
+        logger.error("\(chain) block \(pending.block): \(pending.task) is not read at this block: \(reason); its values there are missing from the store")
     }
 }

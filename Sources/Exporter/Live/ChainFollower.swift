@@ -32,13 +32,10 @@ public actor ChainFollower {
     private var lastSpecVersion: UInt32?
     /// The keys collectors read in the follow-up query of the last block, and its runtime.
     private var lastFollowUp: (spec: UInt32, keys: [String]) = (0, [])
-    /// When each scheduled task last started, and those running now.
-    var scheduledRuns: [String: ScheduleClock.Moment] = [:]
-    var scheduledInFlight: Set<String> = []
+    /// Which scheduled reads are due, waiting or running.
+    var scheduledReads = ScheduledReads<ScheduledBlock>()
     /// The scheduled reads running now, by name: owned here, ended by `stopScheduledWork()`.
     var scheduledTasks: [String: Task<Void, Never>] = [:]
-    /// Failed scheduled reads, by the block from which they are tried again.
-    var scheduledRetry: [String: UInt64] = [:]
     private var finalizedHead: UInt64 = 0
     private var failureLog = MetricFailureLog()
 
@@ -290,7 +287,7 @@ public actor ChainFollower {
     }
 
     /// Counts a block's metric failures and logs the first of each runtime version, metric and reason.
-    private func recordFailures(_ failures: [MetricFailure], block: UInt64, runtime: ChainRuntime) {
+    func recordFailures(_ failures: [MetricFailure], block: UInt64, runtime: ChainRuntime) {
         guard !failures.isEmpty else { return }
         for failure in failures { metrics?.metricFailed(chain: chain, metric: failure.metric, reason: failure.reason) }
         for failure in failureLog.record(failures, block: block, specVersion: runtime.specVersion) {

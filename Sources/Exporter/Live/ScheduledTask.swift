@@ -15,14 +15,37 @@ struct ScheduledTask: Sendable {
     let definitions: [MetricDefinition]
     let work: Work
 
-    func run(_ state: StateReader, _ block: BlockContext) async throws -> [Sample] {
+    /// The task's samples from one block's state, and its definitions that gave none (a value
+    /// that does not decode, a sum past 128 bits: the data's failures, the same at every try).
+    /// A failure of the node (after each request's retries) is thrown: the read may be tried again.
+    func evaluate(_ state: StateReader, _ block: BlockContext) async throws -> BlockEvaluation {
         switch work {
         case let .storageMap(evaluator):
-            var samples = [Sample]()
-            for definition in definitions { samples += try await evaluator.evaluate(definition, state: state, tokenDecimals: block.tokenDecimals) }
-            return samples
+            var evaluation = BlockEvaluation()
+            for definition in definitions {
+                do {
+                    evaluation.samples += try await evaluator.evaluate(definition, state: state, tokenDecimals: block.tokenDecimals)
+                } catch let error as DefinitionEvaluator.EvaluationError {
+                    evaluation.failures.append(error.failure)
+                }
+            }
+            return evaluation
         case let .collector(collector):
-            return try BoundCollector.samples(try await collector.collect(state, block), for: definitions, tokenDecimals: block.tokenDecimals)
+            let values: [Sample]
+            do {
+                values = try await collector.collect(state, block)
+            } catch let error as CollectorError {
+                return BlockEvaluation(failures: definitions.map { MetricFailure(metric: $0.name, reason: error.reason, message: error.description) })
+            }
+            var evaluation = BlockEvaluation()
+            for definition in definitions {
+                do {
+                    evaluation.samples += try BoundCollector.samples(values, for: [definition], tokenDecimals: block.tokenDecimals)
+                } catch {
+                    evaluation.failures.append(MetricFailure(metric: definition.name, reason: error.reason, message: error.description))
+                }
+            }
+            return evaluation
         }
     }
 
@@ -45,31 +68,5 @@ struct ScheduledTask: Sendable {
             }
         }
         return tasks
-    }
-}
-
-/// When scheduled work is due: every N blocks, at the first block of each hour or day (by the
-/// blocks' own timestamps), or of each era.
-struct ScheduleClock {
-    struct Moment: Sendable {
-        let block: UInt64
-        let timestampMilliseconds: UInt64?
-        let era: UInt32?
-    }
-
-    static func isDue(_ sampling: MetricDefinition.Sampling, last: Moment?, now: Moment) -> Bool {
-        guard let last else { return true }
-        func period(_ milliseconds: UInt64, blocksWithoutTime: UInt64) -> Bool {
-            guard let then = last.timestampMilliseconds, let time = now.timestampMilliseconds else { return now.block >= last.block + blocksWithoutTime }
-            return time / milliseconds != then / milliseconds
-        }
-        switch sampling {
-        case let .everyBlocks(blocks): return now.block >= last.block + UInt64(max(blocks, 1))
-        case .schedule(.hourly): return period(3_600_000, blocksWithoutTime: 600)
-        case .schedule(.daily): return period(86_400_000, blocksWithoutTime: 14_400)
-        case .schedule(.era):
-            guard let era = now.era, let then = last.era else { return period(86_400_000, blocksWithoutTime: 14_400) }
-            return era != then
-        }
     }
 }

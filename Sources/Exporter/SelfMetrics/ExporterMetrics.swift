@@ -79,6 +79,13 @@ public final class ExporterMetrics: Sendable {
             .set(to: Double(block))
     }
 
+    /// Reads of a scheduled task due or started and not yet finished: above 1 for long, its
+    /// reads take longer than its schedule allows.
+    public func scheduledPending(chain: String, task: String, reads: Int) {
+        gauge("scheduled_reads_pending", "", "Reads of a scheduled task that are due or running and not yet finished.", [("chain", chain), ("task", task)])
+            .set(to: Double(reads))
+    }
+
     /// A history load's range, in blocks, as it starts.
     public func historyStarted(chain: String, blocks: UInt64) {
         gauge("history_range", "blocks", "Blocks in the history range being loaded.", [("chain", chain)]).set(to: Double(blocks))

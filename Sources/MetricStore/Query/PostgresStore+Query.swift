@@ -45,13 +45,11 @@ extension PostgresStore {
             for try await id in rows.decode(Int64.self) { series.append(id) }
             guard !series.isEmpty else { return [] }
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try await self.rollupsReady(series, on: connection) {
-                var answer = RollupAnswer(query)
-                for piece in plan.pieces {
-                    for row in try await self.rollupRows(series: series, from: piece.from, to: piece.to, of: piece.level, on: connection) {
-                        answer.add(series: row.series, time: row.time, row.summary)
-                    }
+                let sql = RollupSQL(plan, query: query, series: series, dialect: .postgres).sql
+                for try await (times, values) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: self.logger).decode(([Int64], [Double]).self) {
+                    return zip(times, values).map { TimeseriesPoint(time: $0, value: $1) }
                 }
-                return answer.points
+                return []
             }
             return try await self.samplesTimeseries(query, series: series, on: connection)
         }
@@ -60,7 +58,7 @@ extension PostgresStore {
     /// A query answered from the samples, bucketed and aggregated in SQL.
     private func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], on connection: PostgresConnection) async throws -> [TimeseriesPoint] {
         let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, width: "\(width)", from: query.from)
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, time: .timestamp, width: "\(width)", from: query.from)
         // One series (most queries) is read as it is; several are added up block by block.
         let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres)
         let sql: PostgresQuery = series.count == 1

@@ -45,11 +45,8 @@ extension SQLiteStore {
             let series = try Int64.fetchAll(db, sql: seriesSQL, arguments: bound)
             guard !series.isEmpty else { return [] }
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try self.rollupsReady(series, in: db) {
-                var answer = RollupAnswer(query)
-                for piece in plan.pieces {
-                    try Self.forEachRow(series: series, from: piece.from, to: piece.to, of: piece.level, in: db) { answer.add(series: $0, time: $1, $2) }
-                }
-                return answer.points
+                let sql = RollupSQL(plan, query: query, series: series, dialect: .sqlite).sql
+                return try Row.fetchAll(db, sql: sql).map { row in TimeseriesPoint(time: row[0], value: row[1]) }
             }
             return try Self.samplesTimeseries(query, series: series, in: db)
         }
@@ -58,7 +55,7 @@ extension SQLiteStore {
     /// A query answered from the samples, bucketed and aggregated in SQL.
     private static func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], in db: Database) throws -> [TimeseriesPoint] {
         let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, width: "\(width)", from: query.from)
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, time: .milliseconds, width: "\(width)", from: query.from)
         let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite)
         // One series (most queries) is read as it is; several are added up block by block.
         let perBlock = series.count == 1

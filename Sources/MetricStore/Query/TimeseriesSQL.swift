@@ -2,41 +2,52 @@
 /// aggregation expressions from closed lists) and the bucket width, a number, go into the
 /// statement; every value a caller gives (metric, chain, labels, times) is a bound parameter.
 enum TimeseriesSQL {
-    /// The bucket start, in Unix milliseconds, of a per-block row with `time` (SQLite: epoch
-    /// milliseconds; PostgreSQL: timestamptz). A fixed width is the parameter `width`.
-    static func bucket(_ interval: QueryInterval, dialect: SQLDialect, width: String, from: Int64) -> String {
-        switch (dialect, interval) {
-        case (.sqlite, .whole):
-            return "\(from)"
-        case (.postgres, .whole):
-            return "\(from)::int8"
-        case (.sqlite, .fixed):
+    /// How a row's `time` is held: Unix milliseconds (SQLite's samples, and the rollups' bucket
+    /// starts in both stores) or a timestamptz (PostgreSQL's samples).
+    enum TimeColumn {
+        case milliseconds, timestamp
+    }
+
+    /// The bucket start, in Unix milliseconds, of a row with `time`. A fixed width is the
+    /// parameter `width`.
+    static func bucket(_ interval: QueryInterval, dialect: SQLDialect, time: TimeColumn, width: String, from: Int64) -> String {
+        switch (interval, time) {
+        case (.whole, _):
+            return dialect == .postgres ? "\(from)::int8" : "\(from)"
+        case (.fixed, .milliseconds):
             return "(time / \(width)) * \(width)"
-        case (.postgres, .fixed):
+        case (.fixed, .timestamp):
             return "((extract(epoch FROM time) * 1000)::int8 / \(width)) * \(width)"
-        case let (.sqlite, .calendar(unit)):
-            let seconds = "time / 1000, 'unixepoch'"
-            switch unit {
-            case .hour: return "(time / 3600000) * 3600000"
-            case .day: return "(time / 86400000) * 86400000"
+        case (.calendar(.hour), .milliseconds):
+            return "(time / 3600000) * 3600000"
+        case (.calendar(.day), .milliseconds):
+            return "(time / 86400000) * 86400000"
+        case (.calendar(.week), .milliseconds):
             // 1970-01-01 was a Thursday: four days after a Sunday.
-            case .week: return "((time / 86400000) - ((time / 86400000) + 4) % 7) * 86400000"
-            case .month: return "CAST(strftime('%s', \(seconds), 'start of month') AS INTEGER) * 1000"
-            case .quarter:
-                return "CAST(strftime('%s', \(seconds), 'start of month', '-' || ((CAST(strftime('%m', \(seconds)) AS INTEGER) - 1) % 3) || ' months') AS INTEGER) * 1000"
-            case .year: return "CAST(strftime('%s', \(seconds), 'start of year') AS INTEGER) * 1000"
+            return "((time / 86400000) - ((time / 86400000) + 4) % 7) * 86400000"
+        case let (.calendar(unit), _):
+            switch dialect {
+            case .sqlite:
+                let seconds = "time / 1000, 'unixepoch'"
+                switch unit {
+                case .month: return "CAST(strftime('%s', \(seconds), 'start of month') AS INTEGER) * 1000"
+                case .quarter:
+                    return "CAST(strftime('%s', \(seconds), 'start of month', '-' || ((CAST(strftime('%m', \(seconds)) AS INTEGER) - 1) % 3) || ' months') AS INTEGER) * 1000"
+                case .year: return "CAST(strftime('%s', \(seconds), 'start of year') AS INTEGER) * 1000"
+                case .hour, .day, .week: preconditionFailure("SQLite's times are milliseconds, bucketed above")
+                }
+            case .postgres:
+                let utc = time == .timestamp ? "(time AT TIME ZONE 'UTC')" : "(to_timestamp(time::float8 / 1000) AT TIME ZONE 'UTC')"
+                let start = switch unit {
+                case .hour: "date_trunc('hour', \(utc))"
+                case .day: "date_trunc('day', \(utc))"
+                case .week: "(date_trunc('week', \(utc) + interval '1 day') - interval '1 day')"
+                case .month: "date_trunc('month', \(utc))"
+                case .quarter: "date_trunc('quarter', \(utc))"
+                case .year: "date_trunc('year', \(utc))"
+                }
+                return "(extract(epoch FROM \(start)) * 1000)::int8"
             }
-        case let (.postgres, .calendar(unit)):
-            let utc = "(time AT TIME ZONE 'UTC')"
-            let start = switch unit {
-            case .hour: "date_trunc('hour', \(utc))"
-            case .day: "date_trunc('day', \(utc))"
-            case .week: "(date_trunc('week', \(utc) + interval '1 day') - interval '1 day')"
-            case .month: "date_trunc('month', \(utc))"
-            case .quarter: "date_trunc('quarter', \(utc))"
-            case .year: "date_trunc('year', \(utc))"
-            }
-            return "(extract(epoch FROM \(start)) * 1000)::int8"
         }
     }
 

@@ -1,8 +1,8 @@
 import PostgresNIO
 
 /// Rollups on PostgreSQL: kept up to date inside each write's transaction (a few set-based
-/// statements per level, whatever the number of series), built for a store's older series
-/// when it gains them, and read by queries.
+/// statements per level, whatever the number of series) and built for a store's older series
+/// when it gains them. Queries read them through `RollupSQL`.
 extension PostgresStore {
     /// Merges and recomputations of one write (`RollupUpdate`), in its transaction.
     func apply(_ update: RollupUpdate, on connection: PostgresConnection) async throws {
@@ -79,23 +79,6 @@ extension PostgresStore {
         return summaries
     }
 
-    /// Rows of `series` in `level`'s table (nil: samples, each a summary of one) with
-    /// `from <= time < to`, each with its time (a bucket's start, or a sample's time).
-    func rollupRows(series: [Int64], from: Int64, to: Int64, of level: RollupLevel?, on connection: PostgresConnection) async throws
-        -> [(series: Int64, time: Int64, summary: BucketSummary)]
-    {
-        guard let level else {
-            return try await sampleRows("""
-                SELECT series_id, (extract(epoch FROM time) * 1000)::int8, block, value FROM samples
-                WHERE series_id = ANY(\(series)) AND time >= to_timestamp(\(from)::float8 / 1000) AND time < to_timestamp(\(to)::float8 / 1000)
-                """, on: connection)
-        }
-        return try await summaryRows("""
-            SELECT series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value FROM \(unescaped: level.table)
-            WHERE series_id = ANY(\(series)) AND bucket >= \(from) AND bucket < \(to)
-            """, on: connection)
-    }
-
     /// A query's rows `(series, time, block, value)`, each sample a summary of one.
     private func sampleRows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [(series: Int64, time: Int64, summary: BucketSummary)] {
         var found = [(series: Int64, time: Int64, summary: BucketSummary)]()
@@ -123,10 +106,10 @@ extension PostgresStore {
         let rows = try await connection.query(
             "SELECT (extract(epoch FROM time) * 1000)::int8, block, value FROM samples WHERE series_id = \(series)", logger: logger)
         for try await (time, block, value) in rows.decode((Int64, Int64, Double).self) {
-            summaries.add(BucketSummary(block: block, value: value), at: RollupKey(series: series, bucket: RollupLevel.minute.start(of: time)))
+            summaries.add(BucketSummary(block: block, value: value), at: RollupKey(series: series, bucket: RollupLevel.finest.start(of: time)))
         }
         for level in RollupLevel.allCases {
-            if level != .minute { summaries = summaries.rolledUp(to: level) }
+            if level != .finest { summaries = summaries.rolledUp(to: level) }
             try await connection.query("DELETE FROM \(unescaped: level.table) WHERE series_id = \(series)", logger: logger)
             let sorted = summaries.sorted
             for start in stride(from: 0, to: sorted.count, by: 20_000) {

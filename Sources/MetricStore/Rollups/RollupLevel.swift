@@ -1,13 +1,17 @@
-/// The bucket widths each series is summarised at (`BucketSummary`), finest first. Minutes
-/// answer intervals of whole minutes (a week in five-minute buckets reads 10,080 rows, not
-/// 100,800 samples); hours and days answer long ranges (a year of days is 365 rows). Each
-/// level is recomputed from the one below it, minutes from the samples.
+/// The bucket widths each series is summarised at (`BucketSummary`), finest first. Five
+/// minutes answer intervals of whole five minutes (a week of them is 2,016 rows, not 100,800
+/// samples); hours and days answer long ranges (a year of days is 365 rows). Each level is
+/// recomputed from the one below it, the finest from the samples. Finer intervals read
+/// samples: a day of one-minute buckets is 14,400 of them at six-second blocks. Five minutes
+/// rather than one: a write of a few blocks touches half as many rows of the finest level.
 enum RollupLevel: Int, CaseIterable, Sendable, Comparable {
-    case minute, hour, day
+    case fiveMinutes, hour, day
+
+    static let finest = RollupLevel.fiveMinutes
 
     var milliseconds: Int64 {
         switch self {
-        case .minute: 60_000
+        case .fiveMinutes: 300_000
         case .hour: 3_600_000
         case .day: 86_400_000
         }
@@ -15,7 +19,7 @@ enum RollupLevel: Int, CaseIterable, Sendable, Comparable {
 
     var table: String {
         switch self {
-        case .minute: "sample_minutes"
+        case .fiveMinutes: "sample_five_minutes"
         case .hour: "sample_hours"
         case .day: "sample_days"
         }

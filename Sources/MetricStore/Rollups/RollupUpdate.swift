@@ -9,12 +9,12 @@ struct RollupUpdate: Sendable {
 
     /// A sample written where its series had none at that block.
     mutating func add(series: Int64, time: Int64, block: Int64, value: Double) {
-        added.add(BucketSummary(block: block, value: value), at: RollupKey(series: series, bucket: RollupLevel.minute.start(of: time)))
+        added.add(BucketSummary(block: block, value: value), at: RollupKey(series: series, bucket: RollupLevel.finest.start(of: time)))
     }
 
     /// A sample replaced or removed.
     mutating func change(series: Int64, time: Int64) {
-        changed.insert(RollupKey(series: series, bucket: RollupLevel.minute.start(of: time)))
+        changed.insert(RollupKey(series: series, bucket: RollupLevel.finest.start(of: time)))
     }
 
     var isEmpty: Bool { added.isEmpty && changed.isEmpty }
@@ -27,14 +27,14 @@ struct RollupUpdate: Sendable {
         let recomputes: [RollupKey]
     }
 
-    /// Per level, finest first: a changed minute makes its hour and day changed too, and a
+    /// Per level, finest first: a changed bucket makes its hour and day changed too, and a
     /// bucket recomputed takes no merge (the recomputation reads the new samples).
     var steps: [Step] {
         var steps = [Step]()
         var summaries = added
         var recomputed = changed
         for level in RollupLevel.allCases {
-            if level != .minute {
+            if level != .finest {
                 summaries = summaries.rolledUp(to: level)
                 recomputed = Set(recomputed.map { RollupKey(series: $0.series, bucket: level.start(of: $0.bucket)) })
             }

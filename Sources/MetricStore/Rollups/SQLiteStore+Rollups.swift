@@ -2,8 +2,8 @@ import GRDB
 import GRDBSQLite
 import Logging
 
-/// Rollups on the embedded store: kept up to date inside each write's transaction, built
-/// for a store's older series when it gains them, and read by queries.
+/// Rollups on the embedded store: kept up to date inside each write's transaction and built
+/// for a store's older series when it gains them. Queries read them through `RollupSQL`.
 extension SQLiteStore {
     /// Merges and recomputations of one write (`RollupUpdate`), in its transaction.
     static func apply(_ update: RollupUpdate, in db: Database) throws {
@@ -68,34 +68,24 @@ extension SQLiteStore {
     /// What a series' rows of `level` (nil: its samples) with `from <= time < to` come to.
     static func summarise(series: Int64, from: Int64, to: Int64, of level: RollupLevel?, in db: Database) throws -> BucketSummary? {
         var summary: BucketSummary?
-        try forEachRow(series: [series], from: from, to: to, of: level, in: db) { _, _, row in
+        func add(_ row: BucketSummary) {
             if summary == nil { summary = row } else { summary!.merge(row) }
         }
-        return summary
-    }
-
-    /// Each row of `series` in `level`'s table (nil: samples, each a summary of one) with
-    /// `from <= time < to`, with its series and time (a bucket's start, or a sample's time).
-    /// Read through a cursor: a year of hours is 8,760 rows per series.
-    static func forEachRow(series: [Int64], from: Int64, to: Int64, of level: RollupLevel?, in db: Database,
-                           _ body: (_ series: Int64, _ time: Int64, BucketSummary) -> Void) throws {
-        let list = series.map { _ in "?" }.joined(separator: ", ")
-        var arguments = StatementArguments(series)
-        arguments += [from, to]
         guard let level else {
-            let rows = try Row.fetchCursor(db, sql: "SELECT series_id, time, block, value FROM samples WHERE series_id IN (\(list)) AND time >= ? AND time < ?",
-                                           arguments: arguments)
-            while let row = try rows.next() { body(row[0], row[1], BucketSummary(block: row[2], value: row[3])) }
-            return
+            let rows = try Row.fetchCursor(db, sql: "SELECT block, value FROM samples WHERE series_id = ? AND time >= ? AND time < ?",
+                                           arguments: [series, from, to])
+            while let row = try rows.next() { add(BucketSummary(block: row[0], value: row[1])) }
+            return summary
         }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value FROM \(level.table)
-            WHERE series_id IN (\(list)) AND bucket >= ? AND bucket < ?
-            """, arguments: arguments)
+            SELECT count, total, minimum, maximum, first_block, first_value, last_block, last_value FROM \(level.table)
+            WHERE series_id = ? AND bucket >= ? AND bucket < ?
+            """, arguments: [series, from, to])
         while let row = try rows.next() {
-            body(row[0], row[1], BucketSummary(count: row[2], total: row[3], minimum: row[4], maximum: row[5], firstBlock: row[6], firstValue: row[7],
-                                               lastBlock: row[8], lastValue: row[9]))
+            add(BucketSummary(count: row[0], total: row[1], minimum: row[2], maximum: row[3], firstBlock: row[4], firstValue: row[5],
+                              lastBlock: row[6], lastValue: row[7]))
         }
+        return summary
     }
 
     /// Every level of one series computed anew from all its samples.
@@ -103,10 +93,10 @@ extension SQLiteStore {
         var summaries = BucketSummaries()
         let samples = try Row.fetchCursor(db, sql: "SELECT time, block, value FROM samples WHERE series_id = ?", arguments: [series])
         while let row = try samples.next() {
-            summaries.add(BucketSummary(block: row[1], value: row[2]), at: RollupKey(series: series, bucket: RollupLevel.minute.start(of: row[0])))
+            summaries.add(BucketSummary(block: row[1], value: row[2]), at: RollupKey(series: series, bucket: RollupLevel.finest.start(of: row[0])))
         }
         for level in RollupLevel.allCases {
-            if level != .minute { summaries = summaries.rolledUp(to: level) }
+            if level != .finest { summaries = summaries.rolledUp(to: level) }
             try db.execute(sql: "DELETE FROM \(level.table) WHERE series_id = ?", arguments: [series])
             for (key, summary) in summaries.sorted { try replace(key, with: summary, in: level, db) }
         }

@@ -49,16 +49,16 @@ enum StoreSchema {
 
     /// A series' samples summarised per bucket of a `RollupLevel` (`BucketSummary`), kept up to
     /// date by every write. `bucket` is the bucket's start in Unix milliseconds.
-    static func rollup(_ level: RollupLevel) -> Table {
+    static func rollup(_ name: String) -> Table {
         Table(
-            level.table,
+            name,
             [Column("series_id", .integer), Column("bucket", .integer), Column("count", .integer), Column("total", .real),
              Column("minimum", .real), Column("maximum", .real), Column("first_block", .integer), Column("first_value", .real),
              Column("last_block", .integer), Column("last_value", .real)],
             primaryKey: ["series_id", "bucket"], clustered: true, updatedInPlace: true)
     }
 
-    static let rollups = RollupLevel.allCases.map(rollup)
+    static let rollups = RollupLevel.allCases.map { rollup($0.table) }
 
     /// Series whose rollups are still to be computed from their samples (those a store had
     /// when it gained rollups); their queries read samples until then.
@@ -83,7 +83,15 @@ enum StoreSchema {
             .rebuild(backfillRanges, only: .sqlite),
             .create(backfillChunks),
         ]),
-        (5, rollups.map(Step.create) + [.create(rollupBacklog), .statement("INSERT INTO rollup_backlog (series_id) SELECT id FROM series")]),
+        (5, ["sample_minutes", "sample_hours", "sample_days"].map { .create(rollup($0)) } + [
+            .create(rollupBacklog), .statement("INSERT INTO rollup_backlog (series_id) SELECT id FROM series"),
+        ]),
+        // Five-minute buckets instead of minutes, computed again from the samples (`WHERE true`:
+        // SQLite would read `ON` as a join's).
+        (6, [
+            .statement("DROP TABLE sample_minutes"), .create(rollup("sample_five_minutes")),
+            .statement("INSERT INTO rollup_backlog (series_id) SELECT id FROM series WHERE true ON CONFLICT DO NOTHING"),
+        ]),
     ]
 
     static let latestVersion = upgrades.last?.version ?? 1
