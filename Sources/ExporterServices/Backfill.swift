@@ -14,19 +14,19 @@ public struct Backfill: Sendable {
     public let chain: String
     public let endpoints: [String]
     public let store: any MetricStore
+    /// Those to load, spaced as chosen (`HistorySelection`).
     public let definitions: [MetricDefinition]
     public let range: (from: UInt64, to: UInt64?)
     public let chunk: UInt64
     public let workers: Int
-    public let every: Int?
     public let logger: Logger
 
     public init(
         chain: String, endpoints: [String], store: any MetricStore, definitions: [MetricDefinition], range: (from: UInt64, to: UInt64?), chunk: UInt64,
-        workers: Int, every: Int?, logger: Logger
+        workers: Int, logger: Logger
     ) {
         (self.chain, self.endpoints, self.store, self.definitions, self.range) = (chain, endpoints, store, definitions, range)
-        (self.chunk, self.workers, self.every, self.logger) = (chunk, workers, every, logger)
+        (self.chunk, self.workers, self.logger) = (chunk, workers, logger)
     }
 
     public func run(metricsAt address: ListenAddress?, security: WebSecurity) async throws {
@@ -54,7 +54,7 @@ public struct Backfill: Sendable {
             var loader = HistoryLoader(
                 chain: chain, client: SubstrateRPCClient(transport: transport, timeout: .seconds(60)), definitions: backfill.definitions,
                 sink: StoreSink(store: backfill.store), logger: backfill.logger)
-            (loader.chunkSize, loader.concurrency, loader.every) = (backfill.chunk, backfill.workers, backfill.every)
+            (loader.chunkSize, loader.concurrency) = (backfill.chunk, backfill.workers)
             try await closing(transport.close) {
                 let last = if let to = range.to { to } else { try await loader.finalizedHead() }
                 metrics.historyStarted(chain: chain, blocks: last >= range.from ? last - range.from + 1 : 0)

@@ -19,11 +19,11 @@ extension ChainService {
     }
 
     private func load(_ history: ExporterConfiguration.History, chain: String, sink: StoreSink, follower: ChainFollower, client: SubstrateRPCClient) async {
-        let wanted = history.metrics.map(Set.init)
-        var loader = HistoryLoader(chain: chain, client: client, definitions: definitions.filter { wanted?.contains($0.name) ?? true }, sink: sink, logger: logger)
+        // Checked when the configuration was read: nothing it names is missing.
+        let chosen = (try? history.selection.choose(from: definitions)) ?? []
+        var loader = HistoryLoader(chain: chain, client: client, definitions: chosen, sink: sink, logger: logger)
         loader.chunkSize = history.chunk
         loader.concurrency = history.workers
-        loader.every = history.every
         while !Task.isCancelled {
             do {
                 let last: UInt64

@@ -73,14 +73,13 @@ public struct ExporterServer: Sendable {
         try await closing({ try? await store?.close() }, after: group.run)
     }
 
-    /// History sections need a store and name metrics that exist.
+    /// History sections need a store, and each metric and pallet they name must choose some definition.
     static func checkHistory(_ settings: ExporterConfiguration, definitions: [MetricDefinition], hasStore: Bool, origin: String) throws {
-        let names = Set(definitions.map(\.name))
         for (position, chain) in settings.chains.enumerated() {
             guard let history = chain.history else { continue }
             guard hasStore else { throw InputFailure(file: origin, message: "history is loaded into a store; --store none has none") }
-            if let unknown = history.metrics?.first(where: { !names.contains($0) }) {
-                throw InputFailure(file: origin, message: "chains.\(position).history.metrics: no metric \(unknown)")
+            do { _ = try history.selection.choose(from: definitions) } catch {
+                throw InputFailure(file: origin, message: "chains.\(position).history: \(error)")
             }
         }
     }

@@ -24,8 +24,11 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "The last block to load. Default: the finalized head.")
     var to: UInt64?
 
-    @Option(help: "Only these metrics (comma-separated names).")
+    @Option(help: "Only these metrics (comma-separated names or globs: nomination_pool_*).")
     var metrics: String?
+
+    @Option(help: "Only the metrics reading these pallets (comma-separated: Balances,Staking).")
+    var pallets: String?
 
     @Option(help: "Where to keep the history: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE; processes sharing a PostgreSQL store share the range's chunks.")
     var store = StoreLocation.default.description
@@ -59,16 +62,17 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "runtime-exporter")
         let security = try WebServing.security(file: webConfigFile)
-        var loaded = try definitions.load()
-        if let metrics {
-            let wanted = Set(metrics.split(separator: ",").map(String.init))
-            if let unknown = wanted.subtracting(loaded.map(\.name)).sorted().first { throw ValidationError("--metrics: no metric \(unknown)") }
-            loaded = loaded.filter { wanted.contains($0.name) }
-        }
+        let loaded = try definitions.load()
+        let selection = HistorySelection(
+            entries: metrics.map { $0.split(separator: ",").map { HistorySelection.Entry(String($0)) } },
+            pallets: pallets.map { $0.split(separator: ",").map(String.init) }, every: every)
+        let chosen: [MetricDefinition]
+        do { chosen = try selection.choose(from: loaded) } catch { throw ValidationError("--metrics/--pallets: \(error)") }
+        let chosenNames = Set(chosen.map(\.name))
         let opened: (any MetricStore)?
         do {
             opened = try await StoreLocation(parsing: store).open()
-            try await opened?.saveDefinitions(StoreSink.definitions(loaded))
+            try await opened?.saveDefinitions(StoreSink.definitions(loaded.filter { chosenNames.contains($0.name) }))
         } catch {
             throw InputFailure(file: "--store", message: "\(error)")
         }
@@ -76,7 +80,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let endpoints = rpc.split(separator: ",").map(String.init)
         let name = if let chain { chain } else { try await ChainNaming.specName(endpoints: endpoints, timeout: .seconds(60), logger: logger) }
         let backfill = Backfill(
-            chain: name, endpoints: endpoints, store: opened, definitions: loaded, range: (from, to), chunk: chunk, workers: workers, every: every, logger: logger)
+            chain: name, endpoints: endpoints, store: opened, definitions: chosen, range: (from, to), chunk: chunk, workers: workers, logger: logger)
         do {
             try await backfill.run(metricsAt: listenAddress.flatMap(ListenAddress.init), security: security)
         } catch {

@@ -31,7 +31,11 @@ import Testing
             history:
               from: 20000000
               every: 100
-              metrics: [balances_total_issuance_tokens]
+              metrics:
+                - balances_total_issuance_tokens
+                - { name: nomination_pool_*, every: 600 }
+                - { name: staking_ledger_*, schedule: daily }
+              pallets: [Staking, NominationPools]
             chains:
               - rpc: wss://a.example
               - rpc: wss://b.example
@@ -39,7 +43,10 @@ import Testing
             """, origin: "c.yaml")
         var common = ExporterConfiguration.History(from: 20_000_000)
         common.every = 100
-        common.metrics = ["balances_total_issuance_tokens"]
+        common.metrics = [
+            .init("balances_total_issuance_tokens"), .init("nomination_pool_*", sampling: .everyBlocks(600)), .init("staking_ledger_*", sampling: .schedule(.daily)),
+        ]
+        common.pallets = ["Staking", "NominationPools"]
         #expect(configuration.history == common)
         #expect(configuration.chains[0].history == nil)
         var own = ExporterConfiguration.History(from: 5, to: 900)
@@ -62,7 +69,11 @@ import Testing
         ("history:\n  from: 9\n  to: 5\n", "c.yaml:3: field history.to: block 5 is before from (9)"),
         ("history:\n  from: 1\n  chunk: 0\n", "c.yaml:3: field history.chunk: expected a whole number of at least 1"),
         ("history:\n  from: -3\n", "c.yaml:2: field history.from: expected a whole number"),
-        ("chains:\n  - rpc: ws://a\n    history: { from: 1, pallets: [Staking] }\n", "c.yaml:3: field chains.0.history.pallets: unknown field"),
+        ("chains:\n  - rpc: ws://a\n    history: { from: 1, colour: red }\n", "c.yaml:3: field chains.0.history.colour: unknown field"),
+        ("history:\n  from: 1\n  metrics:\n    - { name: a, every: 0 }\n", "c.yaml:4: field history.metrics[0].every: expected a whole number of at least 1"),
+        ("history:\n  from: 1\n  metrics:\n    - a\n    - { name: b, schedule: weekly }\n", "c.yaml:5: field history.metrics[1].schedule: expected one of hourly, daily, era"),
+        ("history:\n  from: 1\n  metrics:\n    - { name: b, every: 5, schedule: daily }\n", "c.yaml:4: field history.metrics[0].schedule: give every or schedule, not both"),
+        ("history:\n  from: 1\n  metrics:\n    - { every: 5 }\n", "c.yaml:4: field history.metrics[0].name: missing"),
     ])
     func mistakesAreOneLineNamingTheirPlace(text: String, expected: String) {
         do {

@@ -184,6 +184,25 @@ import Testing
         #expect(try await blocks("system_block_number").count == 40)
     }
 
+    /// `--pallets` and globs in `--metrics` choose what is loaded: the metrics reading a pallet
+    /// whose name matches, no other; a name or pallet matching nothing is refused before
+    /// anything is loaded, naming it.
+    @Test func palletsAndGlobsChooseTheMetricsLoaded() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "30", "--block-time", "0", "--finality-lag", "0"])
+        defer { node.stop() }
+        let store = try await StoreUnderTest.make(.sqlite, in: try Self.directory(), name: "chosen")
+        let base = ["backfill", "--rpc", node.httpURL, "--from", "1", "--to", "30", "--chunk", "30", "--store", store.argument]
+        let chosen = try await Executable.run("runtime-exporter", base + ["--metrics", "nomination_pool*,staking_*,extrinsics_total", "--pallets", "NominationPools"])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        let metrics = try await store.query("SELECT DISTINCT metric FROM backfill_ranges ORDER BY metric").map { $0[0] }
+        #expect(!metrics.isEmpty && metrics.allSatisfy { $0.hasPrefix("nomination_pool") }, "\(metrics)")
+        #expect(metrics.contains("nomination_pool_members") && metrics.contains("nomination_pools_pools"))
+        for wrong in [["--metrics", "nomination_pol_*"], ["--pallets", "Stakng"]] {
+            let refused = try await Executable.run("runtime-exporter", base + wrong)
+            #expect(refused.status == 64 && refused.stderr.contains("matches no metric definition"), "\(refused.status): \(refused.stderr)")
+        }
+    }
+
     /// Several nodes of a chain share the load: blocks are fetched from each, and the store
     /// equals one loaded from a single node.
     @Test func severalNodesShareTheBlockFetches() async throws {

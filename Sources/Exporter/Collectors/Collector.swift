@@ -73,6 +73,9 @@ public struct CollectorSpec: Sendable {
     /// The pallets it reads, where it reads only those: a definition with several sources
     /// passes over it on a runtime without them (as over a storage source of a missing pallet).
     public var pallets: [String] = []
+    /// Every pallet it may read, for choosing definitions by pallet (`HistorySelection`):
+    /// `pallets`, and those it reads beside them or in place of one another.
+    public private(set) var reads: [String] = []
     /// The options a definition's source may give it (`names`), beside `value`.
     public var options: Set<String> = []
     /// Why an option's value will not do, or nil: checked when definitions load.
@@ -99,9 +102,17 @@ public struct CollectorSpec: Sendable {
         self.defaultValue = defaultValue
         self.stickyValues = stickyValues
         self.pallets = pallets
+        reads = pallets
         self.options = options
         optionCheck = check
         binder = bind
+    }
+
+    /// The same, reading `more` pallets too (see `reads`).
+    func reading(_ more: [String]) -> CollectorSpec {
+        var spec = self
+        spec.reads += more
+        return spec
     }
 
     /// Binds the collector to one runtime, with the options of the definition naming it.

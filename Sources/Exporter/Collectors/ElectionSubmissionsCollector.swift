@@ -21,7 +21,7 @@ struct ElectionSubmissionsCollector: Collector {
             return .missing("election_submissions: the runtime has no calls of \(kinds.keys.sorted().joined(separator: " or "))")
         }
         return .bound(ElectionSubmissionsCollector())
-    }
+    }.reading(kinds.keys.sorted())
 
     var blockParts: BlockParts { [.extrinsics, .events] }
 

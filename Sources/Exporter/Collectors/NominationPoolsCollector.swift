@@ -33,7 +33,7 @@ struct NominationPoolsCollector: Collector {
         return .bound(NominationPoolsCollector(
             storage: storage, palletID: idBytes, existentialDeposit: existentialDeposit,
             lastPoolKey: try storage.key("NominationPools", "LastPoolId"), delegates: storage.has("DelegatedStaking", "Agents")))
-    }
+    }.reading(["NominationPools", "Staking", "DelegatedStaking"])
 
     let storage: CollectorStorage
     let palletID: [UInt8]

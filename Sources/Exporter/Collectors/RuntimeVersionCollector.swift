@@ -8,7 +8,7 @@ struct RuntimeVersionCollector: Collector {
     ) { metadata throws(CollectorError) in
         guard let version = metadata.runtimeVersion else { return .missing("runtime_version: the runtime has no System.Version constant") }
         return .bound(RuntimeVersionCollector(specName: version.specName, specVersion: version.specVersion))
-    }
+    }.reading(["System"])
 
     let specName: String
     let specVersion: UInt32

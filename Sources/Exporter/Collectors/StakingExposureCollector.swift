@@ -29,7 +29,7 @@ struct StakingExposureCollector: Collector {
         return .bound(StakingExposureCollector(
             storage: storage, exposureItem: exposureItem, activeEraKey: try storage.key("Staking", "ActiveEra"),
             hasPoints: storage.has("Staking", "ErasRewardPoints"), hasReward: storage.has("Staking", "ErasValidatorReward")))
-    }
+    }.reading(["Staking"])
 
     let storage: CollectorStorage
     let exposureItem: String

@@ -18,7 +18,7 @@ struct VoterBagsCollector: ScheduledCollector {
         }
         guard case let .sequence(items) = try storage.constant(pallet, "BagThresholds").kind else { throw storage.fail("\(pallet).BagThresholds is not a list") }
         return .scheduled(VoterBagsCollector(storage: storage, pallet: pallet, thresholds: items.compactMap(\.uint64)))
-    }
+    }.reading(["VoterList", "BagsList"])
 
     let storage: CollectorStorage
     let pallet: String

@@ -33,7 +33,7 @@ struct XCMTransfersCollector: Collector {
         let paraIDKey = storage.has("ParachainInfo", "ParachainId") ? try storage.key("ParachainInfo", "ParachainId") : nil
         return .bound(XCMTransfersCollector(
             pallets: Set(present), storage: storage, paraIDKey: paraIDKey, balancesIndex: metadata.pallet(named: "Balances")?.index))
-    }
+    }.reading(pallets)
 
     let pallets: Set<String>
     let storage: CollectorStorage

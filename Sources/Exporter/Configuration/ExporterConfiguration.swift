@@ -15,7 +15,11 @@ import Yams
 ///   from: 20000000               # the first block
 ///   to: 21000000                 # default: the block before the first one followed
 ///   every: 100                   # gauges every 100 blocks (counters read every block)
-///   metrics: [balances_total_issuance_tokens]   # default: all
+///   metrics:                     # default: all; names or globs, each with its own spacing if given
+///     - balances_total_issuance_tokens
+///     - { name: nomination_pool_*, every: 600 }
+///     - { name: staking_ledger_*, schedule: daily }
+///   pallets: [Staking]           # only the metrics reading these pallets
 ///   chunk: 500
 ///   workers: 8
 /// chains:
@@ -56,13 +60,18 @@ public struct ExporterConfiguration: Sendable, Equatable {
         public var to: UInt64?
         public var every: Int?
         /// Nil: every definition history can load.
-        public var metrics: [String]?
+        public var metrics: [HistorySelection.Entry]?
+        public var pallets: [String]?
         public var chunk: UInt64 = 500
         public var workers = 8
 
         public init(from: UInt64, to: UInt64? = nil) {
             self.from = from
             self.to = to
+        }
+
+        public var selection: HistorySelection {
+            HistorySelection(entries: metrics, pallets: pallets, every: every)
         }
     }
 
@@ -157,7 +166,7 @@ private struct ConfigurationReader {
     }
 
     func history(_ node: Node, _ field: String) throws(DefinitionError) -> ExporterConfiguration.History {
-        let fields = try mapping(node, field: field, known: ["from", "to", "every", "metrics", "chunk", "workers"])
+        let fields = try mapping(node, field: field, known: ["from", "to", "every", "metrics", "pallets", "chunk", "workers"])
         func number(_ name: String, minimum: UInt64) throws(DefinitionError) -> UInt64? {
             guard let node = fields[name] else { return nil }
             guard let value = UInt64(try text(node, "\(field).\(name)")), value >= minimum else {
@@ -171,8 +180,42 @@ private struct ConfigurationReader {
         history.every = try number("every", minimum: 1).map { Int(clamping: $0) }
         history.chunk = try number("chunk", minimum: 1) ?? history.chunk
         history.workers = try number("workers", minimum: 1).map { Int(clamping: $0) } ?? history.workers
-        history.metrics = try fields["metrics"].map { node throws(DefinitionError) in try texts(node, "\(field).metrics") }
+        history.metrics = try fields["metrics"].map { node throws(DefinitionError) in try historyEntries(node, "\(field).metrics") }
+        history.pallets = try fields["pallets"].map { node throws(DefinitionError) in try texts(node, "\(field).pallets") }
         return history
+    }
+
+    /// `history.metrics`: names or globs, each alone or `{name, every}` / `{name, schedule}`.
+    func historyEntries(_ node: Node, _ field: String) throws(DefinitionError) -> [HistorySelection.Entry] {
+        let items: [Node] = if case let .sequence(items) = node { Array(items) } else { [node] }
+        var entries = [HistorySelection.Entry]()
+        for (position, item) in items.enumerated() {
+            let at = "\(field)[\(position)]"
+            guard case .mapping = item else {
+                entries.append(HistorySelection.Entry(try text(item, at)))
+                continue
+            }
+            let fields = try mapping(item, field: at, known: ["name", "every", "schedule"])
+            guard let name = fields["name"] else { throw fail("\(at).name", "missing: give the metric's name or a glob", item) }
+            var entry = HistorySelection.Entry(try text(name, "\(at).name"))
+            switch (fields["every"], fields["schedule"]) {
+            case (nil, nil):
+                break
+            case let (every?, nil):
+                guard let blocks = Int(try text(every, "\(at).every")), blocks >= 1 else { throw fail("\(at).every", "expected a whole number of at least 1", every) }
+                entry.sampling = .everyBlocks(blocks)
+            case let (nil, schedule?):
+                let value = try text(schedule, "\(at).schedule")
+                guard let known = MetricDefinition.Schedule(rawValue: value) else {
+                    throw fail("\(at).schedule", "expected one of \(MetricDefinition.Schedule.allCases.map(\.rawValue).joined(separator: ", "))", schedule)
+                }
+                entry.sampling = .schedule(known)
+            case let (_, schedule?):
+                throw fail("\(at).schedule", "give every or schedule, not both", schedule)
+            }
+            entries.append(entry)
+        }
+        return entries
     }
 
     func mapping(_ node: Node, field: String?, known: Set<String>) throws(DefinitionError) -> [String: Node] {

@@ -70,10 +70,6 @@ public struct HistoryLoader: Sendable {
     public let logger: Logger
     public var chunkSize: UInt64 = 500
     public var concurrency = 8
-    /// Gauges sampled every this many blocks instead of as their definitions say (the
-    /// reference's `distanceBetweenBlocks`); counters still read every block. Recorded in the
-    /// loaded version (`1@every100`), so a load with another spacing does not count as done.
-    public var every: Int?
 
     public struct Progress: Sendable {
         public let chunk: ClosedRange<UInt64>
@@ -158,13 +154,6 @@ public struct HistoryLoader: Sendable {
         guard from <= to else { throw LoadError.nothingToLoad(from: from, to: to) }
         let client = client
         let decimals = try ChainToken(try ChainProperties(json: try await Self.retrying { try await client.systemProperties() })).decimals
-        let definitions = definitions.map { definition in
-            guard let every, definition.kind == .gauge else { return definition }
-            var spaced = definition
-            spaced.sampling = .everyBlocks(every)
-            spaced.version = "\(definition.version)@every\(every)"
-            return spaced
-        }
         let loaded = try await sink.loadedChunks(chain: chain)
         var plan = HistoryPlan(from: from, to: to, chunkSize: chunkSize)
         var runtimes = RuntimeCache(chain: chain, client: client, definitions: definitions, use: .history, logger: logger)
