@@ -33,7 +33,8 @@ public struct GraphQLAPI: Sendable {
 
     /// What every resolver knows about the request.
     struct RequestContext: Sendable {
-        let authorized: Bool
+        /// The plan of the request's API key; nil without a valid key.
+        let plan: Plan?
         let nowMilliseconds: Int64
     }
 
@@ -41,24 +42,24 @@ public struct GraphQLAPI: Sendable {
         let api = self
         router.post("/graphql") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let authorized = api.keys.accepts(request.headers)
+            let plan = api.keys.plan(of: request.headers)
             guard let json = try? JSON.parse(String(buffer: body)), let query = json["query"]?.stringValue else {
                 return Self.response(GraphQLResult(errors: [GraphQLError(message: "the body must be JSON with a \"query\" string")]), status: .badRequest)
             }
             var variables = [String: Map]()
             if case let .object(members)? = json["variables"] { for member in members { variables[member.key] = Self.map(member.value) } }
-            return await api.execute(query, variables: variables, operationName: json["operationName"]?.stringValue, authorized: authorized)
+            return await api.execute(query, variables: variables, operationName: json["operationName"]?.stringValue, plan: plan)
         }
         router.get("/graphql") { request, _ in
             guard let query = request.uri.queryParameters.get("query") else {
                 return Self.response(GraphQLResult(errors: [GraphQLError(message: "give the query as ?query=")]), status: .badRequest)
             }
-            return await api.execute(query, variables: [:], operationName: nil, authorized: api.keys.accepts(request.headers))
+            return await api.execute(query, variables: [:], operationName: nil, plan: api.keys.plan(of: request.headers))
         }
     }
 
-    func execute(_ query: String, variables: [String: Map], operationName: String?, authorized: Bool) async -> Response {
-        let context = RequestContext(authorized: authorized, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+    func execute(_ query: String, variables: [String: Map], operationName: String?, plan: Plan?) async -> Response {
+        let context = RequestContext(plan: plan, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         do {
             let result = try await graphql(
                 schema: schema, request: query, context: context, variableValues: variables, operationName: operationName,

@@ -58,6 +58,7 @@ struct GraphQLSchemaBuilder {
         let perSlugPoint = try GraphQLObjectType(name: "TimeseriesDataPerSlugPoint", fields: [
             "datetime": GraphQLField(type: GraphQLNonNull(GraphQLString)), "data": GraphQLField(type: GraphQLList(slugValue)),
         ])
+        let documentation = try GraphQLObjectType(name: "MetricDocumentation", fields: ["link": GraphQLField(type: GraphQLNonNull(GraphQLString))])
         let metadata = try GraphQLObjectType(name: "MetricMetadata", fields: [
             "metric": GraphQLField(type: GraphQLNonNull(GraphQLString)), "humanReadableName": GraphQLField(type: GraphQLString),
             "help": GraphQLField(type: GraphQLString), "unit": GraphQLField(type: GraphQLString), "version": GraphQLField(type: GraphQLString),
@@ -65,6 +66,8 @@ struct GraphQLSchemaBuilder {
             "availableAggregations": GraphQLField(type: GraphQLList(aggregation)), "availableSelectors": GraphQLField(type: GraphQLList(GraphQLString)),
             "availableSlugs": GraphQLField(type: GraphQLList(GraphQLString)), "dataType": GraphQLField(type: GraphQLString),
             "isAccessible": GraphQLField(type: GraphQLBoolean), "isRestricted": GraphQLField(type: GraphQLBoolean),
+            "hasIncompleteData": GraphQLField(type: GraphQLNonNull(GraphQLBoolean)), "docs": GraphQLField(type: GraphQLList(documentation)),
+            "minPlan": GraphQLField(type: GraphQLString),
         ])
 
         let range: GraphQLArgumentConfigMap = [
@@ -96,7 +99,7 @@ struct GraphQLSchemaBuilder {
             ) { source, args, context, _ in
                 try await resolvers.aggregated(source, args, context)
             },
-            "metadata": GraphQLField(type: metadata) { source, _, _, _ in try await resolvers.metadata(source) },
+            "metadata": GraphQLField(type: metadata) { source, _, context, _ in try await resolvers.metadata(source, context) },
             "availableSince": GraphQLField(type: GraphQLString, args: slugArgument) { source, args, _, _ in
                 try await resolvers.sampleTime(source, args, first: true)
             },
@@ -139,7 +142,7 @@ struct Resolvers: Sendable {
     }
 
     static func context(_ context: any Sendable) -> GraphQLAPI.RequestContext {
-        (context as? GraphQLAPI.RequestContext) ?? .init(authorized: false, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        (context as? GraphQLAPI.RequestContext) ?? .init(plan: nil, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
     /// The arguments as JSON (enum values as their names' values, label values as strings).
@@ -165,7 +168,7 @@ struct Resolvers: Sendable {
 
     /// The planned query of one chain (`slug`, or the selector's `slug`) and its labels.
     func plan(_ metric: MetricQueries.Metric, _ arguments: JSON, chain: String?, interval: String?, context: GraphQLAPI.RequestContext) async throws -> TimeseriesQuery {
-        if metric.isRestricted, !context.authorized { throw QueryError.restricted(metric.name) }
+        try metric.checkAccess(with: context.plan)
         guard let chain = chain ?? arguments["slug"]?.stringValue ?? arguments["selector"]?["slug"]?.stringValue else {
             throw QueryError.badArgument("slug", "missing: give slug or selector: {slug: …}")
         }
@@ -240,16 +243,18 @@ struct Resolvers: Sendable {
         return try await queries.timeseries(query, includeIncompleteData: true, nowMilliseconds: context.nowMilliseconds).first?.value
     }
 
-    func metadata(_ source: any Sendable) async throws -> [String: any Sendable] {
-        let metric = try Self.metric(source)
+    /// Sanbase's `metadata`; `isAccessible` says whether this request's key opens the metric.
+    func metadata(_ source: any Sendable, _ context: any Sendable) async throws -> [String: any Sendable] {
+        let metric = try Self.metric(source), context = Self.context(context)
         return [
-            "metric": metric.name, "humanReadableName": MetricsAPI.humanReadable(metric.name), "help": metric.help, "unit": metric.unit ?? "",
+            "metric": metric.name, "humanReadableName": metric.humanReadableName, "help": metric.help, "unit": metric.unit ?? "",
             "version": metric.version, "minInterval": QueryInterval.fixed(milliseconds: max(metric.minimumInterval, 1) * 1000).description,
             "defaultAggregation": metric.defaultAggregation.rawValue.uppercased(),
             "availableAggregations": Aggregation.allCases.map { $0.rawValue.uppercased() } + ["OHLC"],
             "availableSelectors": ["SLUG"] + metric.labels.map { $0.uppercased() },
             "availableSlugs": try await queries.chains(metric: metric.name), "dataType": metric.dataType.uppercased(),
-            "isAccessible": true, "isRestricted": metric.isRestricted,
+            "isAccessible": metric.isAccessible(with: context.plan), "isRestricted": metric.isRestricted,
+            "hasIncompleteData": metric.hasIncompleteData, "docs": metric.docs.map { ["link": $0] as [String: any Sendable] }, "minPlan": metric.minPlan.apiName,
         ]
     }
 

@@ -60,9 +60,7 @@ public struct MetricsAPI: Sendable {
                 guard let chain = parameters.get("chain") ?? parameters.get("slug") else {
                     throw QueryError.badArgument("chain", "missing: which chain (slug) to query, e.g. chain=polkadot")
                 }
-                if try await api.queries.metric(named: name).isRestricted, !api.keys.accepts(request.headers) {
-                    throw QueryError.restricted(name)
-                }
+                try await api.queries.metric(named: name).checkAccess(with: api.keys.plan(of: request.headers))
                 var labels = [String: String]()
                 for (key, value) in parameters where !Self.timeseriesParameters.contains(String(key)) { labels[String(key)] = String(value) }
                 let now = api.now()
@@ -110,21 +108,18 @@ public struct MetricsAPI: Sendable {
     /// What the API says about a metric (the fields of Sanbase's `metadata`, and ours).
     static func metadata(_ metric: MetricQueries.Metric, chains: [String]) -> JSON {
         .object([
-            JSON.Member("metric", .string(metric.name)), JSON.Member("humanReadableName", .string(humanReadable(metric.name))),
+            JSON.Member("metric", .string(metric.name)), JSON.Member("humanReadableName", .string(metric.humanReadableName)),
             JSON.Member("help", .string(metric.help)), JSON.Member("type", .string(metric.kind)), JSON.Member("unit", metric.unit.map(JSON.string) ?? .null),
             JSON.Member("labels", .array(metric.labels.map(JSON.string))),
             JSON.Member("defaultAggregation", .string(metric.defaultAggregation.rawValue.uppercased())),
             JSON.Member("availableAggregations", .array(Aggregation.allCases.map { .string($0.rawValue.uppercased()) })),
             JSON.Member("minInterval", .string(QueryInterval.fixed(milliseconds: max(metric.minimumInterval, 1) * 1000).description)),
             JSON.Member("dataType", .string(metric.dataType.uppercased())), JSON.Member("version", .string(metric.version)),
-            JSON.Member("isRestricted", .bool(metric.isRestricted)), JSON.Member("availableSlugs", .array(chains.map(JSON.string))),
+            JSON.Member("isRestricted", .bool(metric.isRestricted)), JSON.Member("minPlan", .string(metric.minPlan.apiName)),
+            JSON.Member("hasIncompleteData", .bool(metric.hasIncompleteData)),
+            JSON.Member("docs", .array(metric.docs.map { .object([JSON.Member("link", .string($0))]) })),
+            JSON.Member("availableSlugs", .array(chains.map(JSON.string))),
         ])
-    }
-
-    /// `balances_total_issuance_tokens` → `Balances total issuance tokens`.
-    static func humanReadable(_ name: String) -> String {
-        let words = name.split(separator: "_").joined(separator: " ")
-        return words.prefix(1).uppercased() + words.dropFirst()
     }
 
     /// Runs a handler and turns what it returns or throws into a JSON response.
@@ -135,6 +130,7 @@ public struct MetricsAPI: Sendable {
             let status: HTTPResponse.Status = switch error {
             case .unknownMetric, .unknownChain: .notFound
             case .restricted: .unauthorized
+            case .planTooLow: .forbidden
             case .badArgument, .tooManyPoints: .badRequest
             }
             return Self.json(.object([JSON.Member("error", .string(error.description))]), status: status)

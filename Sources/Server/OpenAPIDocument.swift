@@ -69,7 +69,7 @@ enum OpenAPIDocument {
           "name": { "name": "name", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The metric's name (balances_total_issuance_tokens)." }
         },
         "securitySchemes": {
-          "apiKey": { "type": "apiKey", "in": "header", "name": "Authorization", "description": "Apikey KEY: needed for metrics marked access: restricted." }
+          "apiKey": { "type": "apiKey", "in": "header", "name": "Authorization", "description": "Apikey KEY: needed for metrics marked access: restricted or with a min_plan above FREE; a key's plan must be at least the metric's minPlan (403 otherwise)." }
         },
         "responses": {
           "Error": { "description": "What is wrong.", "content": { "application/json": { "schema": { "type": "object", "properties": { "error": { "type": "string" } }, "required": ["error"] } } } }
@@ -83,6 +83,9 @@ enum OpenAPIDocument {
               "labels": { "type": "array", "items": { "type": "string" } }, "defaultAggregation": { "type": "string" },
               "availableAggregations": { "type": "array", "items": { "type": "string" } }, "minInterval": { "type": "string" },
               "dataType": { "type": "string" }, "version": { "type": "string" }, "isRestricted": { "type": "boolean" },
+              "minPlan": { "type": "string", "enum": ["FREE", "BASIC", "PRO", "BUSINESS_PRO", "BUSINESS_MAX", "CUSTOM"], "description": "The least plan of an API key that opens the metric." },
+              "hasIncompleteData": { "type": "boolean", "description": "Whether the newest point may still change (a daily read whose day is not over): left out unless includeIncompleteData." },
+              "docs": { "type": "array", "items": { "type": "object", "properties": { "link": { "type": "string", "format": "uri" } }, "required": ["link"] } },
               "availableSlugs": { "type": "array", "items": { "type": "string" } },
               "slugs": { "type": "array", "items": { "type": "object", "properties": { "slug": { "type": "string" }, "availableSince": { "type": "string", "format": "date-time" }, "lastDatetimeComputedAt": { "type": "string", "format": "date-time" }, "failedBlocks": { "type": "array", "description": "Runs of blocks at which the metric gave no sample, and why (the other metrics of those blocks were stored).", "items": { "type": "object", "properties": { "firstBlock": { "type": "integer" }, "lastBlock": { "type": "integer" }, "reason": { "type": "string", "enum": ["undecodable", "missing", "shape", "overflow", "block_undecodable"] }, "error": { "type": "string" } } } } } } }
             }

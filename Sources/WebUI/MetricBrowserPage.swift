@@ -39,8 +39,11 @@ struct MetricBrowserPage {
         let charts = chains.isEmpty
             ? "<span class=\"muted\">no samples yet</span>"
             : chains.map { "<a href=\"\(HTML.escape(HTML.link("/chart", [("metric", metric.name), ("chain", $0)])))\">\(HTML.escape($0))</a>" }.joined(separator: " ")
-        let type = metric.kind + (metric.unit.map { ", \($0)" } ?? "") + (metric.isRestricted ? ", restricted" : "")
-        return "<tr data-metric=\"\(HTML.escape(metric.name))\"><td><code>\(HTML.escape(metric.name))</code><br><span class=\"muted\">\(HTML.escape(metric.help))</span></td>"
+        let access = metric.minPlan > .free ? ", plan \(metric.minPlan.apiName) and above" : metric.isRestricted ? ", restricted" : ""
+        let type = metric.kind + (metric.unit.map { ", \($0)" } ?? "") + access + (metric.hasIncompleteData ? ", newest point incomplete" : "")
+        let docs = metric.docs.map { " <a href=\"\(HTML.escape($0))\">docs</a>" }.joined()
+        return "<tr data-metric=\"\(HTML.escape(metric.name))\"><td><strong>\(HTML.escape(metric.humanReadableName))</strong>\(docs)<br><code>\(HTML.escape(metric.name))</code>"
+            + "<br><span class=\"muted\">\(HTML.escape(metric.help))</span></td>"
             + "<td>\(HTML.escape(type))</td><td>\(HTML.escape(metric.labels.joined(separator: ", ")))</td><td>\(charts)</td></tr>"
     }
 }

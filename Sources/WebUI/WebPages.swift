@@ -81,6 +81,7 @@ public struct WebPages: Sendable {
                 status = switch error {
                 case .unknownMetric, .unknownChain: .notFound
                 case .restricted: .unauthorized
+                case .planTooLow: .forbidden
                 case .badArgument, .tooManyPoints: .badRequest
                 }
                 outcome = .refused(error.description)

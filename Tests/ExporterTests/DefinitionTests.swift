@@ -91,6 +91,10 @@ import Testing
     @Test(arguments: [
         ("- name: a\n  help: h\n  type: gauge\n  sourc: {header: number}\n", "t.yaml:4: entry a: field sourc: unknown field"),
         ("- name: a\n  help: h\n  type: gauges\n  source: {header: number}\n", "t.yaml:3: entry a: field type: gauges is not one of gauge, counter, histogram"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n  min_plan: gold\n",
+         "t.yaml:5: entry a: field min_plan: gold is not one of free, basic, pro, business_pro, business_max, custom"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n  docs: [ftp://x]\n", "t.yaml:1: entry a: field docs: ftp://x is not an http(s) link"),
+        ("- name: a\n  help: h\n  type: gauge\n  source: {header: number}\n  has_incomplete_data: maybe\n", "t.yaml:5: entry a: field has_incomplete_data: expected true or false"),
         ("- name: fees\n  help: h\n  type: counter\n  source: {header: number}\n", "t.yaml:1: entry fees: field name: a counter's name ends in _total"),
         ("- name: a_total\n  help: h\n  type: gauge\n  source: {header: number}\n", "t.yaml:1: entry a_total: field name: only counters end in _total"),
         ("- name: size\n  help: h\n  type: gauge\n  unit: bytes\n  source: {header: length}\n", "t.yaml:1: entry size: field name: must end in _bytes to carry its unit"),

@@ -63,9 +63,20 @@ import Testing
               source: { storage: Balances.TotalIssuance }
               scale: token_decimals
               access: restricted
+            - name: pro_issuance_tokens
+              help: Total issuance, for keys of the PRO plan and above.
+              type: gauge
+              unit: tokens
+              source: { storage: Balances.TotalIssuance }
+              scale: token_decimals
+              min_plan: pro
+              human_readable_name: Total issuance (PRO)
+              has_incomplete_data: true
+              docs: [https://docs.rs/pallet-balances]
             """.write(to: definitions.appendingPathComponent("restricted.yaml"), atomically: true, encoding: .utf8)
         let keyFile = directory.appendingPathComponent("keys")
-        try "# keys\nsecret-key-1\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        // A key without a plan opens every metric; the others open those up to their plan.
+        try "# keys\nsecret-key-1\nbasic-key basic\npro-key PRO\n".write(to: keyFile, atomically: true, encoding: .utf8)
 
         let store = try await StoreUnderTest.make(backend, in: directory, name: "api")
         let loaded = try await Executable.run("runtime-exporter", [
@@ -129,6 +140,22 @@ import Testing
         }
         let allowed = try await Self.get(restricted, apiKey: "secret-key-1")
         #expect(allowed.status == 200 && allowed.body["data"]?.arrayValue?.count == 1, "\(allowed.body.serialized())")
+        // A metric of the PRO plan: a BASIC key is refused (403, the plans named), a PRO key and
+        // a key without a plan are answered; its metadata carries Sanbase's registry fields.
+        let pro = "\(base)/metrics/pro_issuance_tokens/timeseries?\(range)"
+        let noKey = try await Self.get(pro), basic = try await Self.get(pro, apiKey: "basic-key")
+        #expect(noKey.status == 401 && basic.status == 403, "\(noKey.status) \(basic.status)")
+        #expect(basic.body["error"]?.stringValue == "metric \"pro_issuance_tokens\" needs an API key of plan PRO or above; this key's plan is BASIC")
+        for key in ["pro-key", "secret-key-1"] {
+            let answered = try await Self.get(pro, apiKey: key)
+            #expect(answered.status == 200 && answered.body["data"]?.arrayValue?.count == 1, "\(key): \(answered.body.serialized())")
+        }
+        let proMetadata = try await Self.get("\(base)/metrics/pro_issuance_tokens").body
+        #expect(proMetadata["minPlan"]?.stringValue == "PRO" && proMetadata["isRestricted"] == .bool(true))
+        #expect(proMetadata["humanReadableName"]?.stringValue == "Total issuance (PRO)" && proMetadata["hasIncompleteData"] == .bool(true))
+        #expect(proMetadata["docs"] == .array([.object([JSON.Member("link", .string("https://docs.rs/pallet-balances"))])]))
+        let freeMetadata = try await Self.get("\(base)/metrics/events_total").body
+        #expect(freeMetadata["minPlan"]?.stringValue == "FREE" && freeMetadata["hasIncompleteData"] == .bool(false) && freeMetadata["humanReadableName"]?.stringValue == "Events total")
 
         // The same through GraphQL: per-point data, OHLC, several slugs, one aggregate, dates.
         let graphQL = "http://127.0.0.1:\(api.port)/graphql"
@@ -174,6 +201,18 @@ import Testing
         }
         let opened = try await Self.graphQL(graphQL, #"{ getMetric(metric: "restricted_issuance_tokens") { timeseriesDataJson(slug: "polkadot", \#(window), interval: "365d") } }"#, apiKey: "secret-key-1")
         #expect(opened["errors"] == nil && opened["data"]?["getMetric"]?["timeseriesDataJson"]?.arrayValue?.count == 1, "\(opened.serialized())")
+        // Plans through GraphQL: `isAccessible` says what this request's key opens.
+        let proQuery = #"{ getMetric(metric: "pro_issuance_tokens") { metadata { isAccessible minPlan hasIncompleteData docs { link } } timeseriesDataJson(slug: "polkadot", \#(window), interval: "365d") } }"#
+        let basicAnswer = try await Self.graphQL(graphQL, proQuery, apiKey: "basic-key")
+        #expect(basicAnswer["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("needs an API key of plan PRO or above") == true, "\(basicAnswer.serialized())")
+        let proAnswer = try await Self.graphQL(graphQL, proQuery, apiKey: "pro-key")
+        #expect(proAnswer["errors"] == nil && proAnswer["data"]?["getMetric"]?["timeseriesDataJson"]?.arrayValue?.count == 1, "\(proAnswer.serialized())")
+        #expect(proAnswer["data"]?["getMetric"]?["metadata"] == .object([
+            JSON.Member("isAccessible", .bool(true)), JSON.Member("minPlan", .string("PRO")), JSON.Member("hasIncompleteData", .bool(true)),
+            JSON.Member("docs", .array([.object([JSON.Member("link", .string("https://docs.rs/pallet-balances"))])])),
+        ]), "\(proAnswer.serialized())")
+        let basicMetadata = try await Self.graphQL(graphQL, #"{ getMetric(metric: "pro_issuance_tokens") { metadata { isAccessible } } }"#, apiKey: "basic-key")
+        #expect(basicMetadata["data"]?["getMetric"]?["metadata"]?["isAccessible"] == .bool(false))
 
         // The OpenAPI document parses and describes every route.
         let document = try await Self.get("\(base)/openapi.json").body
@@ -213,7 +252,9 @@ extension APITests {
                 "issuance": points(san.get("balances_total_issuance_tokens", slug="polkadot", from_date="2023-11-14T22:00:00Z",
                                            to_date="2023-11-14T23:00:00Z", interval="5m", aggregation="LAST")),
                 "metrics": san.available_metrics(),
-                "metadata": san.metadata("events_total", arr=["metric", "defaultAggregation", "minInterval", "availableSelectors", "availableSlugs", "isRestricted"]),
+                "metadata": san.metadata("events_total", arr=["metric", "defaultAggregation", "minInterval", "availableSelectors", "availableSlugs", "isRestricted",
+                                                              "humanReadableName", "hasIncompleteData", "minPlan", "isAccessible",
+                                                              "docs {{ link }}"]),  # sanpy formats the query: braces doubled
             }
             print(json.dumps(result))
             """, arguments: ["http://127.0.0.1:\(api.port)/graphql"])
@@ -244,6 +285,8 @@ extension APITests {
         #expect(answer["metadata"]?["defaultAggregation"]?.stringValue == "SUM")
         #expect(answer["metadata"]?["availableSelectors"] == .array([.string("SLUG"), .string("PALLET"), .string("EVENT")]))
         #expect(answer["metadata"]?["availableSlugs"] == .array([.string("polkadot")]) && answer["metadata"]?["isRestricted"] == .bool(false))
+        #expect(answer["metadata"]?["humanReadableName"]?.stringValue == "Events total" && answer["metadata"]?["hasIncompleteData"] == .bool(false))
+        #expect(answer["metadata"]?["minPlan"]?.stringValue == "FREE" && answer["metadata"]?["isAccessible"] == .bool(true) && answer["metadata"]?["docs"] == .array([]))
     }
 }
 

@@ -93,6 +93,7 @@ private struct EntryReader {
     static let knownFields: Set<String> = [
         "name", "help", "type", "unit", "source", "labels", "scale", "every", "schedule", "aggregation",
         "min_interval", "data_type", "version", "access", "strict", "requires",
+        "human_readable_name", "has_incomplete_data", "docs", "min_plan",
     ]
     static let sourceKinds = ["storage", "storage_map", "events", "extrinsics", "constant", "header", "collector"]
 
@@ -156,11 +157,7 @@ private struct EntryReader {
         let dataType = try optionalChoice("data_type", MetricDefinition.DataType.self) ?? (kind == .histogram ? .histogram : .timeseries)
         if (kind == .histogram) != (dataType == .histogram) { throw fail("data_type", "histogram metrics, and only they, have data_type histogram") }
 
-        var strict = false
-        if let node = fields["strict"] {
-            guard let value = node.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail("strict", "expected true or false", at: node) }
-            strict = value
-        }
+        let strict = try boolean("strict") ?? false
         var definition = MetricDefinition(
             name: name, help: try string("help"), kind: kind, unit: unit, source: source, labels: labels,
             scale: try optionalChoice("scale", MetricDefinition.Scale.self) ?? .none, sampling: sampling,
@@ -170,6 +167,12 @@ private struct EntryReader {
             origin: DefinitionLoader.place(origin, node), strict: strict
         )
         definition.fallbacks = Array(sources.dropFirst())
+        definition.humanReadableName = try optionalString("human_readable_name")
+        // A daily read's newest day is not over: its value may still change.
+        definition.hasIncompleteData = try boolean("has_incomplete_data") ?? (sampling == .schedule(.daily) || definition.minInterval >= 86_400)
+        definition.docs = try stringList("docs")
+        if let bad = definition.docs.first(where: { !$0.hasPrefix("https://") && !$0.hasPrefix("http://") }) { throw fail("docs", "\(bad) is not an http(s) link") }
+        definition.minPlan = try optionalChoice("min_plan", MetricDefinition.Plan.self) ?? .free
         definition.requires = try stringList("requires")
         if let bad = definition.requires.first(where: { $0.range(of: "^[A-Za-z][A-Za-z0-9_]*$", options: .regularExpression) == nil }) {
             throw fail("requires", "\(bad) is not a pallet name")
@@ -354,6 +357,12 @@ private struct EntryReader {
         guard let node = fields[field] else { return nil }
         guard let scalar = node.scalar, node.tag.rawValue != Tag.Name.null.rawValue else { throw fail(field, "expected text", at: node) }
         return scalar.string
+    }
+
+    private func boolean(_ field: String) throws(DefinitionError) -> Bool? {
+        guard let node = fields[field] else { return nil }
+        guard let value = node.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail(field, "expected true or false", at: node) }
+        return value
     }
 
     private func string(_ field: String) throws(DefinitionError) -> String {

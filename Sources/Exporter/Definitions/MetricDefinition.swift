@@ -8,6 +8,8 @@ public struct MetricDefinition: Sendable, Equatable {
     public enum Aggregation: String, Sendable, CaseIterable { case last, sum, avg, min, max, first, count, median }
     public enum DataType: String, Sendable, CaseIterable { case timeseries, histogram }
     public enum Access: String, Sendable, CaseIterable { case free, restricted }
+    /// The least plan an API key needs for the metric (Sanbase's plans, cheapest first).
+    public enum Plan: String, Sendable, CaseIterable { case free, basic, pro, businessPro = "business_pro", businessMax = "business_max", custom }
     public enum Scale: String, Sendable, CaseIterable {
         case none
         /// Divide by 10^decimals of the chain's native token.
@@ -50,6 +52,13 @@ public struct MetricDefinition: Sendable, Equatable {
     public var dataType: DataType
     public var version: String
     public var access: Access
+    /// Sanbase's registry fields: a name for people (nil: the API makes one of `name`), whether
+    /// the newest point is incomplete (a daily read's day is not over), links to
+    /// documentation, and the least plan of a key.
+    public var humanReadableName: String?
+    public var hasIncompleteData = false
+    public var docs: [String] = []
+    public var minPlan: Plan = .free
     /// Where the entry was read (`metrics/balances.yaml:3`).
     public var origin: String
     /// A runtime the chain runs that lacks what the definition reads is a configuration error
@@ -203,7 +212,9 @@ extension MetricDefinition {
             JSON.Member("labels", .array(labels.map(JSON.string))), JSON.Member("scale", .string(scale.rawValue)), sampling,
             JSON.Member("aggregation", .string(aggregation.rawValue)), JSON.Member("min_interval", .number(minInterval)),
             JSON.Member("data_type", .string(dataType.rawValue)), JSON.Member("version", .string(version)),
-            JSON.Member("access", .string(access.rawValue)), JSON.Member("defined_at", .string(origin)),
+            JSON.Member("access", .string(access.rawValue)), JSON.Member("min_plan", .string(minPlan.rawValue)),
+            JSON.Member("human_readable_name", humanReadableName.map(JSON.string) ?? .null), JSON.Member("has_incomplete_data", .bool(hasIncompleteData)),
+            JSON.Member("docs", .array(docs.map(JSON.string))), JSON.Member("defined_at", .string(origin)),
         ])
     }
 }

@@ -33,7 +33,31 @@ public struct MetricQueries: Sendable {
         /// Seconds.
         public var minimumInterval: Int64 { definition["min_interval"]?.uint64Value.map { Int64(clamping: $0) } ?? 0 }
         public var dataType: String { definition["data_type"]?.stringValue ?? "timeseries" }
-        public var isRestricted: Bool { definition["access"]?.stringValue == "restricted" }
+        /// Given, or made of the name (`balances_total_issuance_tokens` → `Balances total issuance tokens`).
+        public var humanReadableName: String {
+            if let given = definition["human_readable_name"]?.stringValue { return given }
+            let words = name.split(separator: "_").joined(separator: " ")
+            return words.prefix(1).uppercased() + words.dropFirst()
+        }
+        /// Whether the newest point may still change (a daily read whose day is not over).
+        public var hasIncompleteData: Bool { definition["has_incomplete_data"] == .bool(true) }
+        public var docs: [String] { definition["docs"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        public var minPlan: Plan { definition["min_plan"]?.stringValue.flatMap(Plan.init(rawValue:)) ?? .free }
+        /// Whether reading it takes an API key: `access: restricted`, or a plan above free.
+        public var isRestricted: Bool { definition["access"]?.stringValue == "restricted" || minPlan > .free }
+
+        /// Whether a request with a key of `plan` (nil: no key) may read the metric.
+        public func isAccessible(with plan: Plan?) -> Bool {
+            guard let plan else { return !isRestricted }
+            return plan >= minPlan
+        }
+
+        /// Throws why a request with a key of `plan` may not read the metric.
+        public func checkAccess(with plan: Plan?) throws(QueryError) {
+            guard !isAccessible(with: plan) else { return }
+            guard let plan else { throw .restricted(name) }
+            throw .planTooLow(name, needs: minPlan, has: plan)
+        }
     }
 
     public func metrics() async throws -> [Metric] {

@@ -121,6 +121,8 @@ public enum QueryError: Error, Equatable, CustomStringConvertible {
     case tooManyPoints(asked: Int64, limit: Int)
     /// A restricted metric asked for without a valid API key.
     case restricted(String)
+    /// A metric asked for with a key of a plan below the metric's `min_plan`.
+    case planTooLow(String, needs: Plan, has: Plan)
 
     public var description: String {
         switch self {
@@ -130,6 +132,7 @@ public enum QueryError: Error, Equatable, CustomStringConvertible {
         case let .tooManyPoints(asked, limit):
             "the query asks for \(asked) points, more than the \(limit) allowed in one answer: use a longer interval or a shorter range"
         case let .restricted(metric): "metric \"\(metric)\" is restricted: send an API key (Authorization: Apikey …)"
+        case let .planTooLow(metric, needs, has): "metric \"\(metric)\" needs an API key of plan \(needs.apiName) or above; this key's plan is \(has.apiName)"
         }
     }
 }
