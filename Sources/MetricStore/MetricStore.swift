@@ -44,6 +44,10 @@ public protocol MetricStore: Sendable {
     /// without samples are left out. Both sources give the same answer; `fastest` reads
     /// rollups where they serve (`RollupReadPlan`).
     func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint]
+    /// Each series of the query's metric and chain whose labels hold the query's: its value
+    /// over the whole range under the query's aggregation, alone (the interval is not used).
+    /// Series without samples in the range are left out.
+    func seriesValues(_ query: TimeseriesQuery) async throws -> [SeriesValue]
 }
 
 /// Where a timeseries query reads from.

@@ -79,6 +79,15 @@ struct GraphQLSchemaBuilder {
         let manySlugs = range.merging(["selector": GraphQLArgument(type: selector)]) { first, _ in first }
         let slugArgument: GraphQLArgumentConfigMap = ["slug": GraphQLArgument(type: GraphQLNonNull(GraphQLString))]
         let resolvers = Resolvers(queries: queries)
+        let floatList = try GraphQLObjectType(name: "FloatList", fields: ["data": GraphQLField(type: GraphQLList(GraphQLFloat))])
+        let histogram = try GraphQLObjectType(name: "HistogramData", fields: [
+            "labels": GraphQLField(type: GraphQLList(GraphQLString)), "values": GraphQLField(type: floatList),
+        ])
+        let histogramArguments: GraphQLArgumentConfigMap = [
+            "slug": GraphQLArgument(type: GraphQLString), "selector": GraphQLArgument(type: selector), "from": GraphQLArgument(type: GraphQLString),
+            "to": GraphQLArgument(type: GraphQLNonNull(GraphQLString)), "label": GraphQLArgument(type: GraphQLString),
+            "aggregation": GraphQLArgument(type: aggregation), "limit": GraphQLArgument(type: GraphQLInt),
+        ]
 
         let metric = try GraphQLObjectType(name: "Metric", fields: [
             "timeseriesData": GraphQLField(type: GraphQLList(point), args: oneSlug) { source, args, context, _ in
@@ -92,6 +101,9 @@ struct GraphQLSchemaBuilder {
             },
             "timeseriesDataPerSlugJson": GraphQLField(type: json, args: manySlugs) { source, args, context, _ in
                 try await resolvers.perSlug(source, args, context, json: true)
+            },
+            "histogramData": GraphQLField(type: histogram, args: histogramArguments) { source, args, context, _ in
+                try await resolvers.histogram(source, args, context)
             },
             "aggregatedTimeseriesData": GraphQLField(
                 type: GraphQLFloat,
@@ -241,6 +253,21 @@ struct Resolvers: Sendable {
         var query = try await plan(metric, arguments, chain: nil, interval: nil, context: context)
         query.interval = .whole
         return try await queries.timeseries(query, includeIncompleteData: true, nowMilliseconds: context.nowMilliseconds).first?.value
+    }
+
+    /// One label's values ranked over the range (`MetricQueries.histogram`); from the first
+    /// sample when `from` is not given, as Sanbase's all-time histograms.
+    func histogram(_ source: any Sendable, _ args: Map, _ context: any Sendable) async throws -> [String: any Sendable] {
+        let metric = try Self.metric(source), context = Self.context(context)
+        var arguments = Self.arguments(args)
+        if arguments["from"] == nil, case var .object(members) = arguments {
+            members.append(JSON.Member("from", .string("1970-01-01T00:00:00Z")))
+            arguments = .object(members)
+        }
+        let query = try await plan(metric, arguments, chain: nil, interval: nil, context: context)
+        let limit = arguments["limit"]?.uint64Value.map { Int(clamping: $0) } ?? 20
+        let ranked = try await queries.histogram(query, label: arguments["label"]?.stringValue, limit: limit)
+        return ["labels": ranked.map(\.label), "values": ["data": ranked.map { Self.number($0.value) }] as [String: any Sendable]]
     }
 
     /// Sanbase's `metadata`; `isAccessible` says whether this request's key opens the metric.

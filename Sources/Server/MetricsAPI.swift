@@ -23,7 +23,8 @@ public struct MetricsAPI: Sendable {
         now = { Int64(Date().timeIntervalSince1970 * 1000) }
     }
 
-    static let timeseriesParameters: Set<String> = ["chain", "slug", "from", "to", "interval", "aggregation", "includeIncompleteData"]
+    /// Parameters of the timeseries and histogram routes; every other one selects by label.
+    static let reservedParameters: Set<String> = ["chain", "slug", "from", "to", "interval", "aggregation", "includeIncompleteData", "label", "limit"]
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let api = self
@@ -55,26 +56,25 @@ public struct MetricsAPI: Sendable {
         }
         router.get("/api/v1/metrics/{name}/timeseries") { request, context in
             await api.answer {
-                let name = try context.parameters.require("name")
-                let parameters = request.uri.queryParameters
-                guard let chain = parameters.get("chain") ?? parameters.get("slug") else {
-                    throw QueryError.badArgument("chain", "missing: which chain (slug) to query, e.g. chain=polkadot")
-                }
-                try await api.queries.metric(named: name).checkAccess(with: api.keys.plan(of: request.headers))
-                var labels = [String: String]()
-                for (key, value) in parameters where !Self.timeseriesParameters.contains(String(key)) { labels[String(key)] = String(value) }
                 let now = api.now()
-                let query = try await api.queries.plan(
-                    metric: name, chain: chain, labels: labels, from: parameters.get("from") ?? "utc_now-1d", to: parameters.get("to") ?? "utc_now",
-                    interval: parameters.get("interval"), aggregation: parameters.get("aggregation"), nowMilliseconds: now)
+                let query = try await api.planned(request, name: try context.parameters.require("name"), nowMilliseconds: now)
+                let parameters = request.uri.queryParameters
                 let incomplete = parameters.get("includeIncompleteData").map { $0 == "true" || $0 == "1" } ?? false
                 let points = try await api.queries.timeseries(query, includeIncompleteData: incomplete, nowMilliseconds: now)
-                return .object([
-                    JSON.Member("metric", .string(name)), JSON.Member("chain", .string(chain)),
-                    JSON.Member("labels", .object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) })),
-                    JSON.Member("from", .string(QueryTime.iso8601(query.from))), JSON.Member("to", .string(QueryTime.iso8601(query.to))),
-                    JSON.Member("interval", .string(query.interval.description)), JSON.Member("aggregation", .string(query.aggregation.rawValue.uppercased())),
-                    JSON.Member("data", .array(points.map(Self.point))),
+                return .object(Self.described(query) + [
+                    JSON.Member("interval", .string(query.interval.description)), JSON.Member("data", .array(points.map(Self.point))),
+                ])
+            }
+        }
+        router.get("/api/v1/metrics/{name}/histogram") { request, context in
+            await api.answer {
+                let query = try await api.planned(request, name: try context.parameters.require("name"), from: "1970-01-01T00:00:00Z", nowMilliseconds: api.now())
+                let parameters = request.uri.queryParameters
+                guard let limit = Int(parameters.get("limit") ?? "20") else { throw QueryError.badArgument("limit", "\(parameters.get("limit") ?? "") is not a number") }
+                let ranked = try await api.queries.histogram(query, label: parameters.get("label"), limit: limit)
+                // `labels` and `values` as Sanbase's histogramData names them; the selector apart.
+                return .object(Self.described(query, selector: "selector") + [
+                    JSON.Member("labels", .array(ranked.map { .string($0.label) })), JSON.Member("values", .array(ranked.map { Self.number($0.value) })),
                 ])
             }
         }
@@ -84,6 +84,31 @@ public struct MetricsAPI: Sendable {
         router.get("/api/v1/openapi.json") { _, _ in
             await api.answer { OpenAPIDocument.document }
         }
+    }
+
+    /// A request's query: its metric, chain (`chain` or `slug`) and label selector (every other
+    /// parameter), the key's plan checked, planned (`from` by default: `defaultFrom`).
+    func planned(_ request: Request, name: String, from defaultFrom: String = "utc_now-1d", nowMilliseconds: Int64) async throws -> TimeseriesQuery {
+        let parameters = request.uri.queryParameters
+        guard let chain = parameters.get("chain") ?? parameters.get("slug") else {
+            throw QueryError.badArgument("chain", "missing: which chain (slug) to query, e.g. chain=polkadot")
+        }
+        try await queries.metric(named: name).checkAccess(with: keys.plan(of: request.headers))
+        var labels = [String: String]()
+        for (key, value) in parameters where !Self.reservedParameters.contains(String(key)) { labels[String(key)] = String(value) }
+        return try await queries.plan(
+            metric: name, chain: chain, labels: labels, from: parameters.get("from") ?? defaultFrom, to: parameters.get("to") ?? "utc_now",
+            interval: parameters.get("interval"), aggregation: parameters.get("aggregation"), nowMilliseconds: nowMilliseconds)
+    }
+
+    /// What every answer about a query says of it, its label selector under `selector`.
+    static func described(_ query: TimeseriesQuery, selector: String = "labels") -> [JSON.Member] {
+        [
+            JSON.Member("metric", .string(query.metric)), JSON.Member("chain", .string(query.chain)),
+            JSON.Member(selector, .object(query.labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) })),
+            JSON.Member("from", .string(QueryTime.iso8601(query.from))), JSON.Member("to", .string(QueryTime.iso8601(query.to))),
+            JSON.Member("aggregation", .string(query.aggregation.rawValue.uppercased())),
+        ]
     }
 
     /// A bucket as Sanbase writes one: `{"datetime": "2024-01-01T00:00:00Z", "value": 15}`.

@@ -49,6 +49,30 @@ enum OpenAPIDocument {
               "200": { "description": "The points.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Timeseries" } } } },
               "400": { "$ref": "#/components/responses/Error" },
               "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" }
+            },
+            "security": [{}, { "apiKey": [] }]
+          }
+        },
+        "/api/v1/metrics/{name}/histogram": {
+          "get": {
+            "summary": "One label's values over a range, ranked (Sanbase's histogramData)",
+            "description": "Each series matching the selector (every other query parameter is a label) is aggregated over the whole range on its own (calls: their sum; balances: the last), then added up over the series sharing the label's value; the largest first, ties by name.",
+            "parameters": [
+              { "$ref": "#/components/parameters/name" },
+              { "name": "chain", "in": "query", "required": true, "schema": { "type": "string" }, "description": "The chain (slug); `slug` is accepted too." },
+              { "name": "label", "in": "query", "schema": { "type": "string" }, "description": "The label to rank by. Default: the metric's first." },
+              { "name": "from", "in": "query", "schema": { "type": "string", "default": "1970-01-01T00:00:00Z" }, "description": "As for timeseries; by default from the first sample." },
+              { "name": "to", "in": "query", "schema": { "type": "string", "default": "utc_now" }, "description": "As for timeseries; excluded." },
+              { "name": "aggregation", "in": "query", "schema": { "type": "string", "enum": ["avg", "sum", "min", "max", "first", "last", "count", "median"] }, "description": "Default: the metric's." },
+              { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 20, "minimum": 1 }, "description": "At most this many values." }
+            ],
+            "responses": {
+              "200": { "description": "The ranked values.", "content": { "application/json": { "schema": { "type": "object", "properties": { "metric": { "type": "string" }, "chain": { "type": "string" }, "labels": { "type": "array", "items": { "type": "string" } }, "values": { "type": "array", "items": { "type": ["number", "null"] } } } } } } },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" },
               "404": { "$ref": "#/components/responses/Error" }
             },
             "security": [{}, { "apiKey": [] }]

@@ -39,6 +39,7 @@ final class WatchedStore: MetricStore {
     func chainsByMetric() async throws -> [String: Set<String>] { try await inner.chainsByMetric() }
     func sampleTimes(metric: String, chain: String) async throws -> (first: Int64, last: Int64)? { try await inner.sampleTimes(metric: metric, chain: chain) }
     func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] { try await inner.timeseries(query, source: source) }
+    func seriesValues(_ query: TimeseriesQuery) async throws -> [SeriesValue] { try await inner.seriesValues(query) }
 
     func writeChunk(_ samples: [StoredSample], loading ranges: [LoadedRange], failing: [FailedRange], failures: [MetricFailureRun]) async throws {
         try await writing(samples: samples.count) { try await inner.writeChunk(samples, loading: ranges, failing: failing, failures: failures) }

@@ -191,6 +191,28 @@ import Testing
         try await store.close()
     }
 
+    /// Each series' value over a range (what the histogram ranks) is what its samples give
+    /// alone, from rollups or, for `median`, from the samples.
+    @Test(arguments: Backend.allCases) func eachSeriesValueIsWhatItsSamplesGive(_ backend: Backend) async throws {
+        let (store, _, times) = try await Self.filled(backend)
+        for aggregation in Aggregation.allCases {
+            for (from, to) in [(times[0], times[3999] + 1), (times[800] + 1234, times[2600])] {
+                let query = TimeseriesQuery(metric: "pool_balance", chain: "polkadot", from: from, to: to, interval: .fixed(milliseconds: Self.hour), aggregation: aggregation)
+                let values = try await store.seriesValues(query)
+                #expect(values.map { $0.labels["pool"] } == ["1", "2", "3"], "\(aggregation)")
+                for value in values {
+                    var alone = query
+                    (alone.labels, alone.interval) = (value.labels, .whole)
+                    let expected = try #require(try await store.timeseries(alone, source: .samples).first?.value)
+                    #expect(abs(value.value - expected) <= 1e-9 * max(1, abs(expected)), "\(aggregation) \(value.labels): \(value.value) against \(expected)")
+                }
+            }
+        }
+        let one = try await store.seriesValues(TimeseriesQuery(metric: "pool_balance", chain: "polkadot", labels: ["pool": "2"], from: times[0], to: times[3999] + 1, interval: .whole, aggregation: .sum))
+        #expect(one.map(\.labels) == [["pool": "2"]])
+        try await store.close()
+    }
+
     /// A store of the previous version (no rollups) with a long series gains them when it
     /// migrates, from its samples, and answers from them.
     @Test(arguments: Backend.allCases) func aStoreWithoutRollupsGainsThemFromItsSamples(_ backend: Backend) async throws {

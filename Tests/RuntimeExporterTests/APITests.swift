@@ -115,6 +115,21 @@ import Testing
         #expect(storedTransfers > 0 && transferValues.reduce(0, +) == storedTransfers, "\(transfers.body.serialized())")
         #expect(transfers.body["labels"] == .object([JSON.Member("event", .string("Transfer")), JSON.Member("pallet", .string("Balances"))]))
 
+        // Histograms: calls per pallet ranked, equal to the stored rows' sums per pallet.
+        var callsByPallet = [String: Double]()
+        for row in dump["samples"]?.arrayValue ?? [] {
+            guard let fields = row.arrayValue, fields.first?.stringValue == "extrinsics_total",
+                  let pallet = try JSON.parse(fields[1].stringValue ?? "{}")["pallet"]?.stringValue else { continue }
+            callsByPallet[pallet, default: 0] += Double(fields[4].stringValue ?? "") ?? .nan
+        }
+        let topPallets = callsByPallet.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
+        #expect(callsByPallet.count >= 4)
+        let histogram = try await Self.get("\(base)/metrics/extrinsics_total/histogram?chain=polkadot&label=pallet&limit=3&to=utc_now%2B1d")
+        #expect(histogram.status == 200 && histogram.body["labels"] == .array(topPallets.map { .string($0.key) }), "\(histogram.body.serialized())")
+        #expect(histogram.body["values"]?.arrayValue?.compactMap(\.number) == topPallets.map(\.value))
+        let noLabel = try await Self.get("\(base)/metrics/balances_total_issuance_tokens/histogram?chain=polkadot")
+        #expect(noLabel.status == 400 && noLabel.body["error"]?.stringValue == "argument label: balances_total_issuance_tokens has no labels to rank")
+
         // Errors: status and the words that say what is wrong.
         let errors: [(String, Int, String)] = [
             ("metrics/nonsense", 404, "unknown metric \"nonsense\""),
@@ -201,6 +216,12 @@ import Testing
         }
         let opened = try await Self.graphQL(graphQL, #"{ getMetric(metric: "restricted_issuance_tokens") { timeseriesDataJson(slug: "polkadot", \#(window), interval: "365d") } }"#, apiKey: "secret-key-1")
         #expect(opened["errors"] == nil && opened["data"]?["getMetric"]?["timeseriesDataJson"]?.arrayValue?.count == 1, "\(opened.serialized())")
+        // The histogram through GraphQL, as Sanbase's clients ask for it.
+        let ranked = try await Self.graphQL(graphQL, #"""
+            { getMetric(metric: "extrinsics_total") { histogramData(slug: "polkadot", to: "utc_now+1d", label: "pallet", limit: 3) { labels values { ... on FloatList { data } } } } }
+            """#)
+        #expect(ranked["data"]?["getMetric"]?["histogramData"]?["labels"] == .array(topPallets.map { .string($0.key) }), "\(ranked.serialized())")
+        #expect(ranked["data"]?["getMetric"]?["histogramData"]?["values"]?["data"]?.arrayValue?.compactMap(\.number) == topPallets.map(\.value))
         // Plans through GraphQL: `isAccessible` says what this request's key opens.
         let proQuery = #"{ getMetric(metric: "pro_issuance_tokens") { metadata { isAccessible minPlan hasIncompleteData docs { link } } timeseriesDataJson(slug: "polkadot", \#(window), interval: "365d") } }"#
         let basicAnswer = try await Self.graphQL(graphQL, proQuery, apiKey: "basic-key")
@@ -219,7 +240,7 @@ import Testing
         #expect(document["openapi"]?.stringValue == "3.1.0")
         var paths = [String]()
         if case let .object(members)? = document["paths"] { paths = members.map(\.key).sorted() }
-        #expect(paths == ["/api/v1/metrics", "/api/v1/metrics/{name}", "/api/v1/metrics/{name}/timeseries", "/api/v1/openapi.json", "/api/v1/slugs"])
+        #expect(paths == ["/api/v1/metrics", "/api/v1/metrics/{name}", "/api/v1/metrics/{name}/histogram", "/api/v1/metrics/{name}/timeseries", "/api/v1/openapi.json", "/api/v1/slugs"])
     }
 }
 

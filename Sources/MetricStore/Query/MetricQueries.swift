@@ -115,6 +115,27 @@ public struct MetricQueries: Sendable {
         return points
     }
 
+    /// Sanbase's `histogramData`: one label's values over a planned query's range, ranked,
+    /// largest first (ties by name), at most `limit`: each series' value under the query's
+    /// aggregation (calls: their sum; pools' balances: the last), added up over the series that
+    /// share the label's value. `label` nil: the metric's first.
+    public func histogram(_ query: TimeseriesQuery, label: String?, limit: Int) async throws -> [(label: String, value: Double)] {
+        let metric = try await metric(named: query.metric)
+        guard let label = label ?? metric.labels.first else { throw QueryError.badArgument("label", "\(metric.name) has no labels to rank") }
+        guard metric.labels.contains(label) else {
+            throw QueryError.badArgument("label", "\(metric.name) has no label \"\(label)\"; it has \(metric.labels.joined(separator: ", "))")
+        }
+        guard (1...maximumPoints).contains(limit) else { throw QueryError.badArgument("limit", "\(limit) is not between 1 and \(maximumPoints)") }
+        guard try await chains().contains(query.chain) else { throw QueryError.unknownChain(query.chain) }
+        var totals = [String: Double]()
+        for series in try await store.seriesValues(query) {
+            guard let value = series.labels[label] else { continue }
+            totals[value, default: 0] += series.value
+        }
+        let ranked = totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        return ranked.prefix(limit).map { ($0.key, $0.value) }
+    }
+
     /// The smallest usual interval that keeps a range within about `points` buckets.
     static func automaticInterval(range: Int64, points: Int) -> QueryInterval {
         let minute: Int64 = 60_000

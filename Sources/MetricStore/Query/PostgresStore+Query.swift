@@ -36,13 +36,40 @@ extension PostgresStore {
         }
     }
 
-    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
+    /// The series of a query's metric and chain whose labels hold the query's, with their labels.
+    private func series(of query: TimeseriesQuery, on connection: PostgresConnection) async throws -> [(id: Int64, labels: String)] {
         let labels = JSON.object(query.labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }).serialized()
+        var series = [(id: Int64, labels: String)]()
+        let rows = try await connection.query(
+            "SELECT id, labels::text FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb ORDER BY id",
+            logger: logger)
+        for try await (id, labels) in rows.decode((Int64, String).self) { series.append((id, labels)) }
+        return series
+    }
+
+    public func seriesValues(_ query: TimeseriesQuery) async throws -> [SeriesValue] {
+        let whole = query.overWholeRange
+        return try await withConnection("querying \(query.metric) of \(query.chain) per series") { connection in
+            let found = try await self.series(of: whole, on: connection)
+            let labels = Dictionary(uniqueKeysWithValues: found.map { ($0.id, SeriesValue.labels(json: $0.labels)) })
+            let series = found.map(\.id)
+            guard !series.isEmpty else { return [] }
+            var values = [(Int64, Double)]()
+            if let plan = RollupReadPlan(whole, seriesCount: 1), try await self.rollupsReady(series, on: connection) {
+                let sql = RollupSQL(plan, query: whole, series: series, dialect: .postgres, grouping: .series).sql
+                for try await (ids, totals) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: self.logger).decode(([Int64], [Double]).self) {
+                    values = Array(zip(ids, totals))
+                }
+            } else {
+                for id in series { values += try await self.samplesTimeseries(whole, series: [id], on: connection).map { (id, $0.value) } }
+            }
+            return values.map { SeriesValue(labels: labels[$0.0] ?? [:], value: $0.1) }
+        }
+    }
+
+    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
         return try await withConnection("querying \(query.metric) of \(query.chain)") { connection in
-            var series = [Int64]()
-            let rows = try await connection.query(
-                "SELECT id FROM series WHERE metric = \(query.metric) AND chain = \(query.chain) AND labels @> \(labels)::jsonb", logger: self.logger)
-            for try await id in rows.decode(Int64.self) { series.append(id) }
+            let series = try await self.series(of: query, on: connection).map(\.id)
             guard !series.isEmpty else { return [] }
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try await self.rollupsReady(series, on: connection) {
                 let sql = RollupSQL(plan, query: query, series: series, dialect: .postgres).sql

@@ -32,17 +32,40 @@ extension SQLiteStore {
         }
     }
 
-    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
-        var seriesArguments: StatementArguments = [query.metric, query.chain]
+    /// The series of a query's metric and chain whose labels hold the query's: `SELECT id, labels …` and its arguments.
+    private static func seriesSQL(_ query: TimeseriesQuery) -> (sql: String, arguments: StatementArguments) {
+        var arguments: StatementArguments = [query.metric, query.chain]
         var labelFilter = ""
         for (name, value) in query.labels.sorted(by: { $0.key < $1.key }) {
             labelFilter += " AND json_extract(labels, ?) = ?"
-            seriesArguments += ["$.\"\(name)\"", value]
+            arguments += ["$.\"\(name)\"", value]
         }
-        let seriesSQL = "SELECT id FROM series WHERE metric = ? AND chain = ?\(labelFilter)"
-        let bound = seriesArguments
+        return ("SELECT id, labels FROM series WHERE metric = ? AND chain = ?\(labelFilter) ORDER BY id", arguments)
+    }
+
+    public func seriesValues(_ query: TimeseriesQuery) async throws -> [SeriesValue] {
+        let (seriesSQL, bound) = Self.seriesSQL(query)
+        let whole = query.overWholeRange
         return try await pool.read { db in
-            let series = try Int64.fetchAll(db, sql: seriesSQL, arguments: bound)
+            var labels = [Int64: [String: String]]()
+            for row in try Row.fetchAll(db, sql: seriesSQL, arguments: bound) { labels[row[0]] = SeriesValue.labels(json: row[1]) }
+            let series = labels.keys.sorted()
+            guard !series.isEmpty else { return [] }
+            var values = [(Int64, Double)]()
+            if let plan = RollupReadPlan(whole, seriesCount: 1), try self.rollupsReady(series, in: db) {
+                let sql = RollupSQL(plan, query: whole, series: series, dialect: .sqlite, grouping: .series).sql
+                values = try Row.fetchAll(db, sql: sql).map { ($0[0], $0[1]) }
+            } else {
+                for id in series { values += try Self.samplesTimeseries(whole, series: [id], in: db).map { (id, $0.value) } }
+            }
+            return values.map { SeriesValue(labels: labels[$0.0] ?? [:], value: $0.1) }
+        }
+    }
+
+    public func timeseries(_ query: TimeseriesQuery, source: TimeseriesSource) async throws -> [TimeseriesPoint] {
+        let (seriesSQL, bound) = Self.seriesSQL(query)
+        return try await pool.read { db in
+            let series = try Row.fetchAll(db, sql: seriesSQL, arguments: bound).map { $0[0] as Int64 }
             guard !series.isEmpty else { return [] }
             if source == .fastest, let plan = RollupReadPlan(query, seriesCount: series.count), try self.rollupsReady(series, in: db) {
                 let sql = RollupSQL(plan, query: query, series: series, dialect: .sqlite).sql

@@ -1,3 +1,5 @@
+import ExactJSON
+
 /// How the samples of one bucket become one value (Sanbase's aggregations).
 public enum Aggregation: String, Sendable, CaseIterable {
     case avg, sum, min, max, first, last, count, median
@@ -89,6 +91,13 @@ public struct TimeseriesQuery: Sendable, Equatable {
     public var interval: QueryInterval
     public var aggregation: Aggregation
 
+    /// The same query in one bucket: the whole range.
+    var overWholeRange: TimeseriesQuery {
+        var whole = self
+        whole.interval = .whole
+        return whole
+    }
+
     public init(metric: String, chain: String, labels: [String: String] = [:], from: Int64, to: Int64, interval: QueryInterval, aggregation: Aggregation) {
         self.metric = metric
         self.chain = chain
@@ -101,6 +110,25 @@ public struct TimeseriesQuery: Sendable, Equatable {
 }
 
 /// A bucket's start (Unix milliseconds) and its aggregated value.
+/// One series' value over a query's whole range (`MetricStore.seriesValues`).
+public struct SeriesValue: Sendable, Equatable {
+    public var labels: [String: String]
+    public var value: Double
+
+    public init(labels: [String: String], value: Double) {
+        self.labels = labels
+        self.value = value
+    }
+
+    /// A series' stored labels (a JSON object of strings).
+    static func labels(json text: String) -> [String: String] {
+        guard case let .object(members)? = try? JSON.parse(text) else { return [:] }
+        var labels = [String: String]()
+        for member in members { labels[member.key] = member.value.stringValue }
+        return labels
+    }
+}
+
 public struct TimeseriesPoint: Sendable, Equatable {
     public var time: Int64
     public var value: Double

@@ -7,20 +7,26 @@
 ///
 /// Rows come as `(bucket, value)` in bucket order, except on PostgreSQL, where they come as one
 /// row of two arrays: its client decodes a row at a time, and a year of hours is 8,760 rows.
+/// Grouped by series instead, the rows are `(series id, value)`: each series' value over the
+/// whole range, alone.
 struct RollupSQL {
+    enum Grouping {
+        case queryBuckets, series
+    }
+
     let sql: String
 
-    init(_ plan: RollupReadPlan, query: TimeseriesQuery, series: [Int64], dialect: SQLDialect) {
+    init(_ plan: RollupReadPlan, query: TimeseriesQuery, series: [Int64], dialect: SQLDialect, grouping: Grouping = .queryBuckets) {
         let columns = Self.columns(query.aggregation)
         let list = series.map(String.init).joined(separator: ", ")
         let pieces = plan.pieces.map { piece in
             Self.select(piece, columns: columns, series: list, dialect: dialect)
         }
         let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, width: "\(width)", from: query.from)
+        let bucket = grouping == .series ? "series_id" : TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, width: "\(width)", from: query.from)
         // One series read from rows that are the query's buckets (a year of hours by the hour):
         // each row is a point, with nothing to add up.
-        let rowsArePoints = series.count == 1 && plan.pieces.allSatisfy { piece in piece.level.map { Self.isBucket(of: query.interval, $0) } ?? false }
+        let rowsArePoints = grouping == .queryBuckets && series.count == 1 && plan.pieces.allSatisfy { piece in piece.level.map { Self.isBucket(of: query.interval, $0) } ?? false }
         let points = """
             WITH pieces (series_id, time, \(columns.map(\.name).joined(separator: ", "))) AS (
                 \(pieces.joined(separator: "\n    UNION ALL ")))
