@@ -273,6 +273,10 @@ extension APITests {
                 "issuance": points(san.get("balances_total_issuance_tokens", slug="polkadot", from_date="2023-11-14T22:00:00Z",
                                            to_date="2023-11-14T23:00:00Z", interval="5m", aggregation="LAST")),
                 "metrics": san.available_metrics(),
+                # sanpy has no histogram call of its own: its GraphQL one, as Sanbase's docs show.
+                "histogram": san.graphql.execute_gql('''{ getMetric(metric: "extrinsics_total") {
+                    histogramData(slug: "polkadot", from: "2023-11-14T00:00:00Z", to: "2023-11-15T00:00:00Z", label: "pallet", limit: 50) {
+                        labels values { ... on FloatList { data } } } } }''')["getMetric"]["histogramData"],
                 "metadata": san.metadata("events_total", arr=["metric", "defaultAggregation", "minInterval", "availableSelectors", "availableSlugs", "isRestricted",
                                                               "humanReadableName", "hasIncompleteData", "minPlan", "isAccessible",
                                                               "docs {{ link }}"]),  # sanpy formats the query: braces doubled
@@ -300,6 +304,16 @@ extension APITests {
         let expected = lastByBucket.keys.sorted().map { lastByBucket[$0]! }
         #expect(!expected.isEmpty && (answer["issuance"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?.number } == expected)
 
+        // The histogram: every pallet's calls over the day, largest first, as stored.
+        var callsByPallet = [String: Double]()
+        for row in dump["samples"]?.arrayValue ?? [] {
+            guard let fields = row.arrayValue, fields.first?.stringValue == "extrinsics_total",
+                  let pallet = try JSON.parse(fields[1].stringValue ?? "{}")["pallet"]?.stringValue else { continue }
+            callsByPallet[pallet, default: 0] += Double(fields[4].stringValue ?? "") ?? .nan
+        }
+        let ranked = callsByPallet.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        #expect(ranked.count >= 4 && answer["histogram"]?["labels"] == .array(ranked.map { .string($0.key) }), "\(answer["histogram"]?.serialized() ?? "")")
+        #expect(answer["histogram"]?["values"]?["data"]?.arrayValue?.compactMap(\.number) == ranked.map(\.value))
         let metrics = Set(answer["metrics"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         #expect(metrics.isSuperset(of: ["events_total", "extrinsics_total", "balances_total_issuance_tokens"]))
         #expect(answer["metadata"]?["metric"]?.stringValue == "events_total")
