@@ -11,7 +11,10 @@
 /// whole range, alone.
 struct RollupSQL {
     enum Grouping {
-        case queryBuckets, series
+        /// The query's buckets: the answer's points.
+        case queryBuckets
+        /// Each series over the whole range (its id in the `bucket` column).
+        case series
     }
 
     let sql: String
@@ -22,18 +25,27 @@ struct RollupSQL {
         let pieces = plan.pieces.map { piece in
             Self.select(piece, columns: columns, series: list, dialect: dialect)
         }
-        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = grouping == .series ? "series_id" : TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, width: "\(width)", from: query.from)
+        let names = columns.map(\.name).joined(separator: ", ")
         // One series read from rows that are the query's buckets (a year of hours by the hour):
         // each row is a point, with nothing to add up.
-        let rowsArePoints = grouping == .queryBuckets && series.count == 1 && plan.pieces.allSatisfy { piece in piece.level.map { Self.isBucket(of: query.interval, $0) } ?? false }
-        let points = """
-            WITH pieces (series_id, time, \(columns.map(\.name).joined(separator: ", "))) AS (
-                \(pieces.joined(separator: "\n    UNION ALL ")))
-            \(rowsArePoints ? "SELECT time AS bucket, \(Self.value(of: query.aggregation, dialect: dialect)) AS value FROM pieces" : """
-                , bucketed AS (SELECT series_id, \(bucket) AS bucket, \(columns.map(\.name).joined(separator: ", ")) FROM pieces)
+        let rowsArePoints = grouping == .queryBuckets && series.count == 1
+            && plan.pieces.allSatisfy { piece in piece.level.map { Self.isBucket(of: query.interval, $0) } ?? false }
+        let answer: String
+        if rowsArePoints {
+            answer = "SELECT time AS bucket, \(Self.value(of: query.aggregation, dialect: dialect)) AS value FROM pieces"
+        } else {
+            let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
+            let bucket = grouping == .series
+                ? "series_id" : TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, width: "\(width)", from: query.from)
+            answer = """
+                , bucketed AS (SELECT series_id, \(bucket) AS bucket, \(names) FROM pieces)
                 \(Self.aggregate(query.aggregation, dialect: dialect))
-                """)
+                """
+        }
+        let points = """
+            WITH pieces (series_id, time, \(names)) AS (
+                \(pieces.joined(separator: "\n    UNION ALL ")))
+            \(answer)
             """
         sql = switch dialect {
         case .sqlite:
