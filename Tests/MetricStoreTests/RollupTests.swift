@@ -213,13 +213,17 @@ import Testing
         try await store.close()
     }
 
-    /// A store of the previous version (no rollups) with a long series gains them when it
-    /// migrates, from its samples, and answers from them.
-    @Test(arguments: Backend.allCases) func aStoreWithoutRollupsGainsThemFromItsSamples(_ backend: Backend) async throws {
+    /// A store made before rollups (schema 4), or with minute rollups (schema 5, its rows
+    /// wrong on purpose), with a long series in two series: when it migrates, its rollups are
+    /// built again from its samples, five-minute ones instead of minutes, and it answers from
+    /// them as from its samples.
+    @Test(arguments: [(Backend.sqlite, 4), (.postgres, 4), (.sqlite, 5), (.postgres, 5)])
+    func anOlderStoreGainsItsRollupsFromItsSamples(_ backend: Backend, version: Int) async throws {
         let opened = try await MetricStoreTests.open(backend)
         let dialect: SQLDialect = backend == .sqlite ? .sqlite : .postgres
-        let previous = [StoreSchema.migrationsTable, StoreSchema.series, StoreSchema.samples, StoreSchema.metricMetadata, StoreSchema.backfillRanges,
+        var previous = [StoreSchema.migrationsTable, StoreSchema.series, StoreSchema.samples, StoreSchema.metricMetadata, StoreSchema.backfillRanges,
                         StoreSchema.backfillChunks, StoreSchema.metricFailures]
+        if version == 5 { previous += ["sample_minutes", "sample_hours", "sample_days"].map(StoreSchema.rollup) + [StoreSchema.rollupBacklog] }
         for statement in previous.flatMap({ dialect.create($0, ifMissing: false) }) { _ = try await opened.referee(statement) }
         let now = backend == .sqlite ? "'2026-01-01T00:00:00Z'" : "now()"
         let time = { (block: Int) in backend == .sqlite ? "\(Self.t0 + Int64(block) * 6000)" : "to_timestamp(\(Self.t0 / 1000 + Int64(block) * 6))" }
@@ -231,13 +235,25 @@ import Testing
             }
             _ = try await opened.referee("INSERT INTO samples (series_id, time, block, value, exact) VALUES \(rows.joined(separator: ", "))")
         }
-        _ = try await opened.referee("INSERT INTO schema_migrations (version, applied_at) VALUES (1, \(now)), (2, \(now)), (3, \(now)), (4, \(now))")
+        let versions = (1...version).map { "(\($0), \(now))" }.joined(separator: ", ")
+        _ = try await opened.referee("INSERT INTO schema_migrations (version, applied_at) VALUES \(versions)")
+        if version == 5 {
+            // Rows that no sample makes: a rebuild from the samples leaves none of them.
+            for table in ["sample_minutes", "sample_hours", "sample_days"] {
+                _ = try await opened.referee("""
+                    INSERT INTO \(table) (series_id, bucket, count, total, minimum, maximum, first_block, first_value, last_block, last_value)
+                    VALUES (1, \(Self.t0), 999, 1, 1, 1, 1, 1, 1, 1)
+                    """)
+            }
+        }
 
         let store = try opened.store()
         try await store.migrate()
         #expect(try await opened.referee("SELECT count(*) FROM rollup_backlog") == [["0"]])
-        let days = try await opened.referee("SELECT series_id, sum(count) FROM sample_days GROUP BY series_id ORDER BY series_id")
-        #expect(days == [["1", "21600"], ["2", "21600"]])
+        for table in ["sample_five_minutes", "sample_hours", "sample_days"] {
+            let counts = try await opened.referee("SELECT series_id, sum(count) FROM \(table) GROUP BY series_id ORDER BY series_id")
+            #expect(counts == [["1", "21600"], ["2", "21600"]], "\(table)")
+        }
         for aggregation in Aggregation.allCases where aggregation != .median {
             for interval in [QueryInterval.calendar(.day), .fixed(milliseconds: Self.hour), .fixed(milliseconds: 5 * Self.minute)] {
                 let query = TimeseriesQuery(metric: "issuance", chain: "polkadot", from: Self.t0 + 1234, to: Self.t0 + 3 * Self.day, interval: interval, aggregation: aggregation)
