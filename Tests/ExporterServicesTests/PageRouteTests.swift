@@ -41,6 +41,8 @@ import WebUI
                 let page = String(buffer: response.body)
                 #expect(response.status == .ok && page.contains(QueryRouteTests.metric))
                 #expect(!page.contains("nomination_pool_members"), "only what the words find")
+                // The name for people (the registry's human_readable_name, made of the name here).
+                #expect(page.contains("<strong>Balances total issuance tokens</strong>"))
             }
             let chart = "/chart?metric=\(QueryRouteTests.metric)&chain=dev&from=2025-06-15T10:00:00Z&to=2025-06-15T10:03:00Z&interval=1m&aggregation=sum"
             try await client.execute(uri: chart, method: .get) { response in
