@@ -261,7 +261,7 @@ struct Resolvers: Sendable {
         let metric = try Self.metric(source), context = Self.context(context)
         var arguments = Self.arguments(args)
         if arguments["from"] == nil, case var .object(members) = arguments {
-            members.append(JSON.Member("from", .string("1970-01-01T00:00:00Z")))
+            members.append(JSON.Member("from", .string(MetricQueries.allTime)))
             arguments = .object(members)
         }
         let query = try await plan(metric, arguments, chain: nil, interval: nil, context: context)

@@ -68,7 +68,7 @@ public struct MetricsAPI: Sendable {
         }
         router.get("/api/v1/metrics/{name}/histogram") { request, context in
             await api.answer {
-                let query = try await api.planned(request, name: try context.parameters.require("name"), from: "1970-01-01T00:00:00Z", nowMilliseconds: api.now())
+                let query = try await api.planned(request, name: try context.parameters.require("name"), from: MetricQueries.allTime, nowMilliseconds: api.now())
                 let parameters = request.uri.queryParameters
                 guard let limit = Int(parameters.get("limit") ?? "20") else { throw QueryError.badArgument("limit", "\(parameters.get("limit") ?? "") is not a number") }
                 let ranked = try await api.queries.histogram(query, label: parameters.get("label"), limit: limit)

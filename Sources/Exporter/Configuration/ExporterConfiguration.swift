@@ -168,11 +168,7 @@ private struct ConfigurationReader {
     func history(_ node: Node, _ field: String) throws(DefinitionError) -> ExporterConfiguration.History {
         let fields = try mapping(node, field: field, known: ["from", "to", "every", "metrics", "pallets", "chunk", "workers"])
         func number(_ name: String, minimum: UInt64) throws(DefinitionError) -> UInt64? {
-            guard let node = fields[name] else { return nil }
-            guard let value = UInt64(try text(node, "\(field).\(name)")), value >= minimum else {
-                throw fail("\(field).\(name)", "expected a whole number of at least \(minimum)", node)
-            }
-            return value
+            try fields[name].map { node throws(DefinitionError) in try wholeNumber(node, "\(field).\(name)", minimum: minimum) }
         }
         guard let from = try number("from", minimum: 0) else { throw fail("\(field).from", "missing: give the first block to load", node) }
         var history = ExporterConfiguration.History(from: from, to: try number("to", minimum: 0))
@@ -202,8 +198,7 @@ private struct ConfigurationReader {
             case (nil, nil):
                 break
             case let (every?, nil):
-                guard let blocks = Int(try text(every, "\(at).every")), blocks >= 1 else { throw fail("\(at).every", "expected a whole number of at least 1", every) }
-                entry.sampling = .everyBlocks(blocks)
+                entry.sampling = .everyBlocks(Int(clamping: try wholeNumber(every, "\(at).every", minimum: 1)))
             case let (nil, schedule?):
                 let value = try text(schedule, "\(at).schedule")
                 guard let known = MetricDefinition.Schedule(rawValue: value) else {
@@ -229,6 +224,11 @@ private struct ConfigurationReader {
             result[name] = value
         }
         return result
+    }
+
+    func wholeNumber(_ node: Node, _ field: String, minimum: UInt64) throws(DefinitionError) -> UInt64 {
+        guard let value = UInt64(try text(node, field)), value >= minimum else { throw fail(field, "expected a whole number of at least \(minimum)", node) }
+        return value
     }
 
     func text(_ node: Node, _ field: String) throws(DefinitionError) -> String {

@@ -339,7 +339,7 @@ public struct HistoryLoader: Sendable {
         var parent = parent
         for number in fetched.chunk {
             guard let block = fetched.blocks[number], let runtime = fetched.executing[number], let hash = hashes[number] else { continue }
-            let now = ScheduleClock.Moment(block: number, timestampMilliseconds: block.context.timestampMilliseconds, era: runtime.activeEra(in: block.context.storage))
+            let now = runtime.scheduleMoment(block.context)
             for task in runtime.scheduled where task.definitions.contains(where: { metrics.contains($0.name) }) {
                 if ScheduleClock.isDue(task.sampling, parent: parent, now: now) { due.append((block, hash, task)) }
             }

@@ -18,9 +18,8 @@ extension ChainFollower {
     /// Starts the reads this block brings, in the background so blocks keep flowing while a
     /// large map is paged through.
     func startScheduledWork(_ runtime: ChainRuntime, context: BlockContext, hash: String) {
-        let now = ScheduleClock.Moment(block: context.number, timestampMilliseconds: context.timestampMilliseconds, era: runtime.activeEra(in: context.storage))
         let (start, givenUp) = scheduledReads.block(
-            now, tasks: runtime.scheduled.map { ($0.name, $0.sampling) }, read: ScheduledBlock(hash: hash, context: context, runtime: runtime))
+            runtime.scheduleMoment(context), tasks: runtime.scheduled.map { ($0.name, $0.sampling) }, read: ScheduledBlock(hash: hash, context: context, runtime: runtime))
         for pending in givenUp { giveUp(pending, because: "\(ScheduledReads<ScheduledBlock>.waitingLimit) later reads of it were waiting") }
         for pending in start { run(pending) }
         for task in runtime.scheduled { metrics?.scheduledPending(chain: chain, task: task.name, reads: scheduledReads.pending(task.name)) }

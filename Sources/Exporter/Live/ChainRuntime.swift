@@ -93,6 +93,11 @@ final class ChainRuntime: Sendable {
         self.skipped = skipped
     }
 
+    /// A block as schedules see it (`ScheduleClock`): following and history alike.
+    func scheduleMoment(_ block: BlockContext) -> ScheduleClock.Moment {
+        ScheduleClock.Moment(block: block.number, timestampMilliseconds: block.timestampMilliseconds, era: activeEra(in: block.storage))
+    }
+
     /// The active era's index at a block, when something is scheduled per era.
     func activeEra(in storage: [String: [UInt8]?]) -> UInt32? {
         guard let activeEraKey, let stored = storage[activeEraKey], let bytes = stored,

@@ -115,6 +115,9 @@ public struct MetricQueries: Sendable {
         return points
     }
 
+    /// Where a histogram without `from` starts: before any sample (Sanbase's all-time histograms).
+    public static let allTime = "1970-01-01T00:00:00Z"
+
     /// Sanbase's `histogramData`: one label's values over a planned query's range, ranked,
     /// largest first (ties by name), at most `limit`: each series' value under the query's
     /// aggregation (calls: their sum; pools' balances: the last), added up over the series that

@@ -84,8 +84,7 @@ extension PostgresStore {
 
     /// A query answered from the samples, bucketed and aggregated in SQL.
     private func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], on connection: PostgresConnection) async throws -> [TimeseriesPoint] {
-        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, time: .timestamp, width: "\(width)", from: query.from)
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .postgres, time: .timestamp, from: query.from)
         // One series (most queries) is read as it is; several are added up block by block.
         let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .postgres)
         let sql: PostgresQuery = series.count == 1

@@ -77,8 +77,7 @@ extension SQLiteStore {
 
     /// A query answered from the samples, bucketed and aggregated in SQL.
     private static func samplesTimeseries(_ query: TimeseriesQuery, series: [Int64], in db: Database) throws -> [TimeseriesPoint] {
-        let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, time: .milliseconds, width: "\(width)", from: query.from)
+        let bucket = TimeseriesSQL.bucket(query.interval, dialect: .sqlite, time: .milliseconds, from: query.from)
         let aggregate = TimeseriesSQL.aggregate(query.aggregation, dialect: .sqlite)
         // One series (most queries) is read as it is; several are added up block by block.
         let perBlock = series.count == 1

@@ -109,7 +109,6 @@ public struct TimeseriesQuery: Sendable, Equatable {
     }
 }
 
-/// A bucket's start (Unix milliseconds) and its aggregated value.
 /// One series' value over a query's whole range (`MetricStore.seriesValues`).
 public struct SeriesValue: Sendable, Equatable {
     public var labels: [String: String]
@@ -129,6 +128,7 @@ public struct SeriesValue: Sendable, Equatable {
     }
 }
 
+/// A bucket's start (Unix milliseconds) and its aggregated value.
 public struct TimeseriesPoint: Sendable, Equatable {
     public var time: Int64
     public var value: Double

@@ -8,15 +8,14 @@ enum TimeseriesSQL {
         case milliseconds, timestamp
     }
 
-    /// The bucket start, in Unix milliseconds, of a row with `time`. A fixed width is the
-    /// parameter `width`.
-    static func bucket(_ interval: QueryInterval, dialect: SQLDialect, time: TimeColumn, width: String, from: Int64) -> String {
+    /// The bucket start, in Unix milliseconds, of a row with `time`.
+    static func bucket(_ interval: QueryInterval, dialect: SQLDialect, time: TimeColumn, from: Int64) -> String {
         switch (interval, time) {
         case (.whole, _):
             return dialect == .postgres ? "\(from)::int8" : "\(from)"
-        case (.fixed, .milliseconds):
+        case let (.fixed(width), .milliseconds):
             return "(time / \(width)) * \(width)"
-        case (.fixed, .timestamp):
+        case let (.fixed(width), .timestamp):
             return "((extract(epoch FROM time) * 1000)::int8 / \(width)) * \(width)"
         case (.calendar(.hour), .milliseconds):
             return "(time / 3600000) * 3600000"

@@ -34,9 +34,7 @@ struct RollupSQL {
         if rowsArePoints {
             answer = "SELECT time AS bucket, \(Self.value(of: query.aggregation, dialect: dialect)) AS value FROM pieces"
         } else {
-            let width: Int64 = if case let .fixed(milliseconds) = query.interval { milliseconds } else { 0 }
-            let bucket = grouping == .series
-                ? "series_id" : TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, width: "\(width)", from: query.from)
+            let bucket = grouping == .series ? "series_id" : TimeseriesSQL.bucket(query.interval, dialect: dialect, time: .milliseconds, from: query.from)
             answer = """
                 , bucketed AS (SELECT series_id, \(bucket) AS bucket, \(names) FROM pieces)
                 \(Self.aggregate(query.aggregation, dialect: dialect))
