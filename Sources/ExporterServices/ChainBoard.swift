@@ -7,6 +7,8 @@ public final class ChainEntry: @unchecked Sendable {
     public let endpoints: [String]
     public let follow: FollowMode
     public let history: ExporterConfiguration.History?
+    /// Where the chain's name comes from when it is not given.
+    public let naming: ChainNameSource
     public let health: EndpointHealth
     private let lock = NSLock()
     private var _name: String?
@@ -14,8 +16,11 @@ public final class ChainEntry: @unchecked Sendable {
     private var _lastError: String?
     private var _historyStatus: ChainStatus.History?
 
-    public init(name: String?, endpoints: [String], follow: FollowMode, history: ExporterConfiguration.History? = nil) {
+    public init(
+        name: String?, endpoints: [String], follow: FollowMode, history: ExporterConfiguration.History? = nil, naming: ChainNameSource = .spec
+    ) {
         _name = name
+        self.naming = naming
         self.endpoints = endpoints
         self.follow = follow
         self.history = history

@@ -72,15 +72,15 @@ public struct ChainService: Service {
         }
     }
 
-    /// The chain's name: given, or the node's spec name once a node answers. Nil when cancelled.
+    /// The chain's name: given, or the node's (spec name or chain name) once a node answers. Nil when cancelled.
     private func resolveName() async -> String? {
         if let name = entry.name { return name }
         let where_ = entry.endpoints.joined(separator: ",")
         while !Task.isCancelled {
             do {
-                let specName = try await ChainNaming.specName(endpoints: entry.endpoints, observer: entry.health, timeout: .seconds(10), logger: logger)
-                let name = board.claim(specName)
-                if name != specName { logger.warning("\(where_): another chain is named \(specName); this one is \(name) (name chains in the config to choose)") }
+                let learnt = try await ChainNaming.name(from: entry.naming, endpoints: entry.endpoints, observer: entry.health, timeout: .seconds(10), logger: logger)
+                let name = board.claim(learnt)
+                if name != learnt { logger.warning("\(where_): another chain is named \(learnt); this one is \(name) (name chains in the config to choose)") }
                 entry.name = name
                 entry.lastError = nil
                 return name

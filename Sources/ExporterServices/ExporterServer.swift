@@ -42,7 +42,7 @@ public struct ExporterServer: Sendable {
         do { try await store?.saveDefinitions(StoreSink.definitions(loaded)) } catch { throw InputFailure(file: "--store", message: "\(error)") }
         let sink = store.map { StoreSink(store: $0, location: storeLocation, onFailedWrite: .retry(logger)) }
         try Self.checkHistory(settings, definitions: loaded, hasStore: sink != nil, origin: origin)
-        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow, history: $0.history) })
+        let board = ChainBoard(entries: settings.chains.map { ChainEntry(name: $0.name, endpoints: $0.endpoints, follow: $0.follow, history: $0.history, naming: settings.chainNaming) })
         let telemetryPath = settings.telemetryPath ?? "/metrics"
         guard let address = ListenAddress(settings.listenAddress ?? ":9616") else {
             throw InputFailure(file: origin, message: "web.listen_address takes HOST:PORT or :PORT")

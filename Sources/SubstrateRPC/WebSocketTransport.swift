@@ -9,7 +9,10 @@ import OwnedTasks
 /// batches, and subscriptions delivered as async sequences.
 ///
 /// Connects on first use. When the connection breaks, waiting requests fail with a transport
-/// error, subscriptions end with one, and the next call connects again.
+/// error, subscriptions end with one, and the next call connects again. A connection that is
+/// not open within `connectTimeout` (a port that accepts and never answers the handshake: a node
+/// hung while starting or stopping) is given up with a transport error; a request waiting for
+/// it fails by its own timeout if that comes first.
 public actor WebSocketTransport: RPCTransport {
     public nonisolated let endpoint: String
     private let observer: (any RPCObserver)?
@@ -19,9 +22,17 @@ public actor WebSocketTransport: RPCTransport {
 
     private enum State {
         case idle
-        case connecting([CheckedContinuation<Result<Void, RPCError>, Never>])
+        case connecting(started: ContinuousClock.Instant, waiters: [Int: ConnectionWaiter])
         case connected(WebSocketOutboundWriter)
         case closed
+    }
+
+    /// A request waiting for the connection to open, until its own deadline.
+    private struct ConnectionWaiter {
+        let deadline: ContinuousClock.Instant
+        let timeout: Duration
+        let method: String?
+        let continuation: CheckedContinuation<Result<Void, RPCError>, Never>
     }
 
     /// A request on the wire: its answer may arrive before or after someone waits for it.
@@ -37,6 +48,11 @@ public actor WebSocketTransport: RPCTransport {
 
     private var state = State.idle
     private var connection: Task<Void, Never>?
+    /// The number of the latest connection attempt: what an attempt given up reports later is ignored.
+    private var attempt = 0
+    private var nextWaiter = 0
+    /// How long a connection may take to open (TCP and the WebSocket handshake).
+    public let connectTimeout: Duration
     private var nextID = 1
     private var pending = [Int: Pending]()
     /// Fails requests past their deadline; runs while any request waits. One task for all of
@@ -53,8 +69,12 @@ public actor WebSocketTransport: RPCTransport {
     private static let earlySubscriptionLimit = 16
     private static let earlyNotificationLimit = 64
 
-    public init(endpoint: String, observer: (any RPCObserver)? = nil, logger: Logger = Logger(label: "runtime-exporter.rpc")) {
+    public init(
+        endpoint: String, connectTimeout: Duration = .seconds(10), observer: (any RPCObserver)? = nil,
+        logger: Logger = Logger(label: "runtime-exporter.rpc")
+    ) {
         self.endpoint = endpoint
+        self.connectTimeout = connectTimeout
         self.observer = observer
         self.logger = logger
     }
@@ -100,8 +120,12 @@ public actor WebSocketTransport: RPCTransport {
     /// of this transport runs.
     public func close() async {
         // Requests waiting for the connection to open end now, not when it does.
-        if case let .connecting(waiters) = state {
-            for waiter in waiters { waiter.resume(returning: .failure(RPCError(.closed, endpoint: endpoint, method: nil))) }
+        // An attempt still opening is given up, not awaited: its handshake may never end.
+        var opening = false
+        if case let .connecting(_, waiters) = state {
+            opening = true
+            attempt += 1
+            for waiter in waiters.values { waiter.continuation.resume(returning: .failure(RPCError(.closed, endpoint: endpoint, method: nil))) }
         }
         state = .closed
         let (connection, deadlineWatch) = (connection, deadlineWatch)
@@ -110,7 +134,7 @@ public actor WebSocketTransport: RPCTransport {
         deadlineWatch?.cancel()
         failEverything(RPCError(.closed, endpoint: endpoint, method: nil))
         await unsubscribing.cancelAndWait()
-        await connection?.value
+        if !opening { await connection?.value }
         await deadlineWatch?.value
     }
 
@@ -121,7 +145,7 @@ public actor WebSocketTransport: RPCTransport {
         let connecting = ContinuousClock.now
         let writer: WebSocketOutboundWriter
         do {
-            writer = try await connectedWriter(for: expecting.first?.method)
+            writer = try await connectedWriter(for: expecting.first?.method, deadline: connecting + timeout, timeout: timeout)
         } catch {
             // A node that cannot be reached is a failed request too: its endpoint is down.
             for (_, method) in expecting { observer?.requestFinished(endpoint: endpoint, method: method, duration: .now - connecting, error: error) }
@@ -185,16 +209,43 @@ public actor WebSocketTransport: RPCTransport {
         }
     }
 
-    /// Fails every unanswered request past its deadline. False, and the watch ends, once no
-    /// request is pending (the next request starts it again).
+    /// Fails every unanswered request past its deadline, and gives up a connection attempt past
+    /// `connectTimeout` or that nobody waits for any more. False, and the watch ends, once no
+    /// request is pending or waiting to connect (the next request starts it again).
     private func failOverdueRequests() -> Bool {
         let now = ContinuousClock.now
         for (id, entry) in pending where entry.answer == nil && entry.deadline <= now {
             resolve(id, .failure(RPCError(.timeout, endpoint: endpoint, method: entry.method, detail: "no answer within \(entry.timeout)")))
         }
+        if case .connecting(let started, var waiters) = state {
+            if now - started >= connectTimeout {
+                giveUpConnecting(RPCError(.transport, endpoint: endpoint, method: nil, detail: "the connection did not open within \(connectTimeout)"))
+            } else {
+                for (ticket, waiter) in waiters where waiter.deadline <= now {
+                    waiters.removeValue(forKey: ticket)
+                    waiter.continuation.resume(returning: .failure(RPCError(
+                        .timeout, endpoint: endpoint, method: waiter.method, detail: "no connection within \(waiter.timeout)")))
+                }
+                state = .connecting(started: started, waiters: waiters)
+                if waiters.isEmpty { giveUpConnecting(nil) }
+            }
+        }
+        if case .connecting = state { return true }
         guard pending.isEmpty else { return true }
         deadlineWatch = nil
         return false
+    }
+
+    /// Ends the connection attempt under way, failing whoever waits for it with `error`. Its task
+    /// is cancelled and left to end on its own (the handshake it waits for cannot be interrupted);
+    /// whatever it reports afterwards is ignored, and the next request connects afresh.
+    private func giveUpConnecting(_ error: RPCError?) {
+        guard case let .connecting(_, waiters) = state else { return }
+        state = .idle
+        attempt += 1
+        connection?.cancel()
+        connection = nil
+        if let error { for waiter in waiters.values { waiter.continuation.resume(returning: .failure(error)) } }
     }
 
     private func unsubscribe(_ id: String, method: String) async {
@@ -205,28 +256,33 @@ public actor WebSocketTransport: RPCTransport {
 
     // MARK: Connection
 
-    private func connectedWriter(for method: String?) async throws(RPCError) -> WebSocketOutboundWriter {
+    private func connectedWriter(for method: String?, deadline: ContinuousClock.Instant, timeout: Duration) async throws(RPCError) -> WebSocketOutboundWriter {
         switch state {
         case let .connected(writer):
             return writer
         case .closed:
             throw RPCError(.closed, endpoint: endpoint, method: method)
-        case var .connecting(waiters):
+        case let .connecting(started, waiters):
+            let ticket = nextWaiter
+            nextWaiter += 1
             let outcome = await withCheckedContinuation { continuation in
-                waiters.append(continuation)
-                state = .connecting(waiters)
+                var waiters = waiters
+                waiters[ticket] = ConnectionWaiter(deadline: deadline, timeout: timeout, method: method, continuation: continuation)
+                state = .connecting(started: started, waiters: waiters)
+                watchDeadlines()
             }
             try outcome.get()
-            return try await connectedWriter(for: method)
+            return try await connectedWriter(for: method, deadline: deadline, timeout: timeout)
         case .idle:
-            state = .connecting([])
+            state = .connecting(started: .now, waiters: [:])
             startConnection()
-            return try await connectedWriter(for: method)
+            return try await connectedWriter(for: method, deadline: deadline, timeout: timeout)
         }
     }
 
     private func startConnection() {
-        let endpoint = endpoint, logger = logger
+        attempt += 1
+        let endpoint = endpoint, logger = logger, attempt = attempt
         // The connection task holds the transport until the connection ends or `close()` cancels
         // (and awaits) it. Detached: a task inherits its starter's graceful-shutdown handler, on
         // which the WebSocket client closes the connection, and the connection must outlive the
@@ -236,7 +292,8 @@ public actor WebSocketTransport: RPCTransport {
                 var configuration = WebSocketClientConfiguration()
                 configuration.maxFrameSize = Self.maximumMessageBytes
                 try await WebSocketClient.connect(url: endpoint, configuration: configuration, logger: logger) { inbound, outbound, _ in
-                    await self.didConnect(outbound)
+                    // An attempt given up meanwhile closes the connection it got at last.
+                    guard await self.didConnect(outbound, attempt: attempt) else { return }
                     for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
                         switch message {
                         case let .text(text): await self.received(Array(text.utf8))
@@ -244,22 +301,24 @@ public actor WebSocketTransport: RPCTransport {
                         }
                     }
                 }
-                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "connection closed"))
+                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "connection closed"), attempt: attempt)
             } catch {
-                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"))
+                await didDisconnect(RPCError(.transport, endpoint: endpoint, method: nil, detail: "\(error)"), attempt: attempt)
             }
         }
     }
 
-    private func didConnect(_ writer: WebSocketOutboundWriter) {
-        guard case let .connecting(waiters) = state else { return }
+    private func didConnect(_ writer: WebSocketOutboundWriter, attempt: Int) -> Bool {
+        guard attempt == self.attempt, case let .connecting(_, waiters) = state else { return false }
         state = .connected(writer)
-        for waiter in waiters { waiter.resume(returning: .success(())) }
+        for waiter in waiters.values { waiter.continuation.resume(returning: .success(())) }
+        return true
     }
 
-    private func didDisconnect(_ error: RPCError) {
-        if case let .connecting(waiters) = state {
-            for waiter in waiters { waiter.resume(returning: .failure(error)) }
+    private func didDisconnect(_ error: RPCError, attempt: Int) {
+        guard attempt == self.attempt else { return }
+        if case let .connecting(_, waiters) = state {
+            for waiter in waiters.values { waiter.continuation.resume(returning: .failure(error)) }
         }
         if case .closed = state {} else { state = .idle }
         connection = nil

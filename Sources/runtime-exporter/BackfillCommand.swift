@@ -18,6 +18,9 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "The chain's name in the store. Default: the runtime's spec name.")
     var chain: String?
 
+    @Option(name: .customLong("chain-naming"), help: "How the chain is named when --chain is not given: spec (the runtime's spec name) or node (the chain's name as its node gives it).")
+    var chainNaming: ChainNameSource = .spec
+
     @Option(help: "The first block to load.")
     var from: UInt64
 
@@ -78,7 +81,7 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         guard let opened else { return }
         let endpoints = rpc.split(separator: ",").map(String.init)
-        let name = if let chain { chain } else { try await ChainNaming.specName(endpoints: endpoints, timeout: .seconds(60), logger: logger) }
+        let name = if let chain { chain } else { try await ChainNaming.name(from: chainNaming, endpoints: endpoints, timeout: .seconds(60), logger: logger) }
         let backfill = Backfill(
             chain: name, endpoints: endpoints, store: opened, definitions: chosen, range: (from, to), chunk: chunk, workers: workers, logger: logger)
         do {

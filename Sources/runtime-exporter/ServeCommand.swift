@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The chain's name in the chain label (one --rpc only). Default: the runtime's spec name.")
     var chain: String?
 
+    @Option(name: .customLong("chain-naming"), help: "How chains not named are labelled: spec (the runtime's spec name, polkadot) or node (the chain's name as its node gives it, Polkadot, as polkadot-runtime-prom-exporter did).")
+    var chainNaming: ChainNameSource?
+
     @Option(help: "Heads to follow: finalized (each block exactly once) or best (sooner; retracted blocks stay counted).", transform: { text in
         guard let mode = FollowMode(rawValue: text) else { throw ValidationError("--follow takes finalized or best, not \(text)") }
         return mode
@@ -75,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         try settings.checkNames(origin: "the command line")
         if let listenAddress { settings.listenAddress = listenAddress }
         if let store { settings.store = store }
+        if let chainNaming { settings.chainNaming = chainNaming }
         if let telemetryPath { settings.telemetryPath = telemetryPath }
         if let historyFrom { settings.history = .init(from: historyFrom, to: historyTo) }
         // A chain without a history section of its own loads the common one.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExactJSON
 import Exporter
 import Foundation
 import WebSecurity
@@ -23,13 +24,43 @@ func dispatch(_ parsed: any ParsableCommand) async throws {
     }
 }
 
+/// The command line with the options of `serve`, `backfill` and `api` it does not give taken
+/// from the environment (`RUNTIME_EXPORTER_…`).
+func argumentsWithEnvironment() throws -> EnvironmentArguments.Resolution {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let commands: [String: any ParsableCommand.Type] = ["serve": ServeCommand.self, "backfill": BackfillCommand.self, "api": APICommand.self]
+    guard let name = arguments.first, let command = commands[name] else { return .init(arguments: arguments) }
+    // The options as the parser declares them (names, flags, repeats), from its own description.
+    let declared = try JSON.parse(command._dumpHelp())["command"]?["arguments"]?.arrayValue ?? []
+    let options = declared.compactMap { argument -> EnvironmentArguments.Option? in
+        guard let kind = argument["kind"]?.stringValue, kind != "positional",
+              let long = argument["names"]?.arrayValue?.first(where: { $0["kind"]?.stringValue == "long" })?["name"]?.stringValue,
+              long != "help" else { return nil }
+        return .init(name: long, takesValue: kind == "option", repeats: argument["isRepeating"] == .bool(true))
+    }
+    do throws(EnvironmentArguments.Failure) {
+        var resolved = try EnvironmentArguments.resolve(Array(arguments.dropFirst()), options: options, environment: ProcessInfo.processInfo.environment)
+        resolved.arguments.insert(name, at: 0)
+        return resolved
+    } catch {
+        throw InputFailure(file: "the environment", message: error.description)
+    }
+}
+
+var fromEnvironment: [String] = []
 do {
-    try await dispatch(try RuntimeExporterCommand.parseAsRoot())
+    let resolved = try argumentsWithEnvironment()
+    fromEnvironment = resolved.variables
+    try await dispatch(try RuntimeExporterCommand.parseAsRoot(resolved.arguments))
 } catch let failure where failure is InputFailure || failure is WebConfigurationError || failure is DefinitionError {
     // Bad input (files, options, a store or web configuration): one line, exit code 2 (usage
     // errors keep ArgumentParser's exit code 64).
     FileHandle.standardError.write(Data("runtime-exporter: error: \(failure)\n".utf8))
     exit(2)
 } catch {
+    // An option refused may have come from a variable rather than the command line: say which were used.
+    if !fromEnvironment.isEmpty, !(error is CleanExit) {
+        FileHandle.standardError.write(Data("runtime-exporter: options taken from \(fromEnvironment.joined(separator: ", "))\n".utf8))
+    }
     RuntimeExporterCommand.exit(withError: error)
 }

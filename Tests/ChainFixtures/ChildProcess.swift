@@ -38,8 +38,11 @@ public final class ChildProcess: @unchecked Sendable {
         setenv("SWIFT_BACKTRACE", "symbolicate=fast,threads=crashed,registers=none,images=none,timeout=10", 0)
     }()
 
-    /// Starts `executable` (a path, or a name looked up on PATH) with the given standard streams.
-    public init(_ executable: String, _ arguments: [String], stdin: Stream, stdout: Stream, stderr: Stream) throws {
+    /// Starts `executable` (a path, or a name looked up on PATH) with the given standard streams,
+    /// in this process's environment with `environment` added.
+    public init(
+        _ executable: String, _ arguments: [String], stdin: Stream, stdout: Stream, stderr: Stream, environment: [String: String] = [:]
+    ) throws {
         commandLine = ([executable] + arguments).joined(separator: " ")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -71,9 +74,14 @@ public final class ChildProcess: @unchecked Sendable {
         Self.spawnLock.lock()
         defer { Self.spawnLock.unlock() }
         Self.cheapBacktraces
+        // Read after the line above, so that the child gets its setting too.
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, added in added }
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         let status = executable.contains("/")
-            ? posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-            : posix_spawnp(&child, executable, &actions, &attributes, argv, environ)
+            ? posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+            : posix_spawnp(&child, executable, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
@@ -151,7 +159,7 @@ extension ChildProcess {
     /// Runs a command to its end with `input` on its standard input and returns what it printed.
     /// A command still running after `limit` seconds is killed and reported as a failure.
     public static func run(
-        _ executable: String, _ arguments: [String], input: Data = Data(), limit: TimeInterval = 300
+        _ executable: String, _ arguments: [String], input: Data = Data(), limit: TimeInterval = 300, environment: [String: String] = [:]
     ) throws -> Result {
         _ = ignoreBrokenPipes
         let stdin = try pipe(), stdout = try pipe(), stderr = try pipe()
@@ -159,7 +167,7 @@ extension ChildProcess {
         do {
             child = try ChildProcess(
                 executable, arguments,
-                stdin: .descriptor(stdin.read), stdout: .descriptor(stdout.write), stderr: .descriptor(stderr.write))
+                stdin: .descriptor(stdin.read), stdout: .descriptor(stdout.write), stderr: .descriptor(stderr.write), environment: environment)
         } catch {
             for descriptor in [stdin.read, stdin.write, stdout.read, stdout.write, stderr.read, stderr.write] { close(descriptor) }
             throw error
@@ -185,9 +193,9 @@ extension ChildProcess {
 
     /// `run` from async code, on a thread of its own rather than one of the few cooperative ones.
     public static func run(
-        _ executable: String, _ arguments: [String], input: Data = Data(), limit: TimeInterval = 300
+        _ executable: String, _ arguments: [String], input: Data = Data(), limit: TimeInterval = 300, environment: [String: String] = [:]
     ) async throws -> Result {
-        try await OffPool.run { try run(executable, arguments, input: input, limit: limit) }
+        try await OffPool.run { try run(executable, arguments, input: input, limit: limit, environment: environment) }
     }
 
     /// A child that exits without reading all its input must not take this process down with SIGPIPE.

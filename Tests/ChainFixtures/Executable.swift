@@ -8,7 +8,7 @@ public enum Executable {
         return ChainData.packageRoot.appendingPathComponent(".build/debug/\(name)")
     }
 
-    public static func run(_ name: String, _ arguments: [String]) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(url(name).path, arguments)
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(url(name).path, arguments, environment: environment)
     }
 }

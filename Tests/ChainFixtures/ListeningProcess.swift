@@ -22,7 +22,7 @@ public final class ListeningProcess: @unchecked Sendable {
     /// port is then no proof that ours is up, so its own "listening" line is. A chosen port that
     /// is taken is retried.
     public init(
-        _ executable: String, port: Int? = nil, startLimit: TimeInterval = 60, arguments: (Int) -> [String]
+        _ executable: String, port: Int? = nil, startLimit: TimeInterval = 60, environment: [String: String] = [:], arguments: (Int) -> [String]
     ) throws {
         var attempt = 0
         while true {
@@ -33,7 +33,7 @@ public final class ListeningProcess: @unchecked Sendable {
             do {
                 started = try ChildProcess(
                     Executable.url(executable).path, arguments(candidate),
-                    stdin: .devNull, stdout: .descriptor(log.write), stderr: .descriptor(log.write))
+                    stdin: .devNull, stdout: .descriptor(log.write), stderr: .descriptor(log.write), environment: environment)
             } catch {
                 close(log.read)
                 close(log.write)

@@ -26,6 +26,15 @@ import Testing
         #expect(configuration.history == nil)
     }
 
+    /// Unnamed chains are labelled by the runtime's spec name unless the file asks for the node's name.
+    @Test func chainNamingIsSpecOrNode() throws {
+        #expect(try ExporterConfiguration.parse("chains: [{rpc: ws://a}]\n", origin: "c.yaml").chainNaming == .spec)
+        #expect(try ExporterConfiguration.parse("chain_naming: node\nchains: [{rpc: ws://a}]\n", origin: "c.yaml").chainNaming == .node)
+        #expect(throws: DefinitionError.self) {
+            try ExporterConfiguration.parse("chain_naming: display\nchains: [{rpc: ws://a}]\n", origin: "c.yaml")
+        }
+    }
+
     @Test func historySectionsReadForAllChainsOrOne() throws {
         let configuration = try ExporterConfiguration.parse("""
             history:

@@ -120,6 +120,40 @@ import Testing
         await transport.close()
     }
 
+    /// A port that accepts connections and never answers (a node hung while starting, or one
+    /// shutting down with its socket still open): a call fails by its own timeout, or by the
+    /// connect timeout when that comes first; once a node listens there, the next call connects
+    /// afresh instead of waiting on the attempt given up.
+    @Test func aPortThatNeverAnswersFailsCallsByTheirTimeout() async throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        // The kernel completes the handshakes of a listening socket that never accepts.
+        #expect(listen(listener, 16) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let transport = WebSocketTransport(endpoint: "ws://127.0.0.1:\(port)", connectTimeout: .seconds(2))
+        for (timeout, expected) in [(Duration.seconds(1), RPCError.Kind.timeout), (.seconds(30), .transport)] {
+            let started = ContinuousClock.now
+            do throws(RPCError) {
+                _ = try await transport.call(RPCCall("chain_getBlockHash", [.number(1)]), timeout: timeout)
+                Issue.record("a port that never answers answered")
+            } catch {
+                #expect(error.kind == expected, "\(error)")
+            }
+            #expect(ContinuousClock.now - started < min(timeout, .seconds(2)) + .seconds(2), "timeout \(timeout)")
+        }
+        close(listener)
+        let node = try await DevnodeProcess.launch(["--history", "3", "--block-time", "0"], port: port)
+        defer { node.stop() }
+        let hash = try await transport.call(RPCCall("chain_getBlockHash", [.number(1)]), timeout: .seconds(20))
+        #expect(hash.stringValue?.hasPrefix("0x") == true)
+        await transport.close()
+    }
+
     @Test func badFaultSpecificationsAreRefused() async throws {
         let result = try await Executable.run("runtime-devnode", ["--faults", "explode=0.5"])
         #expect(result.status != 0)

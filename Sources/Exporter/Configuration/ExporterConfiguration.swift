@@ -9,6 +9,7 @@ import Yams
 ///   listen_address: ":9616"
 ///   telemetry_path: /metrics
 /// store: sqlite:runtime-exporter.sqlite   # or postgres://USER:PASSWORD@HOST:PORT/DATABASE, or none
+/// chain_naming: spec             # unnamed chains: the runtime's spec name (polkadot), or node: as the node names it (Polkadot)
 /// metrics: [./my-metrics]        # more definition directories
 /// default_metrics: true          # the shipped definitions too
 /// history:                      # loaded into the store in the background, newest first
@@ -36,6 +37,8 @@ public struct ExporterConfiguration: Sendable, Equatable {
     public var metricsDirectories: [String] = []
     public var defaultMetrics = true
     public var chains: [Chain] = []
+    /// How a chain the configuration does not name is named in the chain label.
+    public var chainNaming = ChainNameSource.spec
     /// History for every chain without a section of its own.
     public var history: History?
 
@@ -96,7 +99,7 @@ public struct ExporterConfiguration: Sendable, Equatable {
         var configuration = ExporterConfiguration()
         guard let root else { return configuration }
         let reader = ConfigurationReader(origin: origin)
-        let top = try reader.mapping(root, field: nil, known: ["web", "store", "metrics", "default_metrics", "chains", "history"])
+        let top = try reader.mapping(root, field: nil, known: ["web", "store", "metrics", "default_metrics", "chains", "history", "chain_naming"])
         if let history = top["history"] { configuration.history = try reader.history(history, "history") }
         if let web = top["web"] {
             let fields = try reader.mapping(web, field: "web", known: ["listen_address", "telemetry_path"])
@@ -104,6 +107,11 @@ public struct ExporterConfiguration: Sendable, Equatable {
             configuration.telemetryPath = try fields["telemetry_path"].map { node throws(DefinitionError) in try reader.text(node, "web.telemetry_path") }
         }
         if let store = top["store"] { configuration.store = try reader.text(store, "store") }
+        if let naming = top["chain_naming"] {
+            let text = try reader.text(naming, "chain_naming")
+            guard let source = ChainNameSource(rawValue: text) else { throw reader.fail("chain_naming", "expected spec or node, not \(text)", naming) }
+            configuration.chainNaming = source
+        }
         if let metrics = top["metrics"] { configuration.metricsDirectories = try reader.texts(metrics, "metrics") }
         if let flag = top["default_metrics"] {
             guard let value = Bool(try reader.text(flag, "default_metrics")) else { throw reader.fail("default_metrics", "expected true or false", flag) }
