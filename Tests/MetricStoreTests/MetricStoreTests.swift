@@ -44,7 +44,7 @@ import Testing
             try await group.waitForAll()
         }
         try await stores[0].migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"]])
         let tables = backend == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"

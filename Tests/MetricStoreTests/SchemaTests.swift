@@ -13,7 +13,17 @@ import Testing
     /// `[table, column, position in the primary key (0: none), not null]`, as the database
     /// reports them. A key column counts as not null: SQLite lets a rowid key be declared
     /// without it, and never stores a null there.
-    static func shape(of opened: MetricStoreTests.Opened, _ backend: Backend) async throws -> [[String]] {
+    /// `views`: the views' columns instead (their keys and nullability as the database infers them are left out).
+    static func shape(of opened: MetricStoreTests.Opened, _ backend: Backend, views: Bool = false) async throws -> [[String]] {
+        if views {
+            return try await opened.referee(backend == .sqlite
+                ? "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'view' ORDER BY m.name, p.cid"
+                : """
+                SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t
+                  ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+                WHERE c.table_schema = 'public' AND t.table_type = 'VIEW' ORDER BY c.table_name, c.ordinal_position
+                """)
+        }
         let sql = switch backend {
         case .sqlite:
             """
@@ -28,7 +38,8 @@ import Testing
                              WHERE t.table_schema = 'public' AND t.constraint_type = 'PRIMARY KEY' AND t.table_name = c.table_name
                                AND k.column_name = c.column_name), 0),
                    CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END
-            FROM information_schema.columns c WHERE c.table_schema = 'public' ORDER BY c.table_name, c.ordinal_position
+            FROM information_schema.columns c JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+            WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position
             """
         }
         return try await opened.referee(sql)
@@ -36,14 +47,20 @@ import Testing
 
     @Test func bothStoresHaveTheSameTablesColumnsAndKeys() async throws {
         var shapes = [[[String]]]()
+        var views = [[[String]]]()
         for backend in Backend.allCases {
             let opened = try await MetricStoreTests.open(backend)
             let store = try opened.store()
             try await store.migrate()
             shapes.append(try await Self.shape(of: opened, backend))
+            views.append(try await Self.shape(of: opened, backend, views: true))
             try await store.close()
         }
         #expect(shapes[0] == shapes[1])
+        // polkadot-runtime-prom-exporter's tables, as views with its columns, in both.
+        #expect(views[0] == views[1])
+        #expect(Set(views[0].map { $0[0] }) == Set(ReferenceViews.all.map(\.name)))
+        #expect(views[0].filter { $0[0] == "pallets_methods_calls" }.map { $0[1] } == ["time", "chain", "section", "method", "is_signed", "calls"])
         let samples = shapes[0].filter { $0[0] == "samples" }.map { [$0[1], $0[2]] }
         #expect(samples == [["series_id", "1"], ["time", "2"], ["block", "3"], ["value", "0"], ["exact", "0"]])
         #expect(Set(shapes[0].map { $0[0] }) == [
@@ -61,25 +78,28 @@ import Testing
     @Test func migrationsMakeNewStoresAtOnceAndUpgradeOldOnesByStep() {
         for dialect in [SQLDialect.sqlite, .postgres] {
             let fresh = dialect.migrations(applied: [])
-            #expect(fresh.map(\.version) == [1, 2, 3, 4, 5, 6])
+            #expect(fresh.map(\.version) == [1, 2, 3, 4, 5, 6, 7])
             #expect(fresh[0].statements.filter { $0.hasPrefix("CREATE TABLE samples ") }.count == 1)
             #expect(fresh.dropFirst().allSatisfy { $0.statements.isEmpty })
-            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5, 6]).isEmpty)
+            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5, 6, 7]).isEmpty)
+            // The views are made again by the version that changes them; a new store has them at once.
+            #expect(dialect.migrations(applied: [1, 2, 3, 4, 5, 6]).flatMap(\.statements) == dialect.referenceViews)
+            #expect(fresh[0].statements.suffix(dialect.referenceViews.count) == dialect.referenceViews[...])
             // A new store has no series to build rollups for; an older one lists all of its own.
             #expect(!fresh[0].statements.contains { $0.hasPrefix("INSERT") })
             #expect(dialect.migrations(applied: [1, 2, 3, 4]).flatMap(\.statements).contains("INSERT INTO rollup_backlog (series_id) SELECT id FROM series"))
-            let sixth = dialect.migrations(applied: [1, 2, 3, 4, 5]).flatMap(\.statements)
+            let sixth = dialect.migrations(applied: [1, 2, 3, 4, 5]).first { $0.version == 6 }?.statements ?? []
             #expect(sixth.first == "DROP TABLE sample_minutes" && sixth.last == "INSERT INTO rollup_backlog (series_id) SELECT id FROM series WHERE true ON CONFLICT DO NOTHING")
         }
         let sqlite = SQLDialect.sqlite.migrations(applied: [1, 2, 3])
-        #expect(sqlite.map(\.version) == [4, 5, 6])
+        #expect(sqlite.map(\.version) == [4, 5, 6, 7])
         #expect(sqlite[0].statements.filter { $0.hasPrefix("ALTER TABLE") } == [
             "ALTER TABLE samples_rebuilt RENAME TO samples", "ALTER TABLE backfill_ranges_rebuilt RENAME TO backfill_ranges",
         ])
         #expect(SQLDialect.postgres.migrations(applied: [1, 2, 3]).first?.statements == [
             "CREATE TABLE IF NOT EXISTS backfill_chunks (chain text NOT NULL, first_block bigint NOT NULL, last_block bigint NOT NULL, PRIMARY KEY (chain, first_block))",
         ])
-        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4, 5, 6])
+        #expect(SQLDialect.sqlite.migrations(applied: [1]).map(\.version) == [2, 3, 4, 5, 6, 7])
     }
 
     /// A store made by the schema's first three versions, with rows in it, takes the fourth and
@@ -99,7 +119,7 @@ import Testing
 
         let store = try opened.store()
         try await store.migrate()
-        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]])
+        #expect(try await opened.referee("SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"]])
         #expect(try await store.samples(metric: "issuance", chain: "polkadot").map(\.exact) == ["10", "11", "12"])
         for table in ["sample_five_minutes", "sample_hours", "sample_days"] {
             #expect(try await opened.referee("SELECT series_id, count, CAST(total AS integer), first_block, CAST(last_value AS integer) FROM \(table)")

@@ -6,7 +6,7 @@ extension SQLDialect {
     /// the others only record their version.
     func migrations(applied: Set<Int>) -> [(version: Int, statements: [String])] {
         guard !applied.isEmpty else {
-            let everything = StoreSchema.tables.flatMap { create($0, ifMissing: false) }
+            let everything = StoreSchema.tables.flatMap { create($0, ifMissing: false) } + referenceViews
             return [(1, everything)] + StoreSchema.upgrades.map { ($0.version, []) }
         }
         return StoreSchema.upgrades.filter { !applied.contains($0.version) }.map { upgrade in
@@ -36,6 +36,8 @@ extension SQLDialect {
             ] + table.indexes.map { createIndex($0, on: table.name, ifMissing: false) }
         case let .statement(sql):
             return [sql]
+        case .referenceViews:
+            return referenceViews
         }
     }
 

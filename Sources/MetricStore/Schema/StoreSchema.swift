@@ -92,6 +92,8 @@ enum StoreSchema {
             .statement("DROP TABLE sample_minutes"), .create(rollup("sample_five_minutes")),
             .statement("INSERT INTO rollup_backlog (series_id) SELECT id FROM series WHERE true ON CONFLICT DO NOTHING"),
         ]),
+        // polkadot-runtime-prom-exporter's tables, as views over the samples.
+        (7, [.referenceViews]),
     ]
 
     static let latestVersion = upgrades.last?.version ?? 1
@@ -175,6 +177,8 @@ extension StoreSchema {
             case rebuild(Table)
             /// A statement both stores read alike.
             case statement(String)
+            /// Creates again every view of `ReferenceViews`, in each store's SQL.
+            case referenceViews
         }
 
         let change: Change
@@ -184,5 +188,6 @@ extension StoreSchema {
         static func addColumn(_ table: String, _ column: Column) -> Step { Step(change: .addColumn(table, column), only: nil) }
         static func rebuild(_ table: Table, only: SQLDialect) -> Step { Step(change: .rebuild(table), only: only) }
         static func statement(_ sql: String) -> Step { Step(change: .statement(sql), only: nil) }
+        static let referenceViews = Step(change: .referenceViews, only: nil)
     }
 }
