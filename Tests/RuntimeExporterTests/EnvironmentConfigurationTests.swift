@@ -7,6 +7,21 @@ import Testing
 /// container or a unit sets them: the processes follow, load and answer as with flags, a flag
 /// wins over its variable, and a value refused names the variable it came from.
 @Suite(.timeLimit(.minutes(3))) struct EnvironmentConfigurationTests {
+    /// The README's table names the variable of every option of the three commands.
+    @Test func theReadmeListsEveryVariable() async throws {
+        let readme = try String(contentsOf: ChainData.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for command in ["serve", "backfill", "api"] {
+            let help = try await Executable.run("runtime-exporter", [command, "--experimental-dump-help"])
+            let arguments = try JSON.parse(help.stdout)["command"]?["arguments"]?.arrayValue ?? []
+            let names = arguments.compactMap { $0["names"]?.arrayValue?.first { $0["kind"]?.stringValue == "long" }?["name"]?.stringValue }.filter { $0 != "help" }
+            #expect(names.count >= 5, "\(command): \(names)")
+            for name in names {
+                let variable = "RUNTIME_EXPORTER_" + name.uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
+                #expect(readme.contains("| `\(variable)` | `--\(name)`"), "README: no row for \(variable) (\(command) --\(name))")
+            }
+        }
+    }
+
     @Test func everyCommandReadsItsOptionsFromTheEnvironment() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("environment-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
