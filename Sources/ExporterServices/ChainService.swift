@@ -16,6 +16,8 @@ public struct ChainService: Service {
     let registry: ChainMetricsRegistry
     let metrics: ExporterMetrics
     let sink: StoreSink?
+    /// Where followed blocks go for the landing page when there is no store.
+    let recent: RecentSamples?
     let logger: Logger
     static let retryPause = Duration.seconds(2)
     static let longestRetryPause = Duration.seconds(8)
@@ -23,9 +25,9 @@ public struct ChainService: Service {
 
     public init(
         entry: ChainEntry, board: ChainBoard, definitions: [MetricDefinition], registry: ChainMetricsRegistry, metrics: ExporterMetrics, sink: StoreSink?,
-        logger: Logger
+        recent: RecentSamples? = nil, logger: Logger
     ) {
-        (self.entry, self.board, self.definitions, self.registry, self.metrics, self.sink, self.logger) = (entry, board, definitions, registry, metrics, sink, logger)
+        (self.entry, self.board, self.definitions, self.registry, self.metrics, self.sink, self.recent, self.logger) = (entry, board, definitions, registry, metrics, sink, recent, logger)
     }
 
     public func run() async {
@@ -36,7 +38,7 @@ public struct ChainService: Service {
             let client = SubstrateRPCClient(transport: transport, timeout: .seconds(30))
             let polling = !entry.endpoints.contains { $0.hasPrefix("ws") }
             let follower = ChainFollower(
-                chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics, sink: sink,
+                chain: name, client: client, definitions: definitions, registry: registry, metrics: metrics, sink: sink ?? recent,
                 follow: entry.follow, pollInterval: polling ? .seconds(2) : nil, logger: logger)
             entry.follower = follower
             await withDiscardingTaskGroup { group in

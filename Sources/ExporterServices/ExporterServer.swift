@@ -51,7 +51,17 @@ public struct ExporterServer: Sendable {
         let router = WebServing.router(security, logger: logger)
         WebServing.addExposition(to: router, path: telemetryPath) { registry.exposition() + metrics.exposition() }
         let queries = store.map { MetricQueries(store: $0) }
-        WebPages(status: { await board.status() }, queries: queries, telemetryPath: telemetryPath).addRoutes(to: router)
+        // The landing page's charts: from the store, or kept in memory from the blocks followed.
+        let recent = queries == nil ? RecentSamples() : nil
+        let headlines: @Sendable (String) async -> [Headlines.Chart] = if let queries {
+            { chain in await StoreHeadlines(queries: queries).charts(chain: chain, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
+        } else {
+            { chain in recent?.charts(chain: chain) ?? [] }
+        }
+        WebPages(
+            status: { await board.status() }, queries: queries, telemetryPath: telemetryPath, headlines: headlines,
+            headlineSource: queries == nil ? .memory : .store
+        ).addRoutes(to: router)
         if let queries {
             try await QueryRoutes.add(to: router, queries: queries, keys: try QueryRoutes.keys(file: apiKeysFile))
         }
@@ -60,7 +70,7 @@ public struct ExporterServer: Sendable {
         let server = try WebServing.application(router: router, at: address, security: security, logger: logger, listening: listening)
         let chains = board.entries.map { entry in
             ServiceGroupConfiguration.ServiceConfiguration(service: ChainService(
-                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, sink: sink, logger: logger))
+                entry: entry, board: board, definitions: loaded, registry: registry, metrics: metrics, sink: sink, recent: recent, logger: logger))
         }
         var configuration = ServiceGroupConfiguration(services: chains + [.init(service: server)], gracefulShutdownSignals: shutdownSignals, logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(5)

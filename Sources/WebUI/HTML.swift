@@ -81,8 +81,12 @@ enum HTML {
         svg.chart{width:100%;height:auto;display:block;background:var(--bg)}svg.chart text{font:11px system-ui,sans-serif;fill:var(--muted)}
         svg.chart .grid{stroke:var(--line)}svg.chart .line{fill:none;stroke:var(--accent);stroke-width:1.5}svg.chart .point{fill:var(--accent)}
         code{font-size:.9em;overflow-wrap:anywhere}
+        .headlines{display:grid;gap:.5em .8em;grid-template-columns:repeat(auto-fill,minmax(15em,1fr));margin:.6em 0}
+        .headlines figure{margin:0;min-width:0}.headlines figcaption{font-size:.85em;display:flex;justify-content:space-between;gap:.5em}
+        .headlines figcaption b{font-variant-numeric:tabular-nums;font-weight:600}
         @media (max-width:40em){main{padding:.6em}.cards{grid-template-columns:1fr}
-        svg.chart text{font-size:24px}svg.chart .line{stroke-width:3}svg.chart .point{r:4.5px}}
+        svg.chart text{font-size:24px}svg.chart .line{stroke-width:3}svg.chart .point{r:4.5px}
+        svg.small text{font-size:11px}svg.small .line{stroke-width:1.5}svg.small .point{r:2px}}
         """
 }
 

@@ -9,15 +9,22 @@ struct SVGChart {
     let from: Int64
     let to: Int64
     let unit: String?
+    /// The drawing's size in its own units (the page scales it to its box), and its CSS class.
+    var width = 800.0
+    var height = 320.0
+    var style = "chart"
 
-    static let width = 800.0
-    static let height = 320.0
     static let margin = (top: 14.0, right: 16.0, bottom: 30.0, left: 66.0)
+
+    /// A small chart of the landing page, which keeps its text size on a phone.
+    static func small(points: [TimeseriesPoint], from: Int64, to: Int64, unit: String?) -> SVGChart {
+        SVGChart(points: points, from: from, to: to, unit: unit, width: 380, height: 150, style: "chart small")
+    }
 
     func svg() -> String {
         let plot = (
             x: Self.margin.left, y: Self.margin.top,
-            width: Self.width - Self.margin.left - Self.margin.right, height: Self.height - Self.margin.top - Self.margin.bottom
+            width: width - Self.margin.left - Self.margin.right, height: height - Self.margin.top - Self.margin.bottom
         )
         let values = points.map(\.value).filter(\.isFinite)
         var low = values.min() ?? 0
@@ -27,24 +34,24 @@ struct SVGChart {
             low -= pad
             high += pad
         }
-        let ticks = Self.niceTicks(low: low, high: high, count: 5)
+        let ticks = Self.niceTicks(low: low, high: high, count: height < 200 ? 3 : 5)
         low = min(low, ticks.first ?? low)
         high = max(high, ticks.last ?? high)
         let span = Double(max(to - from, 1))
         func x(_ time: Int64) -> Double { plot.x + Double(time - from) / span * plot.width }
         func y(_ value: Double) -> Double { plot.y + plot.height - (value - low) / (high - low) * plot.height }
 
-        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" data-points=\"\(points.count)\" "
+        var svg = "<svg class=\"\(style)\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" data-points=\"\(points.count)\" "
             + "aria-label=\"\(points.count) points\" xmlns=\"http://www.w3.org/2000/svg\">"
         for tick in ticks {
             let position = Self.format(y(tick))
             svg += "<line class=\"grid\" x1=\"\(Self.format(plot.x))\" x2=\"\(Self.format(plot.x + plot.width))\" y1=\"\(position)\" y2=\"\(position)\"/>"
             svg += "<text x=\"\(Self.format(plot.x - 6))\" y=\"\(position)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(Self.compact(tick))</text>"
         }
-        for tick in Self.timeTicks(from: from, to: to) {
+        for tick in Self.timeTicks(from: from, to: to, count: width < 500 ? 3 : 6) {
             let position = Self.format(x(tick.time))
             svg += "<line class=\"grid\" x1=\"\(position)\" x2=\"\(position)\" y1=\"\(Self.format(plot.y))\" y2=\"\(Self.format(plot.y + plot.height))\"/>"
-            svg += "<text x=\"\(position)\" y=\"\(Self.format(Self.height - 10))\" text-anchor=\"middle\">\(tick.label)</text>"
+            svg += "<text x=\"\(position)\" y=\"\(Self.format(height - 10))\" text-anchor=\"middle\">\(tick.label)</text>"
         }
         if let unit { svg += "<text x=\"4\" y=\"10\">\(HTML.escape(unit))</text>" }
         let drawn = points.filter(\.value.isFinite)
@@ -77,12 +84,12 @@ struct SVGChart {
         return ticks
     }
 
-    /// Ticks at round times (minutes, hours, days), about six of them, labelled in UTC.
-    static func timeTicks(from: Int64, to: Int64) -> [(time: Int64, label: String)] {
+    /// Ticks at round times (minutes, hours, days), at most `count` of them, labelled in UTC.
+    static func timeTicks(from: Int64, to: Int64, count: Int64 = 6) -> [(time: Int64, label: String)] {
         let minute: Int64 = 60_000
         let steps = [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 43200].map { $0 * minute }
         let span = max(to - from, 1)
-        let step = steps.first { span / $0 <= 6 } ?? steps[steps.count - 1]
+        let step = steps.first { span / $0 <= count } ?? steps[steps.count - 1]
         var time = (from + step - 1) / step * step
         var ticks = [(time: Int64, label: String)]()
         while time < to {

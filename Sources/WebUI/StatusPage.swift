@@ -1,11 +1,18 @@
 import Foundation
+import MetricStore
 
-/// `/`: one card per chain — where following stands (best head, followed head, last block
-/// processed, lag), its runtime, each endpoint's health and the history load's progress.
-/// Plain HTML that refreshes itself every 5 s.
+/// `/`: one card per chain — small charts of its headline measurements over the last hours,
+/// where following stands (best head, followed head, last block processed, lag), its runtime,
+/// each endpoint's health and the history load's progress. Plain HTML that refreshes itself
+/// every 5 s.
 struct StatusPage {
     let chains: [ChainStatus]
     let links: PageLinks
+    /// Each chain's headline charts, by chain name, and where they were read.
+    var charts: [String: [Headlines.Chart]] = [:]
+    var source = Headlines.Source.memory
+    /// Unix milliseconds: the charts end here.
+    var now: Int64 = 0
 
     func html() -> String {
         let cards = chains.map(card).joined(separator: "\n")
@@ -33,6 +40,7 @@ struct StatusPage {
         var html = """
             <section class="card" data-chain="\(HTML.escape(chain.name))">
             <h2>\(HTML.escape(chain.name)) <span class="badge \(stateClass)">\(chain.state.rawValue)</span></h2>
+            \(headlines(charts[chain.name] ?? []))
             <dl>\(list)</dl>
             \(endpoints(chain.endpoints))
             """
@@ -43,6 +51,21 @@ struct StatusPage {
             html += "<p><a href=\"\(HTML.escape(HTML.link("/browse", [("chain", chain.name)])))\">Metrics of \(HTML.escape(chain.name))</a></p>"
         }
         return html + "</section>"
+    }
+
+    /// The chain's headline charts over the window, each with its latest value.
+    private func headlines(_ charts: [Headlines.Chart]) -> String {
+        guard !charts.isEmpty else { return "" }
+        let from = now - Headlines.window
+        let figures = charts.map { chart in
+            let latest = chart.points.last.map { SVGChart.compact($0.value) } ?? "–"
+            let svg = SVGChart.small(points: chart.points, from: from, to: now, unit: nil).svg()
+            return "<figure data-headline=\"\(HTML.escape(chart.measure.metric))\"><figcaption><span>\(HTML.escape(chart.measure.title)) "
+                + "<span class=\"muted\">\(HTML.escape(chart.measure.unit))</span></span><b>\(latest)</b></figcaption>\(svg)</figure>"
+        }
+        let origin = source == .store ? "from the history store" : "since the exporter started (no history store)"
+        return "<div class=\"headlines\" data-source=\"\(source.rawValue)\">\(figures.joined())</div>"
+            + "<p class=\"muted\" style=\"font-size:.8em;margin:0\">The last \(Headlines.window / 3_600_000) hours in 5-minute buckets, \(origin).</p>"
     }
 
     private func endpoints(_ endpoints: [ChainStatus.Endpoint]) -> String {

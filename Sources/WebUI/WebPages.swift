@@ -7,13 +7,21 @@ import Foundation
 /// status page has something to show; the others say so.
 public struct WebPages: Sendable {
     let status: @Sendable () async -> [ChainStatus]
+    /// A chain's headline charts for the landing page, and where they come from.
+    let headlines: @Sendable (String) async -> [Headlines.Chart]
+    let headlineSource: Headlines.Source
     let queries: MetricQueries?
     let links: PageLinks
     /// Unix milliseconds now (relative dates such as `utc_now-1d`).
     let now: @Sendable () -> Int64
 
-    public init(status: @escaping @Sendable () async -> [ChainStatus], queries: MetricQueries?, telemetryPath: String) {
+    public init(
+        status: @escaping @Sendable () async -> [ChainStatus], queries: MetricQueries?, telemetryPath: String,
+        headlines: @escaping @Sendable (String) async -> [Headlines.Chart] = { _ in [] }, headlineSource: Headlines.Source = .memory
+    ) {
         self.status = status
+        self.headlines = headlines
+        self.headlineSource = headlineSource
         self.queries = queries
         links = PageLinks(telemetryPath: telemetryPath, hasAPI: queries != nil)
         now = { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -24,7 +32,10 @@ public struct WebPages: Sendable {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let pages = self
         router.get("/") { _, _ in
-            Self.html(StatusPage(chains: await pages.status(), links: pages.links).html())
+            let chains = await pages.status()
+            var charts = [String: [Headlines.Chart]]()
+            for chain in chains { charts[chain.name] = await pages.headlines(chain.name) }
+            return Self.html(StatusPage(chains: chains, links: pages.links, charts: charts, source: pages.headlineSource, now: pages.now()).html())
         }
         router.get("/browse") { request, _ in
             guard let queries = pages.queries else { return Self.html(pages.noStore(section: .metrics), status: .notFound) }

@@ -22,6 +22,26 @@ import WebUI
         }, body)
     }
 
+    /// The landing page draws each chain's headline charts, captioned with their latest value.
+    @Test func statusPageDrawsTheHeadlineCharts() async throws {
+        let router = Router()
+        let now: Int64 = 1_800_000_000_000
+        let chart = Headlines.Chart(measure: Headlines.measures[0], points: [
+            TimeseriesPoint(time: now - 600_000, value: 1_500_000_000), TimeseriesPoint(time: now - 300_000, value: 1_500_002_000),
+        ])
+        WebPages(status: { [Self.status] }, queries: nil, telemetryPath: "/metrics", headlines: { $0 == "polkadot" ? [chart] : [] }, headlineSource: .memory)
+            .addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("<div class=\"headlines\" data-source=\"memory\"><figure data-headline=\"balances_total_issuance_tokens\">"))
+                #expect(page.contains("Total issuance <span class=\"muted\">tokens</span></span><b>1.5G</b>"))
+                #expect(page.contains("<svg class=\"chart small\" viewBox=\"0 0 380 150\" role=\"img\" data-points=\"2\""))
+                #expect(!page.contains("<script"))
+            }
+        }
+    }
+
     @Test func statusPageShowsEachChain() async throws {
         try await Self.withPages { client in
             try await client.execute(uri: "/", method: .get) { response in

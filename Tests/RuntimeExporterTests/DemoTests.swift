@@ -58,6 +58,17 @@ import Testing
         let nodeFinalized = try await Self.finalizedNumber(nodeURL)
         #expect(nodeFinalized >= finalized && nodeFinalized <= finalized + 10, "node #\(nodeFinalized), page #\(finalized)")
         #expect(status.contains("data-history=\"loaded\""))
+        // The chain drawn from the store: headline charts whose points are the API's 5-minute
+        // buckets (the last, still filling, aside).
+        #expect(status.contains("data-source=\"store\""))
+        #expect(try #require(Self.figure(in: status, "balances_total_issuance_tokens")).contains("<polyline") || status.contains("data-points=\"1\""))
+        let calls = Self.tooltips(in: try #require(Self.figure(in: status, "extrinsics_total")))
+        let first = try #require(calls.first?.time), last = try #require(calls.last.flatMap { ISO8601DateFormatter().date(from: $0.time) })
+        let end = Self.iso(Int64(last.timeIntervalSince1970) + 300)
+        let stored = try #require(try await Self.json(
+            base + "/api/v1/metrics/extrinsics_total/timeseries?chain=devnode&from=\(first)&to=\(end)&interval=5m&aggregation=sum&includeIncompleteData=true")["data"]?.arrayValue)
+        #expect(stored.count == calls.count)
+        #expect(stored.dropLast().map { "\($0["datetime"]?.stringValue ?? ""): \($0["value"]?.serialized() ?? "")" } == calls.dropLast().map { "\($0.time): \($0.value)" })
         try await Chromium.screenshot(base + "/", to: Self.screenshots.appendingPathComponent("demo-status.png"), width: 1200, height: 800)
         try await Chromium.screenshot(base + "/", to: Self.screenshots.appendingPathComponent("demo-status-phone.png"), width: 390, height: 844)
 
@@ -98,6 +109,51 @@ import Testing
         let browser = try await Chromium.dom(base + "/browse?q=xcm")
         #expect(browser.contains("data-metric=\"xcm_transfers_total\""))
         #expect(!browser.contains("data-metric=\"balances_total_issuance_tokens\""))
+    }
+
+    /// The landing page's figure of one headline metric.
+    static func figure(in html: String, _ metric: String) -> String? {
+        guard let start = html.range(of: "data-headline=\"\(metric)\"") else { return nil }
+        return html[start.lowerBound...].range(of: "</figure>").map { String(html[start.lowerBound..<$0.upperBound]) }
+    }
+
+    /// A chart's points as its tooltips give them: bucket start and value.
+    static func tooltips(in svg: String) -> [(time: String, value: String)] {
+        svg.matches(of: /<title>(\S+Z): ([^<]+)<\/title>/).map { (String($0.1), String($0.2)) }
+    }
+
+    /// Without a store the landing page draws what it has seen since it started: the calls of
+    /// its chart add up to the calls counter of /metrics, read while no block came between.
+    @Test func theLandingPageDrawsTheChainWithoutAStore() async throws {
+        let node = try await DevnodeProcess.launch(["--history", "10", "--block-time", "1.5", "--finality-lag", "1"])
+        defer { node.stop() }
+        let exporter = try await ExporterProcess.launch(["--rpc", node.webSocketURL])
+        defer { exporter.stop() }
+        let base = "http://127.0.0.1:\(exporter.server.port)"
+        let deadline = ContinuousClock.now + .seconds(90)
+        var page = ""
+        while true {
+            guard ContinuousClock.now < deadline else { throw Timeout(description: "no steady page with charts within 90 s:\n\(page.suffix(2000))") }
+            let before = try await Self.text(exporter.metricsURL)
+            page = try await Chromium.dom(base + "/")
+            let after = try await Self.text(exporter.metricsURL)
+            let total = { (exposition: String) in
+                exposition.split(separator: "\n").filter { $0.hasPrefix("runtime_extrinsics_total{") }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+            }
+            guard before == after || total(before) == total(after), total(after) > 0,
+                  let calls = Self.figure(in: page, "extrinsics_total") else {
+                try await Task.sleep(for: .milliseconds(300))
+                continue
+            }
+            #expect(Self.tooltips(in: calls).compactMap { Double($0.value) }.reduce(0, +) == total(after))
+            break
+        }
+        #expect(page.contains("data-source=\"memory\""))
+        #expect(page.contains("no history store"))
+        #expect(try #require(Self.figure(in: page, "balances_total_issuance_tokens")).contains("<circle class=\"point\""))
+        #expect(!(try await Self.text(base + "/")).contains("<script"), "the landing page needs no script")
+        try await Chromium.screenshot(base + "/", to: Self.screenshots.appendingPathComponent("landing-memory.png"), width: 1200, height: 800)
+        try await Chromium.screenshot(base + "/", to: Self.screenshots.appendingPathComponent("landing-memory-phone.png"), width: 390, height: 844)
     }
 
     static func block(in html: String, field: String) -> UInt64? {
