@@ -53,12 +53,14 @@ struct StatusPage {
         return html + "</section>"
     }
 
-    /// The chain's headline charts over the window, each with its latest value.
+    /// The chain's headline charts over the window, each with its latest value: a gauge's last,
+    /// a counter's last whole bucket (the one still filling would read as a drop).
     private func headlines(_ charts: [Headlines.Chart]) -> String {
         guard !charts.isEmpty else { return "" }
         let from = now - Headlines.window
         let figures = charts.map { chart in
-            let latest = chart.points.last.map { SVGChart.compact($0.value) } ?? "–"
+            let whole = chart.measure.counts ? chart.points.last { $0.time + Headlines.bucket <= now } : nil
+            let latest = (whole ?? chart.points.last).map { SVGChart.compact($0.value) } ?? "–"
             let svg = SVGChart.small(points: chart.points, from: from, to: now, unit: nil).svg()
             return "<figure data-headline=\"\(HTML.escape(chart.measure.metric))\"><figcaption><span>\(HTML.escape(chart.measure.title)) "
                 + "<span class=\"muted\">\(HTML.escape(chart.measure.unit))</span></span><b>\(latest)</b></figcaption>\(svg)</figure>"

@@ -17,14 +17,15 @@ public struct WebPages: Sendable {
 
     public init(
         status: @escaping @Sendable () async -> [ChainStatus], queries: MetricQueries?, telemetryPath: String,
-        headlines: @escaping @Sendable (String) async -> [Headlines.Chart] = { _ in [] }, headlineSource: Headlines.Source = .memory
+        headlines: @escaping @Sendable (String) async -> [Headlines.Chart] = { _ in [] }, headlineSource: Headlines.Source = .memory,
+        now: (@Sendable () -> Int64)? = nil
     ) {
         self.status = status
         self.headlines = headlines
         self.headlineSource = headlineSource
+        self.now = now ?? { Int64(Date().timeIntervalSince1970 * 1000) }
         self.queries = queries
         links = PageLinks(telemetryPath: telemetryPath, hasAPI: queries != nil)
-        now = { Int64(Date().timeIntervalSince1970 * 1000) }
     }
 
     static let chartParameters: Set<String> = ["metric", "chain", "slug", "from", "to", "interval", "aggregation"]

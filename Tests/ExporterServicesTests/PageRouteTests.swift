@@ -29,13 +29,20 @@ import WebUI
         let chart = Headlines.Chart(measure: Headlines.measures[0], points: [
             TimeseriesPoint(time: now - 600_000, value: 1_500_000_000), TimeseriesPoint(time: now - 300_000, value: 1_500_002_000),
         ])
-        WebPages(status: { [Self.status] }, queries: nil, telemetryPath: "/metrics", headlines: { $0 == "polkadot" ? [chart] : [] }, headlineSource: .memory)
-            .addRoutes(to: router)
+        // A counter's caption is its last whole bucket, not the one still filling.
+        let transfers = Headlines.Chart(measure: Headlines.measures[1], points: [
+            TimeseriesPoint(time: now - now % Headlines.bucket - Headlines.bucket, value: 162), TimeseriesPoint(time: now - now % Headlines.bucket, value: 4),
+        ])
+        WebPages(
+            status: { [Self.status] }, queries: nil, telemetryPath: "/metrics", headlines: { $0 == "polkadot" ? [chart, transfers] : [] }, headlineSource: .memory,
+            now: { now }
+        ).addRoutes(to: router)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 let page = String(buffer: response.body)
                 #expect(page.contains("<div class=\"headlines\" data-source=\"memory\"><figure data-headline=\"balances_total_issuance_tokens\">"))
                 #expect(page.contains("Total issuance <span class=\"muted\">tokens</span></span><b>1.5G</b>"))
+                #expect(page.contains("Transfers <span class=\"muted\">per 5 minutes</span></span><b>162</b>"))
                 #expect(page.contains("<svg class=\"chart small\" viewBox=\"0 0 380 150\" role=\"img\" data-points=\"2\""))
                 #expect(!page.contains("<script"))
             }
