@@ -20,20 +20,23 @@ public enum ChainNaming {
         case .spec:
             return try await specName(endpoints: endpoints, observer: observer, timeout: timeout, logger: logger)
         case .node:
-            let transport = FailoverTransport(endpoints: endpoints, observer: observer, logger: logger)
-            return try await closing(transport.close) {
-                try await SubstrateRPCClient(transport: transport, timeout: timeout).systemChain()
-            }
+            return try await ask(endpoints: endpoints, observer: observer, timeout: timeout, logger: logger) { try await $0.systemChain() }
         }
     }
 
     /// The spec name of the runtime the chain's nodes run now, asked of the first that answers.
     public static func specName(endpoints: [String], observer: (any RPCObserver)? = nil, timeout: Duration, logger: Logger) async throws -> String {
-        let transport = FailoverTransport(endpoints: endpoints, observer: observer, logger: logger)
-        let version = try await closing(transport.close) {
-            try await SubstrateRPCClient(transport: transport, timeout: timeout).stateGetRuntimeVersion()
-        }
+        let version = try await ask(endpoints: endpoints, observer: observer, timeout: timeout, logger: logger) { try await $0.stateGetRuntimeVersion() }
         guard let specName = version["specName"]?.stringValue else { throw NameUnknown(endpoints: endpoints) }
         return specName
+    }
+
+    /// One question to the chain's nodes, over a transport of its own closed afterwards.
+    private static func ask<Answer: Sendable>(
+        endpoints: [String], observer: (any RPCObserver)?, timeout: Duration, logger: Logger,
+        _ question: @Sendable (SubstrateRPCClient) async throws -> Answer
+    ) async throws -> Answer {
+        let transport = FailoverTransport(endpoints: endpoints, observer: observer, logger: logger)
+        return try await closing(transport.close) { try await question(SubstrateRPCClient(transport: transport, timeout: timeout)) }
     }
 }

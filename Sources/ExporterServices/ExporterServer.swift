@@ -53,10 +53,10 @@ public struct ExporterServer: Sendable {
         let queries = store.map { MetricQueries(store: $0) }
         // The landing page's charts: from the store, or kept in memory from the blocks followed.
         let recent = queries == nil ? RecentSamples() : nil
-        let headlines: @Sendable (String) async -> [Headlines.Chart] = if let queries {
-            { chain in await StoreHeadlines(queries: queries).charts(chain: chain, nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
+        let headlines: @Sendable (String, Int64) async -> [Headlines.Chart] = if let queries {
+            { chain, now in await StoreHeadlines(queries: queries).charts(chain: chain, nowMilliseconds: now) }
         } else {
-            { chain in recent?.charts(chain: chain) ?? [] }
+            { chain, _ in recent?.charts(chain: chain) ?? [] }
         }
         WebPages(
             status: { await board.status() }, queries: queries, telemetryPath: telemetryPath, headlines: headlines,

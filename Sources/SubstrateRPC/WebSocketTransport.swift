@@ -119,14 +119,9 @@ public actor WebSocketTransport: RPCTransport {
     /// Ends the connection and every request and subscription on it; once it returns, no task
     /// of this transport runs.
     public func close() async {
-        // Requests waiting for the connection to open end now, not when it does.
-        // An attempt still opening is given up, not awaited: its handshake may never end.
-        var opening = false
-        if case let .connecting(_, waiters) = state {
-            opening = true
-            attempt += 1
-            for waiter in waiters.values { waiter.continuation.resume(returning: .failure(RPCError(.closed, endpoint: endpoint, method: nil))) }
-        }
+        // Requests waiting for the connection to open end now, not when it does; the attempt is
+        // given up, not awaited: its handshake may never end.
+        giveUpConnecting(RPCError(.closed, endpoint: endpoint, method: nil))
         state = .closed
         let (connection, deadlineWatch) = (connection, deadlineWatch)
         (self.connection, self.deadlineWatch) = (nil, nil)
@@ -134,7 +129,7 @@ public actor WebSocketTransport: RPCTransport {
         deadlineWatch?.cancel()
         failEverything(RPCError(.closed, endpoint: endpoint, method: nil))
         await unsubscribing.cancelAndWait()
-        if !opening { await connection?.value }
+        await connection?.value
         await deadlineWatch?.value
     }
 

@@ -7,8 +7,9 @@ import Foundation
 /// status page has something to show; the others say so.
 public struct WebPages: Sendable {
     let status: @Sendable () async -> [ChainStatus]
-    /// A chain's headline charts for the landing page, and where they come from.
-    let headlines: @Sendable (String) async -> [Headlines.Chart]
+    /// A chain's headline charts for the landing page up to an instant (Unix milliseconds), and
+    /// where they come from.
+    let headlines: @Sendable (_ chain: String, _ now: Int64) async -> [Headlines.Chart]
     let headlineSource: Headlines.Source
     let queries: MetricQueries?
     let links: PageLinks
@@ -17,7 +18,7 @@ public struct WebPages: Sendable {
 
     public init(
         status: @escaping @Sendable () async -> [ChainStatus], queries: MetricQueries?, telemetryPath: String,
-        headlines: @escaping @Sendable (String) async -> [Headlines.Chart] = { _ in [] }, headlineSource: Headlines.Source = .memory,
+        headlines: @escaping @Sendable (_ chain: String, _ now: Int64) async -> [Headlines.Chart] = { _, _ in [] }, headlineSource: Headlines.Source = .memory,
         now: (@Sendable () -> Int64)? = nil
     ) {
         self.status = status
@@ -34,9 +35,10 @@ public struct WebPages: Sendable {
         let pages = self
         router.get("/") { _, _ in
             let chains = await pages.status()
+            let now = pages.now()
             var charts = [String: [Headlines.Chart]]()
-            for chain in chains { charts[chain.name] = await pages.headlines(chain.name) }
-            return Self.html(StatusPage(chains: chains, links: pages.links, charts: charts, source: pages.headlineSource, now: pages.now()).html())
+            for chain in chains { charts[chain.name] = await pages.headlines(chain.name, now) }
+            return Self.html(StatusPage(chains: chains, links: pages.links, charts: charts, source: pages.headlineSource, now: now).html())
         }
         router.get("/browse") { request, _ in
             guard let queries = pages.queries else { return Self.html(pages.noStore(section: .metrics), status: .notFound) }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ExactJSON
 import Exporter
 import Foundation
 import WebSecurity
@@ -30,14 +29,7 @@ func argumentsWithEnvironment() throws -> EnvironmentArguments.Resolution {
     let arguments = Array(CommandLine.arguments.dropFirst())
     let commands: [String: any ParsableCommand.Type] = ["serve": ServeCommand.self, "backfill": BackfillCommand.self, "api": APICommand.self]
     guard let name = arguments.first, let command = commands[name] else { return .init(arguments: arguments) }
-    // The options as the parser declares them (names, flags, repeats), from its own description.
-    let declared = try JSON.parse(command._dumpHelp())["command"]?["arguments"]?.arrayValue ?? []
-    let options = declared.compactMap { argument -> EnvironmentArguments.Option? in
-        guard let kind = argument["kind"]?.stringValue, kind != "positional",
-              let long = argument["names"]?.arrayValue?.first(where: { $0["kind"]?.stringValue == "long" })?["name"]?.stringValue,
-              long != "help" else { return nil }
-        return .init(name: long, takesValue: kind == "option", repeats: argument["isRepeating"] == .bool(true))
-    }
+    let options = try EnvironmentArguments.options(describedBy: command._dumpHelp())
     do throws(EnvironmentArguments.Failure) {
         var resolved = try EnvironmentArguments.resolve(Array(arguments.dropFirst()), options: options, environment: ProcessInfo.processInfo.environment)
         resolved.arguments.insert(name, at: 0)

@@ -34,7 +34,7 @@ import WebUI
             TimeseriesPoint(time: now - now % Headlines.bucket - Headlines.bucket, value: 162), TimeseriesPoint(time: now - now % Headlines.bucket, value: 4),
         ])
         WebPages(
-            status: { [Self.status] }, queries: nil, telemetryPath: "/metrics", headlines: { $0 == "polkadot" ? [chart, transfers] : [] }, headlineSource: .memory,
+            status: { [Self.status] }, queries: nil, telemetryPath: "/metrics", headlines: { chain, _ in chain == "polkadot" ? [chart, transfers] : [] }, headlineSource: .memory,
             now: { now }
         ).addRoutes(to: router)
         try await Application(router: router).test(.router) { client in

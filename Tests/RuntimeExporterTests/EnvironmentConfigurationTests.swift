@@ -1,5 +1,6 @@
 import ChainFixtures
 import ExactJSON
+import Exporter
 import Foundation
 import Testing
 
@@ -12,12 +13,10 @@ import Testing
         let readme = try String(contentsOf: ChainData.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for command in ["serve", "backfill", "api"] {
             let help = try await Executable.run("runtime-exporter", [command, "--experimental-dump-help"])
-            let arguments = try JSON.parse(help.stdout)["command"]?["arguments"]?.arrayValue ?? []
-            let names = arguments.compactMap { $0["names"]?.arrayValue?.first { $0["kind"]?.stringValue == "long" }?["name"]?.stringValue }.filter { $0 != "help" }
-            #expect(names.count >= 5, "\(command): \(names)")
-            for name in names {
-                let variable = "RUNTIME_EXPORTER_" + name.uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
-                #expect(readme.contains("| `\(variable)` | `--\(name)`"), "README: no row for \(variable) (\(command) --\(name))")
+            let options = try EnvironmentArguments.options(describedBy: help.stdout)
+            #expect(options.count >= 5, "\(command): \(options.map(\.name))")
+            for option in options {
+                #expect(readme.contains("| `\(option.variable)` | `--\(option.name)`"), "README: no row for \(option.variable) (\(command) --\(option.name))")
             }
         }
     }

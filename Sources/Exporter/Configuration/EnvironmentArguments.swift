@@ -1,3 +1,6 @@
+import ExactJSON
+import Foundation
+
 /// Options from the environment, as containers and units set them: every option of a command
 /// is also read from `RUNTIME_EXPORTER_` and its name in capitals, dots and dashes as
 /// underscores (`--web.listen-address` from `RUNTIME_EXPORTER_WEB_LISTEN_ADDRESS`). An option on
@@ -24,6 +27,19 @@ public enum EnvironmentArguments {
         /// The environment variable it is read from.
         public var variable: String {
             EnvironmentArguments.prefix + String(name.uppercased().map { $0 == "." || $0 == "-" ? "_" : $0 })
+        }
+    }
+
+    /// The options a command declares, from ArgumentParser's description of it
+    /// (`Command._dumpHelp()`, the JSON of `--experimental-dump-help`): each long name, whether
+    /// it takes a value, whether it repeats. Positionals and `--help` are left out.
+    public static func options(describedBy dump: String) throws -> [Option] {
+        let declared = try JSON.parse(dump)["command"]?["arguments"]?.arrayValue ?? []
+        return declared.compactMap { argument in
+            guard let kind = argument["kind"]?.stringValue, kind != "positional",
+                  let long = argument["names"]?.arrayValue?.first(where: { $0["kind"]?.stringValue == "long" })?["name"]?.stringValue,
+                  long != "help" else { return nil }
+            return Option(name: long, takesValue: kind == "option", repeats: argument["isRepeating"] == .bool(true))
         }
     }
 
@@ -55,7 +71,7 @@ public enum EnvironmentArguments {
         for option in options {
             let flag = "--" + option.name
             guard !given.contains(where: { $0 == flag || $0.hasPrefix(flag + "=") }) else { continue }
-            guard let value = environment[option.variable]?.trimmingWhitespace, !value.isEmpty else { continue }
+            guard let value = environment[option.variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { continue }
             if !option.takesValue {
                 switch value.lowercased() {
                 case "true", "1", "yes": result.arguments.append(flag)
@@ -70,12 +86,5 @@ public enum EnvironmentArguments {
             result.variables.append(option.variable)
         }
         return result
-    }
-}
-
-extension String {
-    fileprivate var trimmingWhitespace: String {
-        let isSpace = { (character: Character) in character == " " || character == "\n" || character == "\t" || character == "\r" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

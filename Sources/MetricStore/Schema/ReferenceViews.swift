@@ -38,12 +38,6 @@ enum ReferenceViews {
         /// snake_case to lowerCamel (`transfer_keep_alive` → `transferKeepAlive`).
         case camel(Value)
         case isTrue(Value)
-
-        /// The value before a lowerCamel conversion: what a view groups by.
-        var unconverted: Value {
-            if case let .camel(inner) = self { return inner }
-            return self
-        }
     }
 
     static let all: [View] = [
@@ -82,16 +76,12 @@ extension SQLDialect {
         case .sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', s.time / 1000.0, 'unixepoch')"
         case .postgres: "s.time"
         }
-        // Columns turned into lowerCamel are read as they are here and converted by the layers below.
-        var camel = [String]()
-        let columns = view.columns.map { column in
-            guard case let .camel(inner) = column.value else { return "\(render(column.value)) AS \(column.name)" }
-            camel.append(column.name)
-            return "\(render(inner)) AS \(column.name)"
-        }
+        // Columns turned into lowerCamel are read as they are stored here and converted by the layers below.
+        let camel = view.columns.filter { if case .camel = $0.value { true } else { false } }.map(\.name)
+        let columns = view.columns.map { "\(render($0.value)) AS \($0.name)" }
         let value = render(view.value, sample: view.summed ? "sum(s.value)" : "s.value")
         let selected = (["\(time) AS time", "r.chain AS chain"] + columns + ["\(value) AS \(view.valueColumn)"]).joined(separator: ", ")
-        let grouping = view.summed ? " GROUP BY s.time, r.chain" + view.columns.map { ", \(render($0.value.unconverted))" }.joined() : ""
+        let grouping = view.summed ? " GROUP BY s.time, r.chain" + view.columns.map { ", \(render($0.value))" }.joined() : ""
         var query = "SELECT \(selected) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = '\(view.metric)'\(grouping)"
         guard !camel.isEmpty else { return query }
         // Each "_x" becomes "X", a few letters per layer: one expression of 26 nested replaces
@@ -106,8 +96,13 @@ extension SQLDialect {
             }
             query = "SELECT \(step.joined(separator: ", ")) FROM (\(query)) AS step\(layer)"
         }
-        let last = names.map { name in camel.contains(name) ? "(lower(substr(\(name), 1, 1)) || substr(\(name), 2)) AS \(name)" : name }
+        let last = names.map { name in camel.contains(name) ? "\(lowerFirst(name)) AS \(name)" : name }
         return "SELECT \(last.joined(separator: ", ")) FROM (\(query)) AS camel"
+    }
+
+    /// `text` with its first letter in lower case (`XcmPallet` → `xcmPallet`), the same in both databases.
+    private func lowerFirst(_ text: String) -> String {
+        "(lower(substr(\(text), 1, 1)) || substr(\(text), 2))"
     }
 
     /// `value` in this dialect; `sample` is the sample's value (or its sum over a group).
@@ -129,10 +124,9 @@ extension SQLDialect {
         case let .times(inner, factor):
             return "(\(render(inner, sample: sample)) * \(factor))"
         case let .lowerFirst(inner):
-            let text = render(inner)
-            return "(lower(substr(\(text), 1, 1)) || substr(\(text), 2))"
+            return lowerFirst(render(inner))
         case let .camel(inner):
-            // Converted by layers of the view's query (`select`); alone, the name as stored.
+            // The name as stored: the layers of the view's query (`select`) convert it.
             return render(inner, sample: sample)
         case let .isTrue(inner):
             return "(\(render(inner)) = 'true')"
